@@ -1,0 +1,386 @@
+//! The `dockward` command: a thin layer over the library crates that parses arguments, wires
+//! collectors to rules to reports, and maps outcomes to exit codes.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use dockward_collect::{Client, Environment, Options, collect_snapshot};
+use dockward_model::snapshot::SNAPSHOT_SCHEMA_VERSION;
+use dockward_model::{CollectionError, DaemonFacts, Severity, Snapshot, Target, TargetKind};
+use dockward_report::{Report, TextOptions, render_text};
+
+/// Exit code when failing results reach the threshold.
+const EXIT_FINDINGS: u8 = 1;
+/// Exit code when dockward could not do its job.
+const EXIT_TROUBLE: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "dockward",
+    version,
+    about = "Audit and harden a Docker platform against the CIS Docker Benchmark"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Audit the Docker host at DOCKER_HOST (or a saved snapshot).
+    Audit(AuditArgs),
+    /// Collect the facts only and write them as a JSON snapshot for a later `audit --snapshot`.
+    Collect(CollectArgs),
+    /// List the rules.
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: RulesFormat,
+    },
+    /// Print one rule's documentation.
+    Explain {
+        /// Rule id (CT0006) or name (privileged-container).
+        rule: String,
+    },
+}
+
+#[derive(clap::Args)]
+struct TargetArgs {
+    /// Daemon to audit (unix:///path or tcp://host:port); overrides DOCKER_HOST and contexts.
+    #[arg(short = 'H', long, value_name = "URL")]
+    host: Option<String>,
+    /// Include containers in every state (created, exited, paused), not only running ones.
+    #[arg(short, long)]
+    all: bool,
+    /// Audit only this container (name or id); repeatable.
+    #[arg(short, long = "container", value_name = "NAME|ID")]
+    containers: Vec<String>,
+    /// Concurrent inspect connections.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    concurrency: u16,
+    /// Seconds to wait for each API request.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    timeout: u64,
+}
+
+#[derive(clap::Args)]
+struct AuditArgs {
+    #[command(flatten)]
+    target: TargetArgs,
+    /// Audit the facts saved by `dockward collect` instead of a live daemon.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["host", "all"])]
+    snapshot: Option<PathBuf>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "text")]
+    format: ReportFormat,
+    /// Exit with 1 when a failing result has this severity or higher (`none`: never).
+    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_threshold)]
+    fail_on: Threshold,
+    /// List passing and not-applicable results too (text format).
+    #[arg(long)]
+    show_all: bool,
+    /// When to colour text output.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorChoice,
+}
+
+#[derive(clap::Args)]
+struct CollectArgs {
+    #[command(flatten)]
+    target: TargetArgs,
+    /// Where to write the snapshot (`-` for standard output).
+    #[arg(short, long, value_name = "FILE")]
+    output: PathBuf,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RulesFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Threshold {
+    At(Severity),
+    Never,
+}
+
+fn parse_threshold(s: &str) -> Result<Threshold, String> {
+    if s == "none" {
+        return Ok(Threshold::Never);
+    }
+    Severity::parse(s)
+        .map(Threshold::At)
+        .ok_or_else(|| "expected one of critical, high, medium, low, info, none".to_string())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("dockward: {err:#}");
+            ExitCode::from(EXIT_TROUBLE)
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain()
+        .filter_map(|e| e.downcast_ref::<std::io::Error>())
+        .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Audit(args) => audit(args),
+        Command::Collect(args) => collect(args),
+        Command::Rules { format } => {
+            write_stdout(&rules_listing(format))?;
+            Ok(0)
+        }
+        Command::Explain { rule } => {
+            let Some(found) = dockward_rules::find(&rule) else {
+                bail!("unknown rule \"{rule}\"; `dockward rules` lists them");
+            };
+            write_stdout(&dockward_rules::docs::explain(found))?;
+            Ok(0)
+        }
+    }
+}
+
+fn audit(args: AuditArgs) -> anyhow::Result<u8> {
+    let (snapshot, trouble) = match &args.snapshot {
+        Some(path) => (
+            filter_snapshot(read_snapshot(path)?, &args.target.containers),
+            None,
+        ),
+        None => match live_snapshot(&args.target) {
+            Ok(snapshot) => (snapshot, None),
+            Err(err) => {
+                let reason = format!("{err:#}");
+                (unreachable_snapshot(&args.target, &reason), Some(reason))
+            }
+        },
+    };
+    let results = dockward_rules::evaluate(&snapshot);
+    let report = Report::new(&snapshot, results);
+    let rendered = match args.format {
+        ReportFormat::Json => report.to_json() + "\n",
+        ReportFormat::Text => render_text(
+            &report,
+            TextOptions {
+                color: use_color(args.color),
+                show_all: args.show_all,
+            },
+        ),
+    };
+    write_stdout(&rendered)?;
+    if let Some(reason) = trouble {
+        eprintln!("dockward: {reason}");
+        return Ok(EXIT_TROUBLE);
+    }
+    let failing = match args.fail_on {
+        Threshold::At(severity) => report.fails_at(severity),
+        Threshold::Never => false,
+    };
+    Ok(if failing { EXIT_FINDINGS } else { 0 })
+}
+
+fn collect(args: CollectArgs) -> anyhow::Result<u8> {
+    let snapshot = live_snapshot(&args.target)?;
+    let json = serde_json::to_string_pretty(&snapshot).context("serializing the snapshot")? + "\n";
+    if args.output == Path::new("-") {
+        write_stdout(&json)?;
+    } else {
+        std::fs::write(&args.output, json).with_context(|| format!("writing {}", args.output.display()))?;
+    }
+    Ok(0)
+}
+
+fn live_snapshot(target: &TargetArgs) -> anyhow::Result<Snapshot> {
+    let endpoint = dockward_collect::endpoint::resolve(target.host.as_deref(), &Environment::from_process())?;
+    let client = Client::new(endpoint, Duration::from_secs(target.timeout))?;
+    let options = Options {
+        all: target.all,
+        containers: target.containers.clone(),
+        concurrency: usize::from(target.concurrency),
+        inspect_host: true,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    Ok(runtime.block_on(collect_snapshot(&client, &options))?)
+}
+
+/// A snapshot standing for a daemon that could not be reached: every rule reports `error`.
+fn unreachable_snapshot(target: &TargetArgs, reason: &str) -> Snapshot {
+    let endpoint = dockward_collect::endpoint::resolve(target.host.as_deref(), &Environment::from_process())
+        .map(|e| e.to_string())
+        .unwrap_or_else(|_| target.host.clone().unwrap_or_else(|| "(unresolved)".into()));
+    Snapshot {
+        schema_version: SNAPSHOT_SCHEMA_VERSION,
+        collected_by: concat!("dockward ", env!("CARGO_PKG_VERSION")).to_string(),
+        collected_at: String::new(),
+        all_containers: target.all,
+        daemon: DaemonFacts {
+            endpoint,
+            ..DaemonFacts::default()
+        },
+        containers: Vec::new(),
+        errors: Vec::new(),
+        warnings: Vec::new(),
+        unreachable: Some(reason.to_string()),
+    }
+}
+
+fn read_snapshot(path: &Path) -> anyhow::Result<Snapshot> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read snapshot {}", path.display()))?;
+    let version: Option<u64> = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v.get("schema_version").and_then(serde_json::Value::as_u64));
+    if let Some(version) = version.filter(|v| *v != u64::from(SNAPSHOT_SCHEMA_VERSION)) {
+        bail!(
+            "snapshot {} has schema_version {version}; this dockward reads version {SNAPSHOT_SCHEMA_VERSION}",
+            path.display()
+        );
+    }
+    serde_json::from_str(&text).with_context(|| format!("snapshot {} is malformed", path.display()))
+}
+
+/// Keeps the containers the selectors name (by name, id or id prefix); a selector matching
+/// nothing becomes an error entry, as it would live.
+fn filter_snapshot(mut snapshot: Snapshot, selectors: &[String]) -> Snapshot {
+    if selectors.is_empty() {
+        return snapshot;
+    }
+    let matches = |name: &str, id: Option<&str>, selector: &str| {
+        let selector = selector.trim_start_matches('/');
+        name == selector || id.is_some_and(|id| id.starts_with(selector))
+    };
+    snapshot.containers.retain(|w| {
+        selectors
+            .iter()
+            .any(|s| matches(w.origin.name(), w.origin.id(), s))
+    });
+    snapshot.errors.retain(|e| {
+        selectors
+            .iter()
+            .any(|s| matches(&e.target.name, e.target.id.as_deref(), s))
+    });
+    for selector in selectors {
+        let found = snapshot
+            .containers
+            .iter()
+            .any(|w| matches(w.origin.name(), w.origin.id(), selector))
+            || snapshot
+                .errors
+                .iter()
+                .any(|e| matches(&e.target.name, e.target.id.as_deref(), selector));
+        if !found {
+            snapshot.errors.push(CollectionError {
+                target: Target {
+                    kind: TargetKind::Container,
+                    name: selector.clone(),
+                    id: None,
+                },
+                reason: "no such container in the snapshot".into(),
+            });
+        }
+    }
+    snapshot
+}
+
+fn rules_listing(format: RulesFormat) -> String {
+    use dockward_rules::{PLANNED, RULES};
+    match format {
+        RulesFormat::Markdown => dockward_rules::docs::catalogue_markdown(),
+        RulesFormat::Json => {
+            let rules: Vec<serde_json::Value> = RULES
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id, "name": r.name, "title": r.title, "severity": r.severity,
+                        "references": r.references, "fix": r.fix,
+                    })
+                })
+                .collect();
+            let planned: Vec<serde_json::Value> = PLANNED
+                .iter()
+                .map(|p| serde_json::json!({"reference": p.reference, "title": p.title, "reason": p.reason}))
+                .collect();
+            serde_json::to_string_pretty(&serde_json::json!({"rules": rules, "not_automated": planned}))
+                .unwrap_or_default()
+                + "\n"
+        }
+        RulesFormat::Text => {
+            let mut out = String::new();
+            for r in RULES {
+                let cis: Vec<&str> = r
+                    .references
+                    .iter()
+                    .filter_map(|x| x.strip_prefix("cis-docker-1.6.0:"))
+                    .collect();
+                out.push_str(&format!(
+                    "{:<7} {:<26} {:<9} {:<6} {}\n",
+                    r.id,
+                    r.name,
+                    r.severity.as_str(),
+                    cis.join(","),
+                    r.title
+                ));
+            }
+            out.push_str("\nNot automated yet:\n");
+            for p in PLANNED {
+                let cis = p
+                    .reference
+                    .strip_prefix("cis-docker-1.6.0:")
+                    .unwrap_or(p.reference);
+                out.push_str(&format!("  CIS {cis:<5} {}: {}\n", p.title, p.reason));
+            }
+            out
+        }
+    }
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none()
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        }
+    }
+}
+
+fn write_stdout(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    Ok(())
+}

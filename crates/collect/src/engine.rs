@@ -1,0 +1,389 @@
+//! Collects a [`Snapshot`] from a live daemon: one list call, `/info`, and a bounded pool of
+//! connections inspecting containers concurrently.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use dockward_model::snapshot::SNAPSHOT_SCHEMA_VERSION;
+use dockward_model::{
+    CollectionError, DaemonFacts, Fact, InfoFacts, JoinableNamespace, Snapshot, Target, TargetKind, Workload,
+};
+use serde::Deserialize;
+
+use crate::client::{Client, Connection};
+use crate::endpoint::Endpoint;
+use crate::error::CollectError;
+use crate::host;
+use crate::inspect::{resolve_joins, workload_from_inspect};
+
+/// What to collect.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Include containers in every state, not only running ones.
+    pub all: bool,
+    /// Only these containers (names or ids); empty means all listed.
+    pub containers: Vec<String>,
+    /// Maximum number of concurrent inspect connections.
+    pub concurrency: usize,
+    /// Read host files behind mounts and sockets (only meaningful for a local daemon).
+    pub inspect_host: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            all: false,
+            containers: Vec::new(),
+            concurrency: 16,
+            inspect_host: true,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListedContainer {
+    id: String,
+    #[serde(default)]
+    names: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct InfoJson {
+    server_version: Option<String>,
+    security_options: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct VolumeList {
+    volumes: Option<Vec<VolumeJson>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct VolumeJson {
+    name: String,
+    options: Option<BTreeMap<String, String>>,
+}
+
+/// One container to inspect: how to address it and how to name it in errors.
+struct Wanted {
+    reference: String,
+    display: String,
+    listed: bool,
+}
+
+/// Collects a snapshot. Fails only when the daemon cannot be reached or the container list
+/// cannot be read; everything narrower becomes an error entry or a warning in the snapshot.
+pub async fn collect_snapshot(client: &Client, options: &Options) -> Result<Snapshot, CollectError> {
+    let mut conn = client.connect().await?;
+    let info_client = client.clone();
+    let info_task = tokio::spawn(async move { read_info(&info_client).await });
+
+    let wanted: Vec<Wanted> = if options.containers.is_empty() {
+        let path = if options.all {
+            "/containers/json?all=1"
+        } else {
+            "/containers/json"
+        };
+        let body = conn.get(path).await?;
+        let listed: Vec<ListedContainer> =
+            serde_json::from_slice(&body).map_err(|source| CollectError::Json {
+                what: format!("GET {path}"),
+                source,
+            })?;
+        listed
+            .into_iter()
+            .map(|c| {
+                let name = c
+                    .names
+                    .as_ref()
+                    .and_then(|n| n.first())
+                    .map(|n| n.trim_start_matches('/').to_string())
+                    .unwrap_or_else(|| c.id.chars().take(12).collect());
+                Wanted {
+                    reference: c.id,
+                    display: name,
+                    listed: true,
+                }
+            })
+            .collect()
+    } else {
+        options
+            .containers
+            .iter()
+            .map(|c| Wanted {
+                reference: c.clone(),
+                display: c.clone(),
+                listed: false,
+            })
+            .collect()
+    };
+
+    let inspected = inspect_all(client, conn, &wanted, options.concurrency).await;
+    let mut containers = Vec::with_capacity(wanted.len());
+    let mut errors = Vec::new();
+    let mut seen = HashSet::new();
+    for (want, result) in wanted.iter().zip(inspected) {
+        match result {
+            Ok(workload) => {
+                // Two selectors can name the same container; audit it once.
+                if seen.insert(workload.origin.id().unwrap_or_default().to_string()) {
+                    containers.push(workload);
+                }
+            }
+            Err(e) => errors.push(CollectionError {
+                target: Target {
+                    kind: TargetKind::Container,
+                    name: want.display.clone(),
+                    id: want.listed.then(|| want.reference.clone()),
+                },
+                reason: describe_inspect_error(&e, want.listed),
+            }),
+        }
+    }
+
+    let mut conn = client.connect().await?;
+    let extra = fetch_join_targets(&mut conn, &containers).await;
+    let known: Vec<Workload> = containers.iter().chain(&extra).cloned().collect();
+    resolve_joins(&mut containers, &known);
+
+    let mut warnings = Vec::new();
+    if containers
+        .iter()
+        .any(|w| w.mounts.iter().any(|m| m.kind == "volume"))
+        && let Err(e) = attach_volume_devices(&mut conn, &mut containers).await
+    {
+        warnings.push(format!(
+            "volume options could not be read, so host directories behind bind-backed volumes are unknown: {e}"
+        ));
+    }
+
+    let (info, info_error) = match info_task.await {
+        Ok(Ok(info)) => (Some(info), None),
+        Ok(Err(e)) => (None, Some(e.to_string())),
+        Err(e) => (None, Some(format!("reading /info failed: {e}"))),
+    };
+    let mut daemon = DaemonFacts {
+        endpoint: client.endpoint().to_string(),
+        info,
+        info_error,
+        no_new_privileges: None,
+        sockets: Vec::new(),
+    };
+    if options.inspect_host
+        && let Endpoint::Unix { path } = client.endpoint()
+    {
+        daemon.sockets = host::daemon_sockets(path);
+        for workload in &mut containers {
+            host::inspect_mount_sources(workload);
+        }
+    }
+
+    Ok(Snapshot {
+        schema_version: SNAPSHOT_SCHEMA_VERSION,
+        collected_by: concat!("dockward ", env!("CARGO_PKG_VERSION")).to_string(),
+        collected_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+        all_containers: options.all,
+        daemon,
+        containers,
+        errors,
+        warnings,
+        unreachable: None,
+    })
+}
+
+fn describe_inspect_error(e: &CollectError, listed: bool) -> String {
+    match e.status() {
+        Some(404) if listed => "no such container: it was removed after it was listed".into(),
+        Some(404) => "no such container".into(),
+        _ => e.to_string(),
+    }
+}
+
+async fn read_info(client: &Client) -> Result<InfoFacts, CollectError> {
+    let mut conn = client.connect().await?;
+    let body = conn.get("/info").await?;
+    let info: InfoJson = serde_json::from_slice(&body).map_err(|source| CollectError::Json {
+        what: "GET /info".into(),
+        source,
+    })?;
+    Ok(InfoFacts {
+        server_version: info.server_version.unwrap_or_default(),
+        security_options: Fact::at_pointer(
+            info.security_options.unwrap_or_default(),
+            "/info/SecurityOptions",
+        ),
+    })
+}
+
+/// Inspects every wanted container over up to `concurrency` connections; results keep the
+/// order of `wanted`.
+async fn inspect_all(
+    client: &Client,
+    first: Connection,
+    wanted: &[Wanted],
+    concurrency: usize,
+) -> Vec<Result<Workload, CollectError>> {
+    let jobs: Arc<Vec<(String, String)>> = Arc::new(
+        wanted
+            .iter()
+            .map(|w| (w.reference.clone(), format!("container {}", w.display)))
+            .collect(),
+    );
+    let next = Arc::new(AtomicUsize::new(0));
+    let workers = concurrency.clamp(1, jobs.len().max(1));
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut first = Some(first);
+    for _ in 0..workers {
+        let jobs = Arc::clone(&jobs);
+        let next = Arc::clone(&next);
+        let client = client.clone();
+        let conn = first.take();
+        tasks.spawn(async move {
+            let mut done = Vec::new();
+            let mut conn = match conn {
+                Some(conn) => Ok(conn),
+                None => client.connect().await,
+            };
+            loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some((reference, what)) = jobs.get(index) else {
+                    break;
+                };
+                let result = match &mut conn {
+                    Ok(conn) => inspect_one(conn, reference, what).await,
+                    Err(e) => Err(CollectError::Endpoint(e.to_string())),
+                };
+                // A broken connection is replaced before the next job.
+                if matches!(
+                    result,
+                    Err(CollectError::Http { .. } | CollectError::Timeout { .. })
+                ) {
+                    conn = client.connect().await;
+                }
+                done.push((index, result));
+            }
+            done
+        });
+    }
+    let mut results: Vec<Option<Result<Workload, CollectError>>> = (0..jobs.len()).map(|_| None).collect();
+    while let Some(joined) = tasks.join_next().await {
+        // A worker that panicked loses its jobs; they are reported below as errors.
+        if let Ok(done) = joined {
+            for (index, result) in done {
+                results[index] = Some(result);
+            }
+        }
+    }
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(CollectError::Endpoint("inspection was interrupted".into()))))
+        .collect()
+}
+
+async fn inspect_one(conn: &mut Connection, reference: &str, what: &str) -> Result<Workload, CollectError> {
+    let reference = reference.trim_start_matches('/');
+    if !is_container_reference(reference) {
+        return Err(CollectError::Endpoint(format!(
+            "\"{reference}\" is not a valid container name or id"
+        )));
+    }
+    let body = conn.get(&format!("/containers/{reference}/json")).await?;
+    workload_from_inspect(&body, what)
+}
+
+/// Docker's container name syntax (`[a-zA-Z0-9][a-zA-Z0-9_.-]*`), which ids also satisfy; anything
+/// else could not name a container and must not reach the request path.
+fn is_container_reference(reference: &str) -> bool {
+    let mut chars = reference.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
+/// Inspects containers that others join (`container:<name>`) but that were not collected, e.g.
+/// stopped ones or ones outside `--container`.
+async fn fetch_join_targets(conn: &mut Connection, containers: &[Workload]) -> Vec<Workload> {
+    let known: HashSet<&str> = containers
+        .iter()
+        .flat_map(|w| [w.origin.name(), w.origin.id().unwrap_or_default()])
+        .collect();
+    let mut wanted: Vec<String> = containers
+        .iter()
+        .flat_map(|w| JoinableNamespace::ALL.map(|ns| w.namespace(ns)))
+        .filter_map(|ns| ns.container_reference())
+        .filter(|r| !known.contains(r) && !known.iter().any(|k| k.len() == 64 && k.starts_with(r)))
+        .map(str::to_string)
+        .collect();
+    wanted.sort();
+    wanted.dedup();
+    let mut extra = Vec::new();
+    let mut index = 0;
+    // Targets can themselves join further containers; follow them, bounded.
+    while index < wanted.len() && index < 64 {
+        let reference = wanted[index].clone();
+        index += 1;
+        if let Ok(workload) = inspect_one(conn, &reference, &format!("container {reference}")).await {
+            for further in JoinableNamespace::ALL
+                .map(|ns| workload.namespace(ns))
+                .into_iter()
+                .filter_map(|ns| ns.container_reference())
+            {
+                if !wanted.iter().any(|w| w == further) && !known.contains(further) {
+                    wanted.push(further.to_string());
+                }
+            }
+            extra.push(workload);
+        }
+    }
+    extra
+}
+
+/// Fills `bind_device` for local volumes created with `o=bind,device=PATH`.
+async fn attach_volume_devices(
+    conn: &mut Connection,
+    containers: &mut [Workload],
+) -> Result<(), CollectError> {
+    let body = conn.get("/volumes").await?;
+    let list: VolumeList = serde_json::from_slice(&body).map_err(|source| CollectError::Json {
+        what: "GET /volumes".into(),
+        source,
+    })?;
+    let devices: BTreeMap<String, String> = list
+        .volumes
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|v| {
+            let options = v.options?;
+            let binds = options
+                .get("o")
+                .is_some_and(|o| o.split(',').any(|opt| opt == "bind" || opt == "rbind"));
+            let device = options.get("device")?.clone();
+            binds.then_some((v.name, device))
+        })
+        .collect();
+    for mount in containers.iter_mut().flat_map(|w| w.mounts.iter_mut()) {
+        if mount.kind == "volume" {
+            mount.bind_device = devices.get(&mount.source).cloned();
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_container_reference;
+
+    #[test]
+    fn only_docker_names_and_ids_are_references() {
+        assert!(is_container_reference("web-1.a_b"));
+        assert!(is_container_reference("aee7af0743fb"));
+        assert!(!is_container_reference("../x"));
+        assert!(!is_container_reference(".hidden"));
+        assert!(!is_container_reference("a b"));
+        assert!(!is_container_reference(""));
+    }
+}

@@ -1,0 +1,17 @@
+//! dockward's collectors: the only code that talks to the Docker daemon or reads the host.
+//!
+//! [`collect_snapshot`] turns a live daemon into a [`dockward_model::Snapshot`]; the normalizer in
+//! [`inspect`] is pure and also used by rule tests to turn recorded inspect documents into facts.
+#![warn(missing_docs)]
+
+pub mod client;
+pub mod endpoint;
+mod engine;
+mod error;
+mod host;
+pub mod inspect;
+
+pub use client::Client;
+pub use endpoint::{Endpoint, Environment};
+pub use engine::{Options, collect_snapshot};
+pub use error::CollectError;

@@ -1,0 +1,66 @@
+//! A value together with where it was read, so every finding can show its evidence.
+
+use serde::{Deserialize, Serialize};
+
+/// Where a fact was read.
+///
+/// API facts carry a JSON pointer into the object the workload came from (for a container, its
+/// `GET /containers/{id}/json` document); file facts carry a line and column in the workload's file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Provenance {
+    /// A JSON pointer (RFC 6901) into the source API object.
+    Pointer {
+        /// The pointer, e.g. `/HostConfig/Privileged`.
+        pointer: String,
+    },
+    /// A position in the source file (1-based).
+    Span {
+        /// Line number, starting at 1.
+        line: u32,
+        /// Column number, starting at 1.
+        column: u32,
+    },
+}
+
+impl std::fmt::Display for Provenance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Provenance::Pointer { pointer } => f.write_str(pointer),
+            Provenance::Span { line, column } => write!(f, "{line}:{column}"),
+        }
+    }
+}
+
+impl Provenance {
+    /// A pointer provenance.
+    pub fn pointer(pointer: impl Into<String>) -> Self {
+        Self::Pointer {
+            pointer: pointer.into(),
+        }
+    }
+}
+
+/// A value and its provenance.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fact<T> {
+    /// The observed value.
+    pub value: T,
+    /// Where it was observed.
+    pub at: Provenance,
+}
+
+impl<T> Fact<T> {
+    /// A fact read at a JSON pointer.
+    pub fn at_pointer(value: T, pointer: impl Into<String>) -> Self {
+        Self {
+            value,
+            at: Provenance::pointer(pointer),
+        }
+    }
+}
+
+/// Escapes one reference token of a JSON pointer (`~` → `~0`, `/` → `~1`).
+pub fn escape_pointer_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}

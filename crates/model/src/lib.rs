@@ -1,0 +1,22 @@
+//! dockward's facts: the normalized, serializable description of what was observed.
+//!
+//! Collectors and parsers produce these types; rules read them and never do I/O themselves.
+//! Everything here is plain data so a [`Snapshot`] written by `dockward collect` can be audited
+//! later with exactly the same result as a live run.
+#![warn(missing_docs)]
+
+pub mod daemon;
+pub mod fact;
+pub mod result;
+pub mod security_opt;
+pub mod snapshot;
+pub mod workload;
+
+pub use daemon::{DaemonFacts, FileId, HostSocket, InfoFacts};
+pub use fact::{Fact, Provenance};
+pub use result::{Evidence, Location, RuleResult, Severity, Status, Target, TargetKind, Verdict};
+pub use snapshot::{CollectionError, Snapshot};
+pub use workload::{
+    Device, Healthcheck, JoinTarget, JoinableNamespace, Mount, NamespaceMode, Origin, PortBinding,
+    ResolvedJoin, RestartPolicy, Ulimit, Workload,
+};

@@ -1,0 +1,45 @@
+//! `Snapshot`: everything collected from one Docker host, serializable for offline audits.
+
+use serde::{Deserialize, Serialize};
+
+use crate::daemon::DaemonFacts;
+use crate::result::Target;
+use crate::workload::Workload;
+
+/// The version of the snapshot format. Bumped only when a change is not an addition.
+pub const SNAPSHOT_SCHEMA_VERSION: u32 = 1;
+
+/// The facts of one host, as `dockward collect` writes them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Format version, [`SNAPSHOT_SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// dockward version that collected the facts.
+    pub collected_by: String,
+    /// When the facts were collected (RFC 3339, UTC).
+    pub collected_at: String,
+    /// Whether containers in every state were collected (`--all`) or only running ones.
+    pub all_containers: bool,
+    /// Daemon facts.
+    pub daemon: DaemonFacts,
+    /// Containers, in list order.
+    pub containers: Vec<Workload>,
+    /// Objects that could not be collected, with the reason.
+    #[serde(default)]
+    pub errors: Vec<CollectionError>,
+    /// Gaps in collection that did not stop it, e.g. volume options that could not be read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// Set when the daemon could not be reached at all: the reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unreachable: Option<String>,
+}
+
+/// An object that could not be collected: every rule on it is reported as `error`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollectionError {
+    /// The object.
+    pub target: Target,
+    /// Why it could not be collected.
+    pub reason: String,
+}

@@ -1,0 +1,312 @@
+//! `Workload`: the security-relevant spec of one container, whatever its source.
+//!
+//! A running container's inspect document, a create request seen by the authorization plugin, a
+//! compose service and a Kubernetes pod spec all normalize into this one type, so one rule judges
+//! the same setting identically everywhere.
+
+use serde::{Deserialize, Serialize};
+
+use crate::fact::{Fact, Provenance};
+
+/// Where a workload came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Origin {
+    /// A container known to a Docker daemon (`GET /containers/{id}/json`).
+    Container {
+        /// Full container id.
+        id: String,
+        /// Name without the leading slash.
+        name: String,
+        /// `State.Status`: created, running, paused, restarting, removing, exited, dead.
+        state: String,
+    },
+}
+
+impl Origin {
+    /// The display name of the workload.
+    pub fn name(&self) -> &str {
+        match self {
+            Origin::Container { name, .. } => name,
+        }
+    }
+
+    /// The id of the workload, where it has one.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Origin::Container { id, .. } => Some(id),
+        }
+    }
+}
+
+/// The security-relevant spec of one container.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Workload {
+    /// Where the spec came from.
+    pub origin: Origin,
+    /// Image reference as configured.
+    pub image: Fact<String>,
+    /// Effective user (`Config.User`); empty means the image default, which is root unless the
+    /// image says otherwise. For a container this already includes the image's `USER`.
+    pub user: Fact<String>,
+    /// Privileged mode.
+    pub privileged: Fact<bool>,
+    /// Capabilities added, as written.
+    pub cap_add: Fact<Vec<String>>,
+    /// Capabilities dropped, as written.
+    pub cap_drop: Fact<Vec<String>>,
+    /// Security options as written (`--security-opt`).
+    pub security_opt: Fact<Vec<String>>,
+    /// The AppArmor profile the runtime applied, where the source reports it.
+    pub apparmor_profile: Option<Fact<String>>,
+    /// The SELinux process label the runtime applied, where the source reports it.
+    pub process_label: Option<Fact<String>>,
+    /// PID namespace mode.
+    pub pid_mode: NamespaceMode,
+    /// IPC namespace mode.
+    pub ipc_mode: NamespaceMode,
+    /// UTS namespace mode.
+    pub uts_mode: NamespaceMode,
+    /// Network mode (`host`, `none`, `bridge`, `default`, a network name, `container:<id>`).
+    pub network_mode: NamespaceMode,
+    /// User namespace mode.
+    pub userns_mode: NamespaceMode,
+    /// Cgroup namespace mode.
+    pub cgroupns_mode: NamespaceMode,
+    /// Networks the container is attached to.
+    pub networks: Fact<Vec<String>>,
+    /// Filesystem mounts.
+    pub mounts: Vec<Mount>,
+    /// Host devices mapped into the container.
+    pub devices: Fact<Vec<Device>>,
+    /// Device cgroup rules (`--device-cgroup-rule`).
+    pub device_cgroup_rules: Fact<Vec<String>>,
+    /// Device requests (`--gpus` and CDI devices), as driver names.
+    pub device_requests: Fact<Vec<String>>,
+    /// Read-only root filesystem.
+    pub readonly_rootfs: Fact<bool>,
+    /// Memory limit in bytes; 0 means unlimited.
+    pub memory: Fact<i64>,
+    /// Relative CPU weight; 0 means the default.
+    pub cpu_shares: Fact<i64>,
+    /// CPU limit in units of 10^-9 CPUs; 0 means unlimited.
+    pub nano_cpus: Fact<i64>,
+    /// CFS quota in microseconds; 0 means unlimited.
+    pub cpu_quota: Fact<i64>,
+    /// CPUs the container may run on; empty means all.
+    pub cpuset_cpus: Fact<String>,
+    /// PIDs limit; `None`, 0 or -1 mean unlimited.
+    pub pids_limit: Fact<Option<i64>>,
+    /// Published ports.
+    pub ports: Vec<PortBinding>,
+    /// `PublishAllPorts` (`-P`): every exposed port published on a random host port.
+    pub publish_all_ports: Fact<bool>,
+    /// Restart policy.
+    pub restart_policy: Fact<RestartPolicy>,
+    /// Health check as configured (image default merged in).
+    pub healthcheck: Fact<Option<Healthcheck>>,
+    /// Health status reported at runtime, when the container has a health check and has started.
+    pub health_status: Option<Fact<String>>,
+    /// Cgroup parent.
+    pub cgroup_parent: Fact<String>,
+    /// Ulimit overrides.
+    pub ulimits: Fact<Vec<Ulimit>>,
+}
+
+/// The namespaces a container can join from another container (`container:<name>` modes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JoinableNamespace {
+    /// `PidMode`.
+    Pid,
+    /// `IpcMode`.
+    Ipc,
+    /// `NetworkMode`.
+    Network,
+    /// `UTSMode`.
+    Uts,
+}
+
+impl JoinableNamespace {
+    /// All of them.
+    pub const ALL: [JoinableNamespace; 4] = [Self::Pid, Self::Ipc, Self::Network, Self::Uts];
+}
+
+impl Workload {
+    /// The mode of a joinable namespace.
+    pub fn namespace(&self, ns: JoinableNamespace) -> &NamespaceMode {
+        match ns {
+            JoinableNamespace::Pid => &self.pid_mode,
+            JoinableNamespace::Ipc => &self.ipc_mode,
+            JoinableNamespace::Network => &self.network_mode,
+            JoinableNamespace::Uts => &self.uts_mode,
+        }
+    }
+
+    /// The mode of a joinable namespace, mutably.
+    pub fn namespace_mut(&mut self, ns: JoinableNamespace) -> &mut NamespaceMode {
+        match ns {
+            JoinableNamespace::Pid => &mut self.pid_mode,
+            JoinableNamespace::Ipc => &mut self.ipc_mode,
+            JoinableNamespace::Network => &mut self.network_mode,
+            JoinableNamespace::Uts => &mut self.uts_mode,
+        }
+    }
+}
+
+/// A namespace mode and, for `container:<name>` joins, what the joined container uses.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamespaceMode {
+    /// The mode as written: `""`, `host`, `private`, `container:<id>` …
+    pub mode: String,
+    /// Where it was read.
+    pub at: Provenance,
+    /// For `container:<name>` modes, the resolved target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join: Option<JoinTarget>,
+}
+
+/// The container whose namespace a `container:<name>` mode joins.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinTarget {
+    /// The reference as written after `container:`.
+    pub reference: String,
+    /// Resolution result; `None` when the target could not be inspected.
+    pub resolved: Option<ResolvedJoin>,
+}
+
+/// A resolved namespace join.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResolvedJoin {
+    /// Name of the container that finally owns the namespace (after following chains).
+    pub name: String,
+    /// Its mode for this namespace (`host` when the join ends in the host's namespace).
+    pub mode: String,
+}
+
+impl NamespaceMode {
+    /// A mode read at `pointer` without a join.
+    pub fn at_pointer(mode: impl Into<String>, pointer: impl Into<String>) -> Self {
+        Self {
+            mode: mode.into(),
+            at: Provenance::pointer(pointer),
+            join: None,
+        }
+    }
+
+    /// The container reference of a `container:<name>` mode.
+    pub fn container_reference(&self) -> Option<&str> {
+        self.mode.strip_prefix("container:")
+    }
+
+    /// Whether the namespace is the host's: directly, or through a resolved join.
+    /// `None` when a join could not be resolved.
+    pub fn is_host(&self) -> Option<bool> {
+        if self.mode == "host" {
+            return Some(true);
+        }
+        match &self.join {
+            None => Some(false),
+            Some(JoinTarget { resolved: None, .. }) => None,
+            Some(JoinTarget {
+                resolved: Some(r), ..
+            }) => Some(r.mode == "host"),
+        }
+    }
+}
+
+/// One filesystem mount.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mount {
+    /// `bind`, `volume`, `tmpfs`, `npipe`, `image`, `cluster`.
+    pub kind: String,
+    /// Host path for binds, volume name or path for volumes.
+    pub source: String,
+    /// Path inside the container.
+    pub destination: String,
+    /// Mounted read-only.
+    pub read_only: bool,
+    /// Propagation mode (`rprivate`, `shared`, `rshared`, `slave` …); empty when not applicable.
+    pub propagation: String,
+    /// For a local volume backed by a host directory (`o=bind,device=PATH`), that path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bind_device: Option<String>,
+    /// The host path with symbolic links resolved, when it differs from the path as written and
+    /// the host filesystem was readable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_realpath: Option<String>,
+    /// Identity of the host file behind the source, when the host filesystem was readable and
+    /// the source is a socket; lets rules recognise a renamed Docker socket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_socket: Option<crate::daemon::FileId>,
+    /// Where it was read.
+    pub at: Provenance,
+}
+
+impl Mount {
+    /// The host path this mount exposes, if any: a bind source, or the device behind a
+    /// bind-backed volume.
+    pub fn host_path(&self) -> Option<&str> {
+        match self.kind.as_str() {
+            "bind" => Some(self.source.as_str()),
+            _ => self.bind_device.as_deref(),
+        }
+    }
+}
+
+/// A host device mapping.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    /// Device path on the host.
+    pub path_on_host: String,
+    /// Device path in the container.
+    pub path_in_container: String,
+    /// Cgroup permissions (`rwm`).
+    pub permissions: String,
+}
+
+/// One published port.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortBinding {
+    /// Container port and protocol, e.g. `80/tcp`.
+    pub container_port: String,
+    /// Host address; empty means all interfaces.
+    pub host_ip: String,
+    /// Host port or range; empty means a random port.
+    pub host_port: String,
+    /// Where it was read.
+    pub at: Provenance,
+}
+
+/// Restart policy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestartPolicy {
+    /// `no`, `always`, `unless-stopped`, `on-failure`, or empty.
+    pub name: String,
+    /// Retry limit for `on-failure`; 0 means unlimited.
+    pub maximum_retry_count: i64,
+}
+
+/// A configured health check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Healthcheck {
+    /// The test, e.g. `["CMD-SHELL", "curl -f http://localhost/"]` or `["NONE"]`.
+    pub test: Vec<String>,
+}
+
+impl Healthcheck {
+    /// Whether the check is explicitly disabled (`NONE`).
+    pub fn is_disabled(&self) -> bool {
+        self.test.first().is_some_and(|t| t == "NONE")
+    }
+}
+
+/// A ulimit override.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ulimit {
+    /// Resource name, e.g. `nofile`.
+    pub name: String,
+    /// Soft limit.
+    pub soft: i64,
+    /// Hard limit.
+    pub hard: i64,
+}

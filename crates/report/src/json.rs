@@ -1,0 +1,225 @@
+//! The JSON report. These structs are the schema documented in docs/report-schema.md; extend
+//! them only by adding fields.
+
+use std::collections::BTreeMap;
+
+use dockward_model::{RuleResult, Severity, Snapshot, Status};
+use serde::{Deserialize, Serialize};
+
+/// Version of the report format.
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
+
+/// A complete report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Always [`REPORT_SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The tool that produced the report.
+    pub tool: Tool,
+    /// What was audited.
+    pub source: Source,
+    /// One result per (rule, target).
+    pub results: Vec<RuleResult>,
+    /// Gaps in collection that did not stop the audit.
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    /// Counts.
+    pub summary: Summary,
+}
+
+/// The tool.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tool {
+    /// `dockward`.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+}
+
+/// What was audited, taken from the snapshot so a live audit and an audit of its snapshot agree.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    /// The daemon endpoint.
+    pub endpoint: String,
+    /// The daemon's version, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_version: Option<String>,
+    /// When the facts were collected.
+    pub collected_at: String,
+    /// Which dockward collected them.
+    pub collected_by: String,
+    /// Number of containers audited (collected successfully).
+    pub containers: usize,
+}
+
+/// Counts per status.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusCounts {
+    /// Passing results.
+    pub pass: usize,
+    /// Failing results.
+    pub fail: usize,
+    /// Not applicable results.
+    pub not_applicable: usize,
+    /// Results that could not be assessed.
+    pub error: usize,
+}
+
+impl StatusCounts {
+    fn add(&mut self, status: Status) {
+        match status {
+            Status::Pass => self.pass += 1,
+            Status::Fail => self.fail += 1,
+            Status::NotApplicable => self.not_applicable += 1,
+            Status::Error => self.error += 1,
+        }
+    }
+
+    /// The count for one status.
+    pub fn get(&self, status: Status) -> usize {
+        match status {
+            Status::Pass => self.pass,
+            Status::Fail => self.fail,
+            Status::NotApplicable => self.not_applicable,
+            Status::Error => self.error,
+        }
+    }
+}
+
+/// Counts per severity.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeverityCounts {
+    /// Critical.
+    pub critical: usize,
+    /// High.
+    pub high: usize,
+    /// Medium.
+    pub medium: usize,
+    /// Low.
+    pub low: usize,
+    /// Info.
+    pub info: usize,
+}
+
+impl SeverityCounts {
+    fn add(&mut self, severity: Severity) {
+        *self.get_mut(severity) += 1;
+    }
+
+    fn get_mut(&mut self, severity: Severity) -> &mut usize {
+        match severity {
+            Severity::Critical => &mut self.critical,
+            Severity::High => &mut self.high,
+            Severity::Medium => &mut self.medium,
+            Severity::Low => &mut self.low,
+            Severity::Info => &mut self.info,
+        }
+    }
+
+    /// The count for one severity.
+    pub fn get(&self, severity: Severity) -> usize {
+        match severity {
+            Severity::Critical => self.critical,
+            Severity::High => self.high,
+            Severity::Medium => self.medium,
+            Severity::Low => self.low,
+            Severity::Info => self.info,
+        }
+    }
+}
+
+/// Counts over all results.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Number of results.
+    pub total: usize,
+    /// Results per status.
+    pub by_status: StatusCounts,
+    /// Failing results per severity.
+    pub failures_by_severity: SeverityCounts,
+    /// Results that could not be assessed, per severity.
+    pub errors_by_severity: SeverityCounts,
+    /// Results per status for each CIS section (`"5"`), `"-"` for rules outside the benchmark.
+    pub sections: BTreeMap<String, StatusCounts>,
+}
+
+impl Summary {
+    /// Counts the results.
+    pub fn of(results: &[RuleResult]) -> Self {
+        let mut summary = Summary {
+            total: results.len(),
+            ..Summary::default()
+        };
+        for r in results {
+            summary.by_status.add(r.status);
+            match r.status {
+                Status::Fail => summary.failures_by_severity.add(r.severity),
+                Status::Error => summary.errors_by_severity.add(r.severity),
+                _ => {}
+            }
+            let section = section_of_result(r);
+            summary
+                .sections
+                .entry(section.to_string())
+                .or_default()
+                .add(r.status);
+        }
+        summary
+    }
+}
+
+/// The CIS section of a result, from its references.
+pub(crate) fn section_of_result(r: &RuleResult) -> &str {
+    r.references
+        .iter()
+        .find_map(|reference| reference.strip_prefix("cis-docker-1.6.0:"))
+        .and_then(|item| item.split('.').next())
+        .unwrap_or("-")
+}
+
+impl Report {
+    /// Builds the report of a snapshot's results.
+    pub fn new(snapshot: &Snapshot, results: Vec<RuleResult>) -> Self {
+        let summary = Summary::of(&results);
+        Report {
+            schema_version: REPORT_SCHEMA_VERSION,
+            tool: Tool {
+                name: "dockward".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
+            source: Source {
+                endpoint: snapshot.daemon.endpoint.clone(),
+                server_version: snapshot.daemon.info.as_ref().map(|i| i.server_version.clone()),
+                collected_at: snapshot.collected_at.clone(),
+                collected_by: snapshot.collected_by.clone(),
+                containers: snapshot.containers.len(),
+            },
+            results,
+            warnings: snapshot
+                .warnings
+                .iter()
+                .cloned()
+                .chain(
+                    snapshot
+                        .unreachable
+                        .iter()
+                        .map(|u| format!("the daemon could not be reached: {u}")),
+                )
+                .collect(),
+            summary,
+        }
+    }
+
+    /// Whether any failing result is at or above `threshold`.
+    pub fn fails_at(&self, threshold: Severity) -> bool {
+        self.results
+            .iter()
+            .any(|r| r.status == Status::Fail && r.severity >= threshold)
+    }
+
+    /// The report as pretty JSON.
+    pub fn to_json(&self) -> String {
+        // Serializing plain data with string keys cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}

@@ -1,0 +1,8 @@
+//! Report rendering: the JSON report (whose struct is its schema) and the human text report.
+#![warn(missing_docs)]
+
+mod json;
+mod text;
+
+pub use json::{REPORT_SCHEMA_VERSION, Report, SeverityCounts, Source, StatusCounts, Summary, Tool};
+pub use text::{TextOptions, render_text};

@@ -1,0 +1,213 @@
+//! The human report: failures and errors grouped by CIS section, with evidence and the fix,
+//! a summary per section and overall. Colour only when asked (the CLI asks on a TTY).
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use dockward_model::{RuleResult, Severity, Status, TargetKind};
+use dockward_rules::section_title;
+
+use crate::json::{Report, StatusCounts, section_of_result};
+
+/// How to render text.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TextOptions {
+    /// Emit ANSI colours.
+    pub color: bool,
+    /// Show passing and not-applicable results too.
+    pub show_all: bool,
+}
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn status(&self, status: Status) -> String {
+        let (label, code) = match status {
+            Status::Fail => ("FAIL ", "1;31"),
+            Status::Error => ("ERROR", "1;35"),
+            Status::Pass => ("PASS ", "32"),
+            Status::NotApplicable => ("N/A  ", "2"),
+        };
+        self.wrap(code, label)
+    }
+
+    fn severity(&self, severity: Severity) -> String {
+        let code = match severity {
+            Severity::Critical | Severity::High => "31",
+            Severity::Medium => "33",
+            Severity::Low | Severity::Info => "2",
+        };
+        self.wrap(code, &format!("{:<8}", severity.as_str()))
+    }
+
+    fn dim(&self, text: &str) -> String {
+        self.wrap("2", text)
+    }
+
+    fn bold(&self, text: &str) -> String {
+        self.wrap("1", text)
+    }
+}
+
+/// Errors shared by this many rules on one target are printed once.
+const COLLAPSE_AT: usize = 3;
+
+/// Renders the report as text.
+pub fn render_text(report: &Report, options: TextOptions) -> String {
+    let paint = Paint { on: options.color };
+    let mut out = String::new();
+    let source = &report.source;
+    let version = source
+        .server_version
+        .as_deref()
+        .map(|v| format!(" (Docker {v})"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "{} audit of {}{version}: {} container{} · collected {}",
+        paint.bold(&format!("dockward {}", report.tool.version)),
+        source.endpoint,
+        source.containers,
+        if source.containers == 1 { "" } else { "s" },
+        source.collected_at,
+    );
+    for warning in &report.warnings {
+        let _ = writeln!(out, "{} {warning}", paint.wrap("1;33", "warning:"));
+    }
+
+    // Errors that hit many rules on one target (an uninspectable container, an unreachable
+    // daemon) are one problem: show it once.
+    let mut shared_errors: BTreeMap<(String, String), Vec<&RuleResult>> = BTreeMap::new();
+    for r in report.results.iter().filter(|r| r.status == Status::Error) {
+        shared_errors
+            .entry((target_label(r), r.message.clone()))
+            .or_default()
+            .push(r);
+    }
+    shared_errors.retain(|_, rules| rules.len() >= COLLAPSE_AT);
+    let collapsed = |r: &RuleResult| {
+        r.status == Status::Error && shared_errors.contains_key(&(target_label(r), r.message.clone()))
+    };
+
+    let mut sections: BTreeMap<&str, Vec<&RuleResult>> = BTreeMap::new();
+    for r in &report.results {
+        sections.entry(section_of_result(r)).or_default().push(r);
+    }
+    for (section, results) in &sections {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint.bold(&format!("[{section}] {}", section_title(section)))
+        );
+        let mut shown = results
+            .iter()
+            .filter(|r| options.show_all || matches!(r.status, Status::Fail | Status::Error))
+            .filter(|r| !collapsed(r))
+            .peekable();
+        if shown.peek().is_none() {
+            let _ = writeln!(out, "  {}", paint.dim("nothing failed"));
+        }
+        for r in shown {
+            render_result(&mut out, &paint, r);
+        }
+        let counts = report.summary.sections.get(*section).cloned().unwrap_or_default();
+        let _ = writeln!(out, "  {}", paint.dim(&counts_line(&counts)));
+    }
+
+    if !shared_errors.is_empty() {
+        let _ = writeln!(out, "\n{}", paint.bold("Could not assess"));
+        for ((target, message), rules) in &shared_errors {
+            let _ = writeln!(
+                out,
+                "  {} {target}: {message} ({} rules)",
+                paint.status(Status::Error),
+                rules.len()
+            );
+        }
+    }
+
+    let s = &report.summary;
+    let failures: Vec<String> = Severity::ALL
+        .iter()
+        .filter(|sev| s.failures_by_severity.get(**sev) > 0)
+        .map(|sev| format!("{} {}", s.failures_by_severity.get(*sev), sev.as_str()))
+        .collect();
+    let _ = writeln!(
+        out,
+        "\n{} {} results: {} fail{}, {} error, {} pass, {} not applicable",
+        paint.bold("Summary:"),
+        s.total,
+        s.by_status.fail,
+        if failures.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", failures.join(", "))
+        },
+        s.by_status.error,
+        s.by_status.pass,
+        s.by_status.not_applicable,
+    );
+    if s.by_status.error > 0 {
+        let _ = writeln!(
+            out,
+            "{} checks could not be assessed; see the errors above.",
+            s.by_status.error
+        );
+    }
+    if !options.show_all {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint.dim("Passing and not applicable results are hidden; --show-all lists them.")
+        );
+    }
+    out
+}
+
+fn target_label(r: &RuleResult) -> String {
+    let kind = match r.target.kind {
+        TargetKind::Container => "container",
+        TargetKind::Daemon => "daemon",
+    };
+    format!("{kind} {}", r.target.name)
+}
+
+fn render_result(out: &mut String, paint: &Paint, r: &RuleResult) {
+    let _ = writeln!(
+        out,
+        "  {} {} {} {}  {}",
+        paint.status(r.status),
+        paint.severity(r.severity),
+        r.rule,
+        r.name,
+        target_label(r),
+    );
+    let _ = writeln!(out, "        {}", r.message);
+    for e in &r.evidence {
+        let _ = writeln!(
+            out,
+            "        {}",
+            paint.dim(&format!("{} = {}", e.pointer, e.value))
+        );
+    }
+    if let Some(fix) = &r.fix {
+        let _ = writeln!(out, "        fix: {fix}");
+    }
+}
+
+fn counts_line(c: &StatusCounts) -> String {
+    format!(
+        "{} fail · {} error · {} pass · {} not applicable",
+        c.fail, c.error, c.pass, c.not_applicable
+    )
+}

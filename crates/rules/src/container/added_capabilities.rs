@@ -1,0 +1,61 @@
+//! CIS 5.4: capabilities beyond Docker's defaults.
+
+use crate::prelude::*;
+
+use super::{DEFAULT_CAPABILITIES, capability_evidence, effective_capabilities};
+
+declare_rule! {
+    /// ## What it checks
+    /// The capability set the container effectively gets, computed the way dockerd computes it:
+    /// `--privileged` grants all; `--cap-add ALL` grants all but the dropped; `--cap-drop ALL`
+    /// leaves exactly the added; otherwise Docker's 14 defaults minus the dropped plus the added.
+    /// Names are matched in any spelling (`sys_admin`, `CAP_SYS_ADMIN`). It fails when the set
+    /// holds any capability outside Docker's defaults.
+    ///
+    /// ## Why it matters
+    /// Every added capability widens what root in the container may do to the host kernel;
+    /// Docker's defaults are already more than most services need.
+    ///
+    /// ## How to fix
+    /// Add only what the workload needs, best on top of `--cap-drop ALL`
+    /// (e.g. `--cap-drop ALL --cap-add NET_BIND_SERVICE`), and never use `--privileged`.
+    pub static RULE = Rule {
+        id: "CT0004",
+        name: "added-capabilities",
+        title: "Linux kernel capabilities are restricted",
+        severity: Severity::Medium,
+        references: &["cis-docker-1.6.0:5.4"],
+        fix: "remove --cap-add entries the workload does not need; start from --cap-drop ALL",
+        check: Check::Container(check),
+    };
+}
+
+fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
+    let effective = effective_capabilities(w);
+    let extra: Vec<&String> = effective
+        .iter()
+        .filter(|c| !DEFAULT_CAPABILITIES.contains(&c.as_str()))
+        .collect();
+    let evidence = capability_evidence(w);
+    if w.privileged.value {
+        return Verdict::fail("container is privileged and has every capability").with_evidence(evidence);
+    }
+    if extra.is_empty() {
+        let dropped = DEFAULT_CAPABILITIES.len() - effective.len();
+        let message = if dropped == 0 {
+            "container has only Docker's default capabilities".to_string()
+        } else {
+            format!(
+                "container has {} of Docker's default capabilities",
+                effective.len()
+            )
+        };
+        return Verdict::pass(message).with_evidence(evidence);
+    }
+    let names: Vec<&str> = extra.iter().map(|c| c.as_str()).collect();
+    Verdict::fail(format!(
+        "container has capabilities beyond Docker's defaults: {}",
+        names.join(", ")
+    ))
+    .with_evidence(evidence)
+}

@@ -1,0 +1,36 @@
+//! CIS 5.29: no PIDs limit.
+
+use crate::prelude::*;
+
+use super::ev;
+
+declare_rule! {
+    /// ## What it checks
+    /// The container's PIDs cgroup limit (`--pids-limit`, `HostConfig.PidsLimit`). It fails when
+    /// the limit is unset, 0 or -1 (unlimited).
+    ///
+    /// ## Why it matters
+    /// Without a PIDs limit a fork bomb in one container exhausts the host's process table and
+    /// takes down every other container and the host's own services.
+    ///
+    /// ## How to fix
+    /// Run with `docker run --pids-limit 200` (a bound above the workload's normal process count).
+    pub static RULE = Rule {
+        id: "CT0025",
+        name: "pids-unlimited",
+        title: "The PIDs cgroup limit is used",
+        severity: Severity::Low,
+        references: &["cis-docker-1.6.0:5.29"],
+        fix: "set --pids-limit, e.g. --pids-limit 200",
+        check: Check::Container(check),
+    };
+}
+
+fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
+    match w.pids_limit.value {
+        Some(limit) if limit > 0 => {
+            Verdict::pass(format!("PIDs are limited to {limit}")).with_evidence([ev(&w.pids_limit)])
+        }
+        _ => Verdict::fail("container has no PIDs limit").with_evidence([ev(&w.pids_limit)]),
+    }
+}

@@ -1,0 +1,43 @@
+//! CIS 4.1: the container's process runs as root.
+
+use crate::prelude::*;
+
+use super::ev;
+
+declare_rule! {
+    /// ## What it checks
+    /// The user the container's main process runs as (`Config.User`, which already includes the
+    /// image's `USER`). It fails when no user is set (the image default, root), or when the user is
+    /// `root` or UID `0`, with or without a group (`0:0`, `root:wheel`).
+    ///
+    /// ## Why it matters
+    /// Root in a container is root on the host kernel. With a capability added, a writable host
+    /// mount or a kernel bug, a root process escapes far more easily than an unprivileged one.
+    /// Docker recommends a non-root UID for every container.
+    ///
+    /// ## How to fix
+    /// Create a user in the image and switch to it (`RUN useradd -r app` then `USER app`, or
+    /// `USER 10001:10001`), or start the container with `docker run --user 10001:10001`.
+    pub static RULE = Rule {
+        id: "CT0001",
+        name: "runs-as-root",
+        title: "Container runs as a non-root user",
+        severity: Severity::Medium,
+        references: &["cis-docker-1.6.0:4.1"],
+        fix: "set a non-root user: docker run --user UID:GID, or USER in the Dockerfile",
+        check: Check::Container(check),
+    };
+}
+
+fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
+    let user = w.user.value.trim();
+    let name = user.split_once(':').map_or(user, |(u, _)| u);
+    if user.is_empty() {
+        return Verdict::fail("no user is set, so the container runs as root").with_evidence([ev(&w.user)]);
+    }
+    if name == "root" || name.parse::<u64>() == Ok(0) {
+        return Verdict::fail(format!("container runs as root (user \"{user}\")"))
+            .with_evidence([ev(&w.user)]);
+    }
+    Verdict::pass(format!("container runs as user \"{user}\"")).with_evidence([ev(&w.user)])
+}

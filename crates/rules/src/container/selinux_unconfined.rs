@@ -1,0 +1,62 @@
+//! CIS 5.3: no SELinux labels applied.
+
+use dockward_model::security_opt::SecurityOpts;
+
+use crate::prelude::*;
+
+use super::ev;
+
+declare_rule! {
+    /// ## What it checks
+    /// Whether the container runs with an SELinux process label. It fails when labelling is
+    /// disabled (`--security-opt label=disable`, also spelled `label:disable`; implied by
+    /// `--privileged`) or no process label was applied (`ProcessLabel` empty).
+    /// Not applicable when the daemon runs without SELinux support (`/info` `SecurityOptions` has
+    /// no `name=selinux`, i.e. dockerd was started without `--selinux-enabled`).
+    ///
+    /// ## Why it matters
+    /// The `container_t` type confines what a container process may touch on the host even when it
+    /// is root; an unlabelled process is limited only by discretionary permissions.
+    ///
+    /// ## How to fix
+    /// Remove `--security-opt label=disable` and `--privileged`; set specific labels with
+    /// `--security-opt label=type:TYPE` or `label=level:LEVEL` where the default does not fit.
+    pub static RULE = Rule {
+        id: "CT0003",
+        name: "selinux-unconfined",
+        title: "SELinux security options are set",
+        severity: Severity::Medium,
+        references: &["cis-docker-1.6.0:5.3"],
+        fix: "remove --security-opt label=disable and --privileged",
+        check: Check::Container(check),
+    };
+}
+
+fn check(ctx: &Context<'_>, w: &Workload) -> Verdict {
+    let Some(info) = &ctx.daemon.info else {
+        return Verdict::error(format!(
+            "the daemon's security options are unknown: {}",
+            ctx.daemon.info_error.as_deref().unwrap_or("/info was not read")
+        ));
+    };
+    if !info.has_security_option("selinux") {
+        return Verdict::not_applicable("the daemon runs without SELinux support")
+            .with_evidence([ev(&info.security_options)]);
+    }
+    let opts = SecurityOpts::parse(&w.security_opt.value);
+    if let Some(index) = opts.label_disabled() {
+        return Verdict::fail("SELinux labelling is disabled for the container").with(
+            format!("{}/{index}", w.security_opt.at),
+            &w.security_opt.value[index],
+        );
+    }
+    match &w.process_label {
+        Some(label) if !label.value.is_empty() => {
+            Verdict::pass(format!("process label \"{}\" is applied", label.value)).with_evidence([ev(label)])
+        }
+        Some(label) => {
+            Verdict::fail("container runs without an SELinux process label").with_evidence([ev(label)])
+        }
+        None => Verdict::error("the applied SELinux label is not reported for this workload"),
+    }
+}

@@ -1,0 +1,111 @@
+//! The rule type and the macro that declares one.
+
+use dockward_model::{DaemonFacts, Severity, Verdict, Workload};
+
+/// What a rule needs besides its target: facts about the daemon and the other workloads.
+#[derive(Clone, Copy, Debug)]
+pub struct Context<'a> {
+    /// Facts about the daemon the workloads run on.
+    pub daemon: &'a DaemonFacts,
+}
+
+/// A rule's check function, by the kind of target it judges.
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// Judges one container workload.
+    Container(fn(&Context<'_>, &Workload) -> Verdict),
+}
+
+/// A rule: metadata, documentation and its check.
+pub struct Rule {
+    /// Stable id that never changes meaning, e.g. `CT0006`.
+    pub id: &'static str,
+    /// Kebab-case name of the pattern flagged, e.g. `privileged-container`.
+    pub name: &'static str,
+    /// One-line title stating the secure state.
+    pub title: &'static str,
+    /// Default severity of a failure.
+    pub severity: Severity,
+    /// Benchmark references, `<benchmark>-<version>:<item>`.
+    pub references: &'static [&'static str],
+    /// The generic fix, shown with failures that do not carry a more specific one.
+    pub fix: &'static str,
+    /// Markdown documentation: `## What it checks`, `## Why it matters`, `## How to fix`.
+    pub docs: &'static str,
+    /// The check.
+    pub check: Check,
+}
+
+impl Rule {
+    /// The documentation with the one leading space of each doc-comment line removed.
+    pub fn documentation(&self) -> String {
+        let mut out = String::with_capacity(self.docs.len());
+        for line in self.docs.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out.trim_end().to_string()
+    }
+
+    /// The CIS Docker Benchmark section the rule belongs to (`"5"` for `cis-docker-1.6.0:5.5`).
+    pub fn section(&self) -> &'static str {
+        section_of(self.references)
+    }
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rule")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A benchmark item that has no automated rule yet, listed so users see the gap.
+#[derive(Debug)]
+pub struct Planned {
+    /// Benchmark reference.
+    pub reference: &'static str,
+    /// Title of the item.
+    pub title: &'static str,
+    /// Why it is not automated yet.
+    pub reason: &'static str,
+}
+
+/// The CIS section of the first CIS reference, or `"-"`.
+pub fn section_of(references: &[&'static str]) -> &'static str {
+    references
+        .iter()
+        .find_map(|r| r.strip_prefix("cis-docker-1.6.0:"))
+        .and_then(|item| item.split('.').next())
+        .unwrap_or("-")
+}
+
+/// Title of a CIS Docker Benchmark 1.6.0 section.
+pub fn section_title(section: &str) -> &'static str {
+    match section {
+        "1" => "Host configuration",
+        "2" => "Docker daemon configuration",
+        "3" => "Docker daemon configuration files",
+        "4" => "Container images and build file",
+        "5" => "Container runtime",
+        "6" => "Docker security operations",
+        "7" => "Docker swarm configuration",
+        _ => "Other",
+    }
+}
+
+/// Declares a rule: the `///` lines become its documentation.
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:expr])*
+        pub static $static_name:ident = Rule { $($field:ident : $value:expr),* $(,)? };
+    ) => {
+        /// The rule declared in this file.
+        pub static $static_name: $crate::rule::Rule = $crate::rule::Rule {
+            docs: concat!($($doc, "\n"),*),
+            $($field: $value),*
+        };
+    };
+}
