@@ -418,7 +418,7 @@ pub fn resolve_joins(workloads: &mut [Workload], known: &[Workload]) {
 mod tests {
     use super::*;
 
-    const RUNNING: &str = include_str!("../tests/data/inspect-running.json");
+    const RUNNING: &str = include_str!("../../rules/tests/fixtures/base.inspect.json");
 
     #[test]
     fn real_inspect_document_normalizes_with_pointers() {

@@ -47,7 +47,7 @@ impl Paint {
             Severity::Medium => "33",
             Severity::Low | Severity::Info => "2",
         };
-        self.wrap(code, &format!("{:<8}", severity.as_str()))
+        self.wrap(code, &format!("({})", severity.as_str()))
     }
 
     fn dim(&self, text: &str) -> String {
@@ -109,16 +109,18 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
             "\n{}",
             paint.bold(&format!("[{section}] {}", section_title(section)))
         );
-        let mut shown = results
+        let shown: Vec<&RuleResult> = results
             .iter()
+            .copied()
             .filter(|r| options.show_all || matches!(r.status, Status::Fail | Status::Error))
             .filter(|r| !collapsed(r))
-            .peekable();
-        if shown.peek().is_none() {
+            .collect();
+        if shown.is_empty() {
             let _ = writeln!(out, "  {}", paint.dim("nothing failed"));
         }
-        for r in shown {
-            render_result(&mut out, &paint, r);
+        // Results arrive ordered by rule: one block per rule, one line per target.
+        for block in shown.chunk_by(|a, b| a.rule == b.rule) {
+            render_rule_block(&mut out, &paint, block);
         }
         let counts = report.summary.sections.get(*section).cloned().unwrap_or_default();
         let _ = writeln!(out, "  {}", paint.dim(&counts_line(&counts)));
@@ -182,26 +184,42 @@ fn target_label(r: &RuleResult) -> String {
     format!("{kind} {}", r.target.name)
 }
 
-fn render_result(out: &mut String, paint: &Paint, r: &RuleResult) {
+fn render_rule_block(out: &mut String, paint: &Paint, block: &[&RuleResult]) {
+    let first = block[0];
+    let title = dockward_rules::find(&first.rule).map_or("", |rule| rule.title);
     let _ = writeln!(
         out,
-        "  {} {} {} {}  {}",
-        paint.status(r.status),
-        paint.severity(r.severity),
-        r.rule,
-        r.name,
-        target_label(r),
+        "  {} {}: {}",
+        paint.bold(&format!("{} {}", first.rule, first.name)),
+        paint.severity(first.severity),
+        title,
     );
-    let _ = writeln!(out, "        {}", r.message);
-    for e in &r.evidence {
+    let shared_fix = block
+        .iter()
+        .all(|r| r.fix == first.fix)
+        .then_some(first.fix.as_ref())
+        .flatten();
+    for r in block {
         let _ = writeln!(
             out,
-            "        {}",
-            paint.dim(&format!("{} = {}", e.pointer, e.value))
+            "    {} {}: {}",
+            paint.status(r.status),
+            target_label(r),
+            r.message
         );
+        for e in &r.evidence {
+            let _ = writeln!(
+                out,
+                "          {}",
+                paint.dim(&format!("{} = {}", e.pointer, e.value))
+            );
+        }
+        if let (None, Some(fix)) = (shared_fix, &r.fix) {
+            let _ = writeln!(out, "          fix: {fix}");
+        }
     }
-    if let Some(fix) = &r.fix {
-        let _ = writeln!(out, "        fix: {fix}");
+    if let Some(fix) = shared_fix {
+        let _ = writeln!(out, "    fix: {fix}");
     }
 }
 

@@ -1,10 +1,10 @@
 //! CIS 5.32: the Docker socket mounted into a container.
 
-use dockward_model::{Evidence, Mount};
+use dockward_model::Mount;
 
 use crate::prelude::*;
 
-use super::{is_within, normalize_path};
+use super::{is_within, mount_evidence, normalize_path};
 
 /// Where Docker listens when nothing else is configured.
 const DEFAULT_SOCKETS: [&str; 2] = ["/var/run/docker.sock", "/run/docker.sock"];
@@ -84,7 +84,7 @@ fn check(ctx: &Context<'_>, w: &Workload) -> Verdict {
     for mount in &w.mounts {
         if let Some(reason) = exposes_socket(ctx, mount) {
             found.push(format!("{reason}, mounted at {}", mount.destination));
-            evidence.push(Evidence::new(mount.at.to_string(), mount));
+            evidence.push(mount_evidence(mount));
         }
     }
     if found.is_empty() {

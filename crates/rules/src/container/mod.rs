@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use dockward_model::{Evidence, Fact, NamespaceMode, Verdict, Workload};
+use dockward_model::{Evidence, Fact, Mount, NamespaceMode, PortBinding, Verdict, Workload};
 use serde::Serialize;
 
 pub mod added_capabilities;
@@ -37,6 +37,29 @@ pub mod writable_rootfs;
 /// Evidence for a fact: its pointer and value.
 pub(crate) fn ev<T: Serialize>(fact: &Fact<T>) -> Evidence {
     Evidence::new(fact.at.to_string(), &fact.value)
+}
+
+/// Evidence for a mount, shaped like the API object the pointer addresses.
+pub(crate) fn mount_evidence(m: &Mount) -> Evidence {
+    let mut value = serde_json::json!({
+        "Type": m.kind, "Source": m.source, "Destination": m.destination,
+        "RW": !m.read_only, "Propagation": m.propagation,
+    });
+    if let Some(device) = &m.bind_device {
+        value["VolumeDevice"] = device.as_str().into();
+    }
+    if let Some(real) = &m.source_realpath {
+        value["ResolvedSource"] = real.as_str().into();
+    }
+    Evidence::new(m.at.to_string(), value)
+}
+
+/// Evidence for a port binding, shaped like the API object the pointer addresses.
+pub(crate) fn port_evidence(p: &PortBinding) -> Evidence {
+    Evidence::new(
+        p.at.to_string(),
+        serde_json::json!({"HostIp": p.host_ip, "HostPort": p.host_port}),
+    )
 }
 
 /// Docker's default capability set (moby `daemon/pkg/oci/caps/defaults.go`).

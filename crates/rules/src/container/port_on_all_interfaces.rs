@@ -4,7 +4,7 @@ use dockward_model::Evidence;
 
 use crate::prelude::*;
 
-use super::ev;
+use super::{ev, port_evidence};
 
 declare_rule! {
     /// ## What it checks
@@ -54,7 +54,7 @@ fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
             format!("{addr}:{port} -> {}", p.container_port)
         })
         .collect();
-    let mut evidence: Vec<Evidence> = open.iter().map(|p| Evidence::new(p.at.to_string(), p)).collect();
+    let mut evidence: Vec<Evidence> = open.iter().map(|p| port_evidence(p)).collect();
     if w.publish_all_ports.value {
         found.push("every exposed port (-P)".into());
         evidence.push(ev(&w.publish_all_ports));
@@ -70,5 +70,5 @@ fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
         return Verdict::pass("container publishes no ports");
     }
     Verdict::pass("every published port is bound to a specific address")
-        .with_evidence(w.ports.iter().map(|p| Evidence::new(p.at.to_string(), p)))
+        .with_evidence(w.ports.iter().map(port_evidence))
 }

@@ -1,8 +1,8 @@
 //! CIS 5.8: privileged host ports published.
 
-use dockward_model::Evidence;
-
 use crate::prelude::*;
+
+use super::port_evidence;
 
 declare_rule! {
     /// ## What it checks
@@ -51,7 +51,7 @@ fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
         "privileged host ports are published: {}",
         list.join(", ")
     ))
-    .with_evidence(privileged.iter().map(|p| Evidence::new(p.at.to_string(), p)))
+    .with_evidence(privileged.iter().map(|p| port_evidence(p)))
 }
 
 #[cfg(test)]

@@ -1,10 +1,10 @@
 //! CIS 5.6: sensitive host directories mounted into the container.
 
-use dockward_model::{Evidence, Mount};
+use dockward_model::Mount;
 
 use crate::prelude::*;
 
-use super::{is_within, normalize_path};
+use super::{is_within, mount_evidence, normalize_path};
 
 /// Host directories whose exposure lets a container read or change the host system.
 pub const SENSITIVE_DIRECTORIES: [&str; 9] = [
@@ -61,7 +61,7 @@ fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
         if let Some((_, path)) = sensitive_dir(mount) {
             let mode = if mount.read_only { "read-only" } else { "writable" };
             found.push(format!("{path} at {} ({mode})", mount.destination));
-            evidence.push(Evidence::new(mount.at.to_string(), mount));
+            evidence.push(mount_evidence(mount));
         }
     }
     if found.is_empty() {

@@ -1,8 +1,8 @@
 //! CIS 5.20: shared mount propagation.
 
-use dockward_model::Evidence;
-
 use crate::prelude::*;
+
+use super::mount_evidence;
 
 declare_rule! {
     /// ## What it checks
@@ -42,5 +42,5 @@ fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
         .map(|m| format!("{} ({})", m.destination, m.propagation))
         .collect();
     Verdict::fail(format!("mounts use shared propagation: {}", list.join(", ")))
-        .with_evidence(shared.iter().map(|m| Evidence::new(m.at.to_string(), m)))
+        .with_evidence(shared.iter().map(|m| mount_evidence(m)))
 }

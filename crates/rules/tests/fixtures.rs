@@ -1,0 +1,266 @@
+//! Fixture tests: for every rule, recorded inspect documents that must fail and must pass.
+//!
+//! Each `fixtures/<ID>.json` holds cases. A case patches the base document (a real
+//! `GET /containers/{id}/json` answer recorded from Docker 20.10, `base.inspect.json`) with a JSON
+//! merge patch (RFC 7386), optionally adjusts the daemon facts, normalizes the result exactly as
+//! a live audit does, runs the rule, and compares status, message and evidence exactly.
+
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use dockward_collect::inspect::{resolve_joins, workload_from_inspect};
+use dockward_model::{DaemonFacts, Fact, FileId, HostSocket, InfoFacts, Status, Verdict, Workload};
+use dockward_rules::{Check, Context, RULES};
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FixtureFile {
+    cases: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    name: String,
+    #[serde(default)]
+    inspect: Value,
+    #[serde(default)]
+    daemon: DaemonSpec,
+    /// Other containers (patches of the base document) that joins may resolve to.
+    #[serde(default)]
+    known: Vec<Value>,
+    /// Host facts the collector would add to mounts.
+    #[serde(default)]
+    mount_facts: Vec<MountFacts>,
+    expect: Expect,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct DaemonSpec {
+    /// Replaces `/info` SecurityOptions.
+    security_options: Option<Vec<String>>,
+    /// `/info` could not be read, with this reason.
+    info_error: Option<String>,
+    no_new_privileges: Option<bool>,
+    sockets: Option<Vec<SocketSpec>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SocketSpec {
+    path: String,
+    id: Option<FileId>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MountFacts {
+    index: usize,
+    bind_device: Option<String>,
+    source_realpath: Option<String>,
+    source_socket: Option<FileId>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expect {
+    status: Status,
+    message: String,
+    #[serde(default)]
+    evidence: Vec<(String, Value)>,
+    fix: Option<String>,
+}
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn base_document() -> Value {
+    let text = std::fs::read_to_string(fixtures_dir().join("base.inspect.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// RFC 7386 JSON merge patch.
+fn merge_patch(target: &mut Value, patch: &Value) {
+    let Value::Object(patch) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(Default::default());
+    }
+    let Value::Object(map) = target else {
+        unreachable!()
+    };
+    for (key, value) in patch {
+        if value.is_null() {
+            map.remove(key);
+        } else {
+            merge_patch(map.entry(key.clone()).or_insert(Value::Null), value);
+        }
+    }
+}
+
+fn workload(patch: &Value) -> Workload {
+    let mut doc = base_document();
+    if !patch.is_null() {
+        merge_patch(&mut doc, patch);
+    }
+    workload_from_inspect(doc.to_string().as_bytes(), "fixture").unwrap()
+}
+
+fn daemon(spec: &DaemonSpec) -> DaemonFacts {
+    let info = InfoFacts {
+        server_version: "20.10.24+dfsg1".into(),
+        security_options: Fact::at_pointer(
+            spec.security_options
+                .clone()
+                .unwrap_or_else(|| vec!["name=seccomp,profile=default".into()]),
+            "/info/SecurityOptions",
+        ),
+    };
+    DaemonFacts {
+        endpoint: "unix:///var/run/docker.sock".into(),
+        info: spec.info_error.is_none().then_some(info),
+        info_error: spec.info_error.clone(),
+        no_new_privileges: spec
+            .no_new_privileges
+            .map(|v| Fact::at_pointer(v, "/daemon.json/no-new-privileges")),
+        sockets: spec
+            .sockets
+            .as_ref()
+            .map(|s| {
+                s.iter()
+                    .map(|s| HostSocket {
+                        path: s.path.clone(),
+                        id: s.id,
+                    })
+                    .collect()
+            })
+            .unwrap_or_else(|| {
+                vec![HostSocket {
+                    path: "/var/run/docker.sock".into(),
+                    id: None,
+                }]
+            }),
+    }
+}
+
+fn run_case(check: fn(&Context<'_>, &Workload) -> Verdict, case: &Case) -> Verdict {
+    let mut subject = workload(&case.inspect);
+    for facts in &case.mount_facts {
+        let mount = &mut subject.mounts[facts.index];
+        mount.bind_device = facts.bind_device.clone();
+        mount.source_realpath = facts.source_realpath.clone();
+        mount.source_socket = facts.source_socket;
+    }
+    let known: Vec<Workload> = case.known.iter().map(workload).collect();
+    let mut subjects = vec![subject];
+    resolve_joins(&mut subjects, &known);
+    let daemon = daemon(&case.daemon);
+    check(&Context { daemon: &daemon }, &subjects[0])
+}
+
+#[test]
+fn every_rule_meets_its_fixtures() {
+    let mut failures = Vec::new();
+    for rule in RULES {
+        let Check::Container(check) = rule.check;
+        let path = fixtures_dir().join(format!("{}.json", rule.id));
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{} has no fixture file {}: {e}", rule.id, path.display()));
+        let file: FixtureFile =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let statuses: BTreeSet<Status> = file.cases.iter().map(|c| c.expect.status).collect();
+        assert!(
+            statuses.contains(&Status::Fail) && statuses.contains(&Status::Pass),
+            "{}: fixtures need at least one failing and one passing case",
+            rule.id
+        );
+        for case in &file.cases {
+            let verdict = run_case(check, case);
+            let evidence: Vec<(String, Value)> = verdict
+                .evidence
+                .iter()
+                .map(|e| (e.pointer.clone(), e.value.clone()))
+                .collect();
+            let mut problems = Vec::new();
+            if verdict.status != case.expect.status {
+                problems.push(format!(
+                    "status {:?}, expected {:?}",
+                    verdict.status, case.expect.status
+                ));
+            }
+            if verdict.message != case.expect.message {
+                problems.push(format!(
+                    "message {:?}, expected {:?}",
+                    verdict.message, case.expect.message
+                ));
+            }
+            if evidence != case.expect.evidence {
+                problems.push(format!(
+                    "evidence {}, expected {}",
+                    serde_json::to_string(&evidence).unwrap(),
+                    serde_json::to_string(&case.expect.evidence).unwrap()
+                ));
+            }
+            if case.expect.fix.is_some() && verdict.fix != case.expect.fix {
+                problems.push(format!("fix {:?}, expected {:?}", verdict.fix, case.expect.fix));
+            }
+            if !problems.is_empty() {
+                failures.push(format!("{} / {}: {}", rule.id, case.name, problems.join("; ")));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "fixture mismatches:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn no_fixture_file_is_orphaned() {
+    let ids: BTreeSet<String> = RULES.iter().map(|r| format!("{}.json", r.id)).collect();
+    for entry in std::fs::read_dir(fixtures_dir()).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().to_string();
+        if name == "base.inspect.json" {
+            continue;
+        }
+        assert!(ids.contains(&name), "fixtures/{name} belongs to no rule");
+    }
+}
+
+#[test]
+fn messages_are_lowercase_without_trailing_period() {
+    for entry in std::fs::read_dir(fixtures_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().is_some_and(|n| n == "base.inspect.json") {
+            continue;
+        }
+        let file: FixtureFile = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for case in file.cases {
+            let message = &case.expect.message;
+            let first = message.chars().next().unwrap();
+            assert!(
+                !first.is_uppercase()
+                    || message.starts_with("AppArmor")
+                    || message.starts_with("SELinux")
+                    || message.starts_with("PIDs")
+                    || message.starts_with("Docker"),
+                "{}: message starts upper case: {message}",
+                path.display()
+            );
+            assert!(
+                !message.ends_with('.'),
+                "{}: message ends with a period: {message}",
+                path.display()
+            );
+        }
+    }
+}
