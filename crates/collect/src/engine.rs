@@ -80,6 +80,9 @@ struct Wanted {
 /// cannot be read; everything narrower becomes an error entry or a warning in the snapshot.
 pub async fn collect_snapshot(client: &Client, options: &Options) -> Result<Snapshot, CollectError> {
     let mut conn = client.connect().await?;
+    // A ping first tells "no Docker API here" (e.g. plain HTTP to a TLS port) apart from
+    // per-container problems.
+    conn.get("/_ping").await?;
     let info_client = client.clone();
     let info_task = tokio::spawn(async move { read_info(&info_client).await });
 

@@ -394,15 +394,18 @@ pub fn resolve_joins(workloads: &mut [Workload], known: &[Workload]) {
             };
             let mut resolved = None;
             let mut next = reference.clone();
+            let mut first_name = None;
             // Follow joins; a cycle or a chain longer than the workload count stays unresolved.
             for _ in 0..=known.len() {
                 let Some(target) = find(&next) else { break };
+                let name = first_name.get_or_insert_with(|| target.origin.name().to_string());
                 let mode = target.namespace(ns);
                 match mode.container_reference() {
                     Some(further) => next = further.to_string(),
                     None => {
                         resolved = Some(ResolvedJoin {
-                            name: target.origin.name().to_string(),
+                            name: name.clone(),
+                            owner: target.origin.name().to_string(),
                             mode: mode.mode.clone(),
                         });
                         break;
@@ -519,7 +522,8 @@ mod tests {
         assert_eq!(
             targets[0].network_mode.join.as_ref().unwrap().resolved,
             Some(ResolvedJoin {
-                name: "hostnet".into(),
+                name: "middle".into(),
+                owner: "hostnet".into(),
                 mode: "host".into()
             })
         );

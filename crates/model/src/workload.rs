@@ -177,8 +177,10 @@ pub struct JoinTarget {
 /// A resolved namespace join.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResolvedJoin {
-    /// Name of the container that finally owns the namespace (after following chains).
+    /// Name of the container joined (dockerd stores the reference as an id).
     pub name: String,
+    /// Name of the container that finally owns the namespace, after following chains.
+    pub owner: String,
     /// Its mode for this namespace (`host` when the join ends in the host's namespace).
     pub mode: String,
 }

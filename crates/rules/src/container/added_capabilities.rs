@@ -41,14 +41,12 @@ fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
         return Verdict::fail("container is privileged and has every capability").with_evidence(evidence);
     }
     if extra.is_empty() {
-        let dropped = DEFAULT_CAPABILITIES.len() - effective.len();
-        let message = if dropped == 0 {
-            "container has only Docker's default capabilities".to_string()
-        } else {
-            format!(
-                "container has {} of Docker's default capabilities",
-                effective.len()
-            )
+        let message = match effective.len() {
+            0 => "container has no capabilities".to_string(),
+            n if n == DEFAULT_CAPABILITIES.len() => {
+                "container has only Docker's default capabilities".to_string()
+            }
+            n => format!("container has {n} of Docker's default capabilities"),
         };
         return Verdict::pass(message).with_evidence(evidence);
     }

@@ -47,12 +47,12 @@ fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
         return match &join.resolved {
             Some(target) if uses_bridge(&target.mode) => Verdict::fail(format!(
                 "container joins the network of container {}, which uses the default bridge",
-                join.reference
+                target.name
             ))
             .with_evidence([mode_evidence]),
-            Some(_) => Verdict::pass(format!(
+            Some(target) => Verdict::pass(format!(
                 "container joins the network of container {}, which does not use the default bridge",
-                join.reference
+                target.name
             ))
             .with_evidence([mode_evidence]),
             None => Verdict::error(format!(

@@ -196,21 +196,24 @@ pub(crate) fn is_within(path: &str, dir: &str) -> bool {
 /// The shared verdict of the "host namespace not shared" rules.
 pub(crate) fn host_namespace_verdict(ns: &NamespaceMode, namespace: &str, flag: &str) -> Verdict {
     let evidence = Evidence::new(ns.at.to_string(), &ns.mode);
-    match (ns.is_host(), &ns.join) {
+    let joined = ns.join.as_ref().map(|join| {
+        join.resolved
+            .as_ref()
+            .map_or(join.reference.as_str(), |r| r.name.as_str())
+    });
+    match (ns.is_host(), joined) {
         (Some(true), None) => Verdict::fail(format!("container shares the host's {namespace} namespace"))
             .with_evidence([evidence])
             .fix(format!("remove {flag}=host")),
-        (Some(true), Some(join)) => Verdict::fail(format!(
-            "container joins the {namespace} namespace of container {}, which is the host's",
-            join.reference
+        (Some(true), Some(joined)) => Verdict::fail(format!(
+            "container joins the {namespace} namespace of container {joined}, which is the host's"
         ))
         .with_evidence([evidence])
         .fix(format!(
             "do not join ({flag}=container:…) a container that uses the host's {namespace} namespace"
         )),
-        (None, Some(join)) => Verdict::error(format!(
-            "container joins the {namespace} namespace of container {}, which could not be inspected",
-            join.reference
+        (None, Some(joined)) => Verdict::error(format!(
+            "container joins the {namespace} namespace of container {joined}, which could not be inspected"
         ))
         .with_evidence([evidence]),
         _ => Verdict::pass(format!("container has its own {namespace} namespace")).with_evidence([evidence]),

@@ -1,0 +1,1045 @@
+//! Live tests: real containers on private Docker daemons started by `scripts/test.sh`, audited by
+//! the real `dockward` binary, with the exact verdicts asserted.
+//!
+//! Outside `scripts/test.sh` these tests print why they did not run; under `CI=true` a missing
+//! daemon is a failure.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const LABEL: &str = "dockward-live-test";
+
+struct Env {
+    host: String,
+    tls_host: String,
+    cert_path: String,
+    userns_host: String,
+    image: String,
+    work: PathBuf,
+}
+
+/// The test environment, or `None` (with a note) when the private daemons are not there.
+fn live_env() -> Option<Env> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let Some(host) = var("DOCKWARD_TEST_DOCKER_HOST") else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but DOCKWARD_TEST_DOCKER_HOST is not set: live tests need the private daemons of scripts/test.sh"
+        );
+        eprintln!("live tests skipped: DOCKWARD_TEST_DOCKER_HOST is not set (run scripts/test.sh)");
+        return None;
+    };
+    let env = Env {
+        host,
+        tls_host: var("DOCKWARD_TEST_TLS_HOST").expect("DOCKWARD_TEST_TLS_HOST"),
+        cert_path: var("DOCKWARD_TEST_CERT_PATH").expect("DOCKWARD_TEST_CERT_PATH"),
+        userns_host: var("DOCKWARD_TEST_USERNS_HOST").expect("DOCKWARD_TEST_USERNS_HOST"),
+        image: var("DOCKWARD_TEST_IMAGE").expect("DOCKWARD_TEST_IMAGE"),
+        work: PathBuf::from(var("DOCKWARD_TEST_WORKDIR").expect("DOCKWARD_TEST_WORKDIR")),
+    };
+    // A daemon that was promised but does not answer is a failure, never a skip.
+    for host in [&env.host, &env.userns_host] {
+        let out = Command::new("docker")
+            .args(["-H", host, "version"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "daemon at {host} is unreachable: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Some(env)
+}
+
+fn socket_path(host: &str) -> String {
+    host.strip_prefix("unix://").unwrap().to_string()
+}
+
+fn docker(host: &str, args: &[&str]) -> String {
+    let out = Command::new("docker")
+        .arg("-H")
+        .arg(host)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "docker {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn remove_test_containers(host: &str, scope: &str) {
+    let ids = docker(
+        host,
+        &["ps", "-aq", "--filter", &format!("label={LABEL}={scope}")],
+    );
+    if !ids.is_empty() {
+        let mut args = vec!["rm", "-f"];
+        args.extend(ids.lines());
+        docker(host, &args);
+    }
+}
+
+fn dockward(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dockward"));
+    cmd.args(args);
+    for name in [
+        "DOCKER_HOST",
+        "DOCKER_TLS_VERIFY",
+        "DOCKER_CERT_PATH",
+        "DOCKER_CONTEXT",
+        "DOCKER_TLS",
+    ] {
+        cmd.env_remove(name);
+    }
+    cmd.envs(env.iter().copied());
+    cmd.output().unwrap()
+}
+
+fn json_report(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not a JSON report ({e}); stderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+/// rule id → (status, message) for one target of a report.
+fn verdicts(report: &Value, target: &str) -> BTreeMap<String, (String, String)> {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["target"]["name"] == target)
+        .map(|r| {
+            (
+                r["rule"].as_str().unwrap().to_string(),
+                (
+                    r["status"].as_str().unwrap().to_string(),
+                    r["message"].as_str().unwrap().to_string(),
+                ),
+            )
+        })
+        .collect()
+}
+
+fn expected(rows: &[(&str, &str, &str)]) -> BTreeMap<String, (String, String)> {
+    rows.iter()
+        .map(|(rule, status, message)| (rule.to_string(), (status.to_string(), message.to_string())))
+        .collect()
+}
+
+/// Verdicts of a container started with Docker's defaults (plus `--network none`) on a daemon
+/// without AppArmor, SELinux or user namespace remapping.
+const BASELINE: &[(&str, &str, &str)] = &[
+    ("CT0001", "fail", "no user is set, so the container runs as root"),
+    (
+        "CT0002",
+        "not_applicable",
+        "the daemon reports no AppArmor support",
+    ),
+    (
+        "CT0003",
+        "not_applicable",
+        "the daemon runs without SELinux support",
+    ),
+    (
+        "CT0004",
+        "pass",
+        "container has only Docker's default capabilities",
+    ),
+    ("CT0005", "pass", "container has no dangerous capability"),
+    ("CT0006", "pass", "container is not privileged"),
+    ("CT0007", "pass", "no sensitive host directory is mounted"),
+    ("CT0008", "pass", "no privileged host port is published"),
+    ("CT0009", "pass", "container has its own network namespace"),
+    ("CT0010", "fail", "container has no memory limit"),
+    ("CT0011", "fail", "container has no CPU weight or limit"),
+    ("CT0012", "fail", "root filesystem is writable"),
+    ("CT0013", "pass", "container publishes no ports"),
+    ("CT0014", "pass", "container is not restarted automatically"),
+    ("CT0015", "pass", "container has its own PID namespace"),
+    ("CT0016", "pass", "container has its own IPC namespace"),
+    ("CT0017", "pass", "no host device is exposed"),
+    ("CT0018", "pass", "container uses the daemon's default ulimits"),
+    ("CT0019", "pass", "no mount uses shared propagation"),
+    ("CT0020", "pass", "container has its own UTS namespace"),
+    ("CT0021", "pass", "Docker's default seccomp profile is applied"),
+    ("CT0022", "pass", "container uses the default cgroup parent"),
+    (
+        "CT0023",
+        "fail",
+        "container does not set no-new-privileges (the daemon-wide default was not read)",
+    ),
+    ("CT0024", "fail", "container has no health check"),
+    ("CT0025", "fail", "container has no PIDs limit"),
+    ("CT0026", "pass", "container uses network mode \"none\""),
+    (
+        "CT0027",
+        "fail",
+        "container shares the host's user namespace: the daemon does not remap users",
+    ),
+    ("CT0028", "pass", "the Docker socket is not mounted"),
+];
+
+const DANGEROUS_ALL: &str = "SYS_ADMIN, SYS_MODULE, SYS_PTRACE, SYS_RAWIO, SYS_BOOT, SYS_TIME, DAC_READ_SEARCH, \
+                             NET_ADMIN, BPF, PERFMON, MAC_ADMIN, MAC_OVERRIDE";
+
+/// One container with one insecure setting, and how its verdicts differ from [`BASELINE`].
+struct Scenario {
+    name: &'static str,
+    args: &'static [&'static str],
+    /// `--network` value; `None` leaves Docker's default (the default bridge).
+    network: Option<&'static str>,
+    /// Started, or only created (privileged containers cannot start in this sandbox).
+    start: bool,
+    /// Rule, status, message; `{socket}` and `{work}` are substituted.
+    differs: &'static [(&'static str, &'static str, &'static str)],
+}
+
+const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "baseline",
+        args: &[],
+        network: Some("none"),
+        start: true,
+        differs: &[],
+    },
+    Scenario {
+        name: "user-root",
+        args: &["--user", "root"],
+        network: Some("none"),
+        start: true,
+        differs: &[("CT0001", "fail", "container runs as root (user \"root\")")],
+    },
+    Scenario {
+        name: "user-zero",
+        args: &["--user", "0:0"],
+        network: Some("none"),
+        start: true,
+        differs: &[("CT0001", "fail", "container runs as root (user \"0:0\")")],
+    },
+    // AppArmor is absent on the test host: the honest verdict stays not_applicable.
+    Scenario {
+        name: "apparmor-unconfined",
+        args: &["--security-opt", "apparmor=unconfined"],
+        network: Some("none"),
+        start: true,
+        differs: &[],
+    },
+    Scenario {
+        name: "cap-sys-admin",
+        args: &["--cap-add", "sys_admin"],
+        network: Some("none"),
+        start: true,
+        differs: &[
+            (
+                "CT0004",
+                "fail",
+                "container has capabilities beyond Docker's defaults: SYS_ADMIN",
+            ),
+            (
+                "CT0005",
+                "fail",
+                "container has dangerous capabilities: SYS_ADMIN",
+            ),
+        ],
+    },
+    Scenario {
+        name: "cap-mixed-spellings",
+        args: &[
+            "--cap-add",
+            "CAP_SYS_PTRACE",
+            "--cap-add",
+            "net_admin",
+            "--cap-add",
+            "DAC_READ_SEARCH",
+        ],
+        network: Some("none"),
+        start: true,
+        differs: &[
+            (
+                "CT0004",
+                "fail",
+                "container has capabilities beyond Docker's defaults: DAC_READ_SEARCH, NET_ADMIN, SYS_PTRACE",
+            ),
+            (
+                "CT0005",
+                "fail",
+                "container has dangerous capabilities: SYS_PTRACE, DAC_READ_SEARCH, NET_ADMIN",
+            ),
+        ],
+    },
+    Scenario {
+        name: "privileged",
+        args: &["--privileged"],
+        network: Some("none"),
+        start: false,
+        differs: &[
+            (
+                "CT0004",
+                "fail",
+                "container is privileged and has every capability",
+            ),
+            (
+                "CT0005",
+                "fail",
+                "container has dangerous capabilities (privileged): {dangerous}",
+            ),
+            ("CT0006", "fail", "container is privileged"),
+            (
+                "CT0021",
+                "fail",
+                "container is privileged, so no seccomp profile is applied",
+            ),
+        ],
+    },
+    Scenario {
+        name: "etc-read-only",
+        args: &["-v", "/etc:/host-etc:ro"],
+        network: Some("none"),
+        start: true,
+        differs: &[(
+            "CT0007",
+            "fail",
+            "sensitive host directories are mounted: /etc at /host-etc (read-only)",
+        )],
+    },
+    Scenario {
+        name: "usr-subdirectory",
+        args: &["-v", "/usr/share:/s"],
+        network: Some("none"),
+        start: true,
+        differs: &[(
+            "CT0007",
+            "fail",
+            "sensitive host directories are mounted: /usr/share at /s (writable)",
+        )],
+    },
+    Scenario {
+        name: "privileged-port",
+        args: &["-p", "127.0.0.1:80:80"],
+        network: Some("none"),
+        start: true,
+        differs: &[
+            (
+                "CT0008",
+                "fail",
+                "privileged host ports are published: 80 -> 80/tcp",
+            ),
+            (
+                "CT0013",
+                "pass",
+                "every published port is bound to a specific address",
+            ),
+        ],
+    },
+    Scenario {
+        name: "all-interfaces",
+        args: &["-p", "8080:80", "-p", "[::]:8443:443"],
+        network: Some("none"),
+        start: true,
+        differs: &[(
+            "CT0013",
+            "fail",
+            "ports are published on all interfaces: :::8443 -> 443/tcp, *:8080 -> 80/tcp",
+        )],
+    },
+    Scenario {
+        name: "publish-all",
+        args: &["-P", "--expose", "8080"],
+        network: Some("none"),
+        start: true,
+        differs: &[(
+            "CT0013",
+            "fail",
+            "ports are published on all interfaces: every exposed port (-P)",
+        )],
+    },
+    Scenario {
+        name: "host-network",
+        args: &[],
+        network: Some("host"),
+        start: true,
+        differs: &[
+            ("CT0009", "fail", "container shares the host's network namespace"),
+            ("CT0026", "pass", "container uses network mode \"host\""),
+        ],
+    },
+    Scenario {
+        name: "joins-host-network",
+        args: &[],
+        network: Some("container:dwlive-host-network"),
+        start: true,
+        differs: &[
+            (
+                "CT0009",
+                "fail",
+                "container joins the network namespace of container dwlive-host-network, which is the host's",
+            ),
+            (
+                "CT0026",
+                "pass",
+                "container joins the network of container dwlive-host-network, which does not use the default bridge",
+            ),
+        ],
+    },
+    Scenario {
+        name: "restart-always",
+        args: &["--restart", "always"],
+        network: Some("none"),
+        start: true,
+        differs: &[(
+            "CT0014",
+            "fail",
+            "restart policy \"always\" restarts the container without limit",
+        )],
+    },
+    Scenario {
+        name: "restart-ten",
+        args: &["--restart", "on-failure:10"],
+        network: Some("none"),
+        start: true,
+        differs: &[(
+            "CT0014",
+            "fail",
+            "container is restarted on failure up to 10 times (more than 5)",
+        )],
+    },
+    Scenario {
+        name: "host-pid",
+        args: &["--pid", "host"],
+        network: Some("none"),
+        start: true,
+        differs: &[("CT0015", "fail", "container shares the host's PID namespace")],
+    },
+    Scenario {
+        name: "host-ipc",
+        args: &["--ipc", "host"],
+        network: Some("none"),
+        start: true,
+        differs: &[("CT0016", "fail", "container shares the host's IPC namespace")],
+    },
+    Scenario {
+        name: "device",
+        args: &["--device", "/dev/null:/dev/xnull"],
+        network: Some("none"),
+        start: true,
+        differs: &[(
+            "CT0017",
+            "fail",
+            "host devices are exposed: /dev/null at /dev/xnull (rwm)",
+        )],
+    },
+    Scenario {
+        name: "ulimit",
+        args: &["--ulimit", "nofile=100:200"],
+        network: Some("none"),
+        start: true,
+        differs: &[("CT0018", "fail", "container overrides ulimits: nofile=100:200")],
+    },
+    Scenario {
+        name: "rshared-mount",
+        args: &[
+            "--mount",
+            "type=bind,src={work}/shared,dst=/shared,bind-propagation=rshared",
+        ],
+        network: Some("none"),
+        start: false,
+        differs: &[(
+            "CT0019",
+            "fail",
+            "mounts use shared propagation: /shared (rshared)",
+        )],
+    },
+    Scenario {
+        name: "host-uts",
+        args: &["--uts", "host"],
+        network: Some("none"),
+        start: true,
+        differs: &[("CT0020", "fail", "container shares the host's UTS namespace")],
+    },
+    Scenario {
+        name: "seccomp-unconfined",
+        args: &["--security-opt", "seccomp=unconfined"],
+        network: Some("none"),
+        start: true,
+        differs: &[("CT0021", "fail", "seccomp is disabled for the container")],
+    },
+    Scenario {
+        name: "seccomp-allow-all",
+        args: &["--security-opt", "seccomp={work}/allow-all.json"],
+        network: Some("none"),
+        start: true,
+        differs: &[(
+            "CT0021",
+            "fail",
+            "the custom seccomp profile is effectively unconfined: default action SCMP_ACT_ALLOW, allows mount, \
+             umount2, unshare, setns, pivot_root, kexec_load, kexec_file_load, init_module, finit_module, \
+             delete_module, bpf, keyctl, add_key, request_key, open_by_handle_at, userfaultfd, perf_event_open, \
+             reboot, iopl, ioperm, swapon, swapoff",
+        )],
+    },
+    Scenario {
+        name: "cgroup-parent",
+        args: &["--cgroup-parent", "/dockward-test"],
+        network: Some("none"),
+        start: false,
+        differs: &[(
+            "CT0022",
+            "fail",
+            "container uses cgroup parent \"/dockward-test\"",
+        )],
+    },
+    Scenario {
+        name: "new-privileges-false",
+        args: &["--security-opt", "no-new-privileges=false"],
+        network: Some("none"),
+        start: true,
+        differs: &[("CT0023", "fail", "container turns no-new-privileges off")],
+    },
+    Scenario {
+        name: "healthcheck-disabled",
+        args: &["--no-healthcheck"],
+        network: Some("none"),
+        start: true,
+        differs: &[("CT0024", "fail", "health check is disabled")],
+    },
+    Scenario {
+        name: "default-bridge",
+        args: &[],
+        network: None,
+        start: false,
+        differs: &[("CT0026", "fail", "container uses the default bridge network")],
+    },
+    Scenario {
+        name: "userns-host",
+        args: &["--userns", "host"],
+        network: Some("none"),
+        start: true,
+        differs: &[("CT0027", "fail", "container shares the host's user namespace")],
+    },
+    Scenario {
+        name: "docker-socket",
+        args: &["-v", "{socket}:/var/run/docker.sock"],
+        network: Some("none"),
+        start: true,
+        differs: &[(
+            "CT0028",
+            "fail",
+            "the Docker socket is mounted: {socket} is the Docker socket, mounted at /var/run/docker.sock",
+        )],
+    },
+    Scenario {
+        name: "docker-socket-renamed",
+        args: &["-v", "{work}/renamed.sock:/run/x.sock"],
+        network: Some("none"),
+        start: true,
+        differs: &[(
+            "CT0028",
+            "fail",
+            "the Docker socket is mounted: {work}/renamed.sock is the Docker socket {socket}, mounted at /run/x.sock",
+        )],
+    },
+    Scenario {
+        name: "docker-socket-directory",
+        args: &["-v", "{socket_dir}:/daemon"],
+        network: Some("none"),
+        start: true,
+        differs: &[(
+            "CT0028",
+            "fail",
+            "the Docker socket is mounted: {socket_dir} holds the Docker socket {socket}, mounted at /daemon",
+        )],
+    },
+];
+
+fn substitute(text: &str, env: &Env) -> String {
+    let socket = socket_path(&env.host);
+    let socket_dir = PathBuf::from(&socket).parent().unwrap().display().to_string();
+    text.replace("{socket_dir}", &socket_dir)
+        .replace("{socket}", &socket)
+        .replace("{work}", &env.work.display().to_string())
+        .replace("{dangerous}", DANGEROUS_ALL)
+}
+
+fn create(
+    env: &Env,
+    host: &str,
+    scope: &str,
+    name: &str,
+    network: Option<&str>,
+    args: &[String],
+    start: bool,
+) {
+    let mut cmd: Vec<String> = vec![
+        "create".into(),
+        "--name".into(),
+        name.into(),
+        "--label".into(),
+        format!("{LABEL}={scope}"),
+    ];
+    if let Some(network) = network {
+        cmd.push(format!("--network={network}"));
+    }
+    cmd.extend(args.iter().cloned());
+    cmd.extend([env.image.clone(), "sleep".into(), "86400".into()]);
+    let refs: Vec<&str> = cmd.iter().map(String::as_str).collect();
+    docker(host, &refs);
+    if start {
+        docker(host, &["start", name]);
+    }
+}
+
+#[test]
+fn each_insecure_setting_fails_exactly_its_rules() {
+    let Some(env) = live_env() else { return };
+    remove_test_containers(&env.host, "scenarios");
+    let socket = socket_path(&env.host);
+    std::fs::create_dir_all(env.work.join("shared")).unwrap();
+    std::fs::write(
+        env.work.join("allow-all.json"),
+        r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[]}"#,
+    )
+    .unwrap();
+    let renamed = env.work.join("renamed.sock");
+    let _ = std::fs::remove_file(&renamed);
+    // A hard link is the same socket under another name.
+    std::fs::hard_link(&socket, &renamed).unwrap();
+
+    for scenario in SCENARIOS {
+        let args: Vec<String> = scenario.args.iter().map(|a| substitute(a, &env)).collect();
+        let name = format!("dwlive-{}", scenario.name);
+        create(
+            &env,
+            &env.host,
+            "scenarios",
+            &name,
+            scenario.network,
+            &args,
+            scenario.start,
+        );
+    }
+
+    let output = dockward(
+        &["audit", "--all", "--format", "json"],
+        &[("DOCKER_HOST", &env.host)],
+    );
+    assert_eq!(output.status.code(), Some(1), "failing results exit with 1");
+    let report = json_report(&output);
+    let mut mismatches = Vec::new();
+    for scenario in SCENARIOS {
+        let mut want = expected(BASELINE);
+        for (rule, status, message) in scenario.differs {
+            want.insert(rule.to_string(), (status.to_string(), substitute(message, &env)));
+        }
+        let name = format!("dwlive-{}", scenario.name);
+        let got = verdicts(&report, &name);
+        for (rule, verdict) in &want {
+            if got.get(rule) != Some(verdict) {
+                mismatches.push(format!(
+                    "{name} {rule}: got {:?}, want {verdict:?}",
+                    got.get(rule)
+                ));
+            }
+        }
+        assert_eq!(got.len(), want.len(), "{name}: one result per rule");
+    }
+    assert!(
+        mismatches.is_empty(),
+        "verdict mismatches:\n{}",
+        mismatches.join("\n")
+    );
+
+    // The JSON contract on one finding: names without a slash, references, evidence, fix.
+    let finding = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["target"]["name"] == "dwlive-privileged" && r["rule"] == "CT0006")
+        .unwrap();
+    assert_eq!(finding["name"], "privileged-container");
+    assert_eq!(finding["severity"], "critical");
+    assert_eq!(finding["target"]["kind"], "container");
+    assert_eq!(finding["target"]["id"].as_str().unwrap().len(), 64);
+    assert_eq!(finding["references"], serde_json::json!(["cis-docker-1.6.0:5.5"]));
+    assert_eq!(
+        finding["evidence"],
+        serde_json::json!([{"pointer": "/HostConfig/Privileged", "value": true}])
+    );
+    assert_eq!(
+        finding["fix"],
+        "remove --privileged; grant only the needed capability (--cap-add) or device (--device)"
+    );
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["tool"]["name"], "dockward");
+
+    // Running containers only by default: created ones are left out.
+    let running = json_report(&dockward(
+        &["audit", "--format", "json"],
+        &[("DOCKER_HOST", &env.host)],
+    ));
+    assert!(verdicts(&running, "dwlive-baseline").len() == BASELINE.len());
+    assert!(verdicts(&running, "dwlive-privileged").is_empty());
+}
+
+#[test]
+fn hardened_container_passes_everything_that_applies() {
+    let Some(env) = live_env() else { return };
+    remove_test_containers(&env.userns_host, "hardened");
+    let args: Vec<String> = [
+        "--user",
+        "10001:10001",
+        "--read-only",
+        "--cap-drop",
+        "ALL",
+        "--security-opt",
+        "no-new-privileges",
+        "--memory",
+        "64m",
+        "--cpu-shares",
+        "512",
+        "--pids-limit",
+        "64",
+        "--restart",
+        "on-failure:3",
+        "--health-cmd",
+        "true",
+        "-p",
+        "127.0.0.1:8080:80",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    create(
+        &env,
+        &env.userns_host,
+        "hardened",
+        "dwlive-hardened",
+        Some("none"),
+        &args,
+        true,
+    );
+    let output = dockward(
+        &[
+            "audit",
+            "--container",
+            "dwlive-hardened",
+            "--format",
+            "json",
+            "--fail-on",
+            "info",
+        ],
+        &[("DOCKER_HOST", &env.userns_host)],
+    );
+    let report = json_report(&output);
+    let want = expected(&[
+        ("CT0001", "pass", "container runs as user \"10001:10001\""),
+        (
+            "CT0002",
+            "not_applicable",
+            "the daemon reports no AppArmor support",
+        ),
+        (
+            "CT0003",
+            "not_applicable",
+            "the daemon runs without SELinux support",
+        ),
+        ("CT0004", "pass", "container has no capabilities"),
+        ("CT0005", "pass", "container has no dangerous capability"),
+        ("CT0006", "pass", "container is not privileged"),
+        ("CT0007", "pass", "no sensitive host directory is mounted"),
+        ("CT0008", "pass", "no privileged host port is published"),
+        ("CT0009", "pass", "container has its own network namespace"),
+        ("CT0010", "pass", "memory is limited to 67108864 bytes"),
+        ("CT0011", "pass", "container has a CPU weight or limit"),
+        ("CT0012", "pass", "root filesystem is read-only"),
+        (
+            "CT0013",
+            "pass",
+            "every published port is bound to a specific address",
+        ),
+        (
+            "CT0014",
+            "pass",
+            "container is restarted on failure at most 3 times",
+        ),
+        ("CT0015", "pass", "container has its own PID namespace"),
+        ("CT0016", "pass", "container has its own IPC namespace"),
+        ("CT0017", "pass", "no host device is exposed"),
+        ("CT0018", "pass", "container uses the daemon's default ulimits"),
+        ("CT0019", "pass", "no mount uses shared propagation"),
+        ("CT0020", "pass", "container has its own UTS namespace"),
+        ("CT0021", "pass", "Docker's default seccomp profile is applied"),
+        ("CT0022", "pass", "container uses the default cgroup parent"),
+        ("CT0023", "pass", "container sets no-new-privileges"),
+        ("CT0024", "pass", "container has a health check"),
+        ("CT0025", "pass", "PIDs are limited to 64"),
+        ("CT0026", "pass", "container uses network mode \"none\""),
+        (
+            "CT0027",
+            "pass",
+            "container runs in the daemon's remapped user namespace",
+        ),
+        ("CT0028", "pass", "the Docker socket is not mounted"),
+    ]);
+    assert_eq!(verdicts(&report, "dwlive-hardened"), want);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "nothing fails, even at --fail-on info"
+    );
+    assert_eq!(
+        report["summary"]["by_status"],
+        serde_json::json!({"pass": 26, "fail": 0, "not_applicable": 2, "error": 0})
+    );
+}
+
+#[test]
+fn tls_endpoint_gives_the_same_verdicts_as_the_socket() {
+    let Some(env) = live_env() else { return };
+    remove_test_containers(&env.host, "tls");
+    create(&env, &env.host, "tls", "dwlive-tls", Some("none"), &[], true);
+    let selection = ["audit", "--container", "dwlive-tls", "--format", "json"];
+    let over_socket = json_report(&dockward(&selection, &[("DOCKER_HOST", &env.host)]));
+    let tls_env = [
+        ("DOCKER_HOST", env.tls_host.as_str()),
+        ("DOCKER_TLS_VERIFY", "1"),
+        ("DOCKER_CERT_PATH", env.cert_path.as_str()),
+    ];
+    let over_tls = json_report(&dockward(&selection, &tls_env));
+    assert_eq!(
+        verdicts(&over_tls, "dwlive-tls"),
+        verdicts(&over_socket, "dwlive-tls")
+    );
+    assert_eq!(verdicts(&over_tls, "dwlive-tls"), expected(BASELINE));
+    let port = env.tls_host.rsplit(':').next().unwrap();
+    assert_eq!(
+        over_tls["source"]["endpoint"],
+        format!("tcp+tls://127.0.0.1:{port}")
+    );
+
+    // Without client certificates the daemon refuses the connection: exit 2 and a clear message.
+    let no_certs = env.work.join("no-certs");
+    std::fs::create_dir_all(&no_certs).unwrap();
+    let no_certs_env = [
+        ("DOCKER_HOST", env.tls_host.as_str()),
+        ("DOCKER_TLS_VERIFY", "1"),
+        ("DOCKER_CERT_PATH", no_certs.to_str().unwrap()),
+    ];
+    let refused = dockward(&selection, &no_certs_env);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains(&format!("cannot read {}/ca.pem", no_certs.display())),
+        "{stderr}"
+    );
+
+    // Plain HTTP to a TLS port is refused too.
+    let plain = dockward(&selection, &[("DOCKER_HOST", env.tls_host.as_str())]);
+    assert_eq!(plain.status.code(), Some(2));
+}
+
+#[test]
+fn snapshot_audit_equals_live_audit() {
+    let Some(env) = live_env() else { return };
+    remove_test_containers(&env.host, "snapshot");
+    create(
+        &env,
+        &env.host,
+        "snapshot",
+        "dwlive-snap-running",
+        Some("none"),
+        &["--cap-add".into(), "NET_ADMIN".into()],
+        true,
+    );
+    create(
+        &env,
+        &env.host,
+        "snapshot",
+        "dwlive-snap-created",
+        Some("none"),
+        &["--privileged".into()],
+        false,
+    );
+    let selection = [
+        "--container",
+        "dwlive-snap-running",
+        "--container",
+        "dwlive-snap-created",
+    ];
+    let snapshot = env.work.join("snapshot.json");
+    let mut collect = vec!["collect", "-o", snapshot.to_str().unwrap()];
+    collect.extend(selection);
+    let out = dockward(&collect, &[("DOCKER_HOST", &env.host)]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let mut live = vec!["audit", "--format", "json"];
+    live.extend(selection);
+    let live_output = dockward(&live, &[("DOCKER_HOST", &env.host)]);
+    let mut live_report = json_report(&live_output);
+    let offline_output = dockward(
+        &[
+            "audit",
+            "--snapshot",
+            snapshot.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        &[("DOCKER_HOST", "unix:///nonexistent.sock")],
+    );
+    let mut offline_report = json_report(&offline_output);
+    assert_eq!(offline_output.status.code(), live_output.status.code());
+    // Only the collection time may differ between two collections.
+    live_report["source"]["collected_at"] = Value::Null;
+    offline_report["source"]["collected_at"] = Value::Null;
+    assert_eq!(offline_report, live_report);
+    assert_eq!(
+        verdicts(&offline_report, "dwlive-snap-created")["CT0006"].0,
+        "fail"
+    );
+
+    // The text report of the snapshot is identical on every run.
+    let text = |format: &str| {
+        dockward(
+            &[
+                "audit",
+                "--snapshot",
+                snapshot.to_str().unwrap(),
+                "--format",
+                format,
+                "--color",
+                "never",
+            ],
+            &[],
+        )
+        .stdout
+    };
+    assert_eq!(text("text"), text("text"));
+}
+
+#[test]
+fn narrowing_to_missing_containers_reports_errors() {
+    let Some(env) = live_env() else { return };
+    remove_test_containers(&env.host, "narrow");
+    create(
+        &env,
+        &env.host,
+        "narrow",
+        "dwlive-narrow",
+        Some("none"),
+        &[],
+        true,
+    );
+    let output = dockward(
+        &[
+            "audit",
+            "--container",
+            "dwlive-narrow",
+            "--container",
+            "dwlive-ghost",
+            "--format",
+            "json",
+        ],
+        &[("DOCKER_HOST", &env.host)],
+    );
+    let report = json_report(&output);
+    assert_eq!(verdicts(&report, "dwlive-narrow"), expected(BASELINE));
+    let ghost = verdicts(&report, "dwlive-ghost");
+    assert_eq!(ghost.len(), BASELINE.len());
+    assert!(ghost.values().all(|v| v
+        == &(
+            "error".to_string(),
+            "could not inspect: no such container".to_string()
+        )));
+    let names: Vec<&str> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["target"]["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| *n == "dwlive-narrow" || *n == "dwlive-ghost"),
+        "only the selected containers"
+    );
+
+    // Thresholds: the baseline's worst failure is medium.
+    let exit = |threshold: &str| {
+        dockward(
+            &["audit", "--container", "dwlive-narrow", "--fail-on", threshold],
+            &[("DOCKER_HOST", &env.host)],
+        )
+        .status
+        .code()
+    };
+    assert_eq!(exit("high"), Some(0));
+    assert_eq!(exit("medium"), Some(1));
+    assert_eq!(exit("none"), Some(0));
+}
+
+#[test]
+fn unreachable_and_forbidden_daemons_exit_2_with_a_reason() {
+    let Some(env) = live_env() else { return };
+    let missing = format!("unix://{}/missing.sock", env.work.display());
+    let output = dockward(&["audit", "--format", "json"], &[("DOCKER_HOST", &missing)]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "cannot connect to the Docker daemon at {missing}: no such socket"
+        )),
+        "{stderr}"
+    );
+    let report = json_report(&output);
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), BASELINE.len(), "one error per container rule");
+    assert!(
+        results
+            .iter()
+            .all(|r| r["status"] == "error" && r["target"]["kind"] == "daemon")
+    );
+    assert!(
+        results[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("could not list containers: cannot connect")
+    );
+
+    // Without permission on the socket (as an unprivileged user): a clear message, exit 2.
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    if is_root && Command::new("setpriv").arg("--version").output().is_ok() {
+        let output = Command::new("setpriv")
+            .args([
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                env!("CARGO_BIN_EXE_dockward"),
+                "audit",
+            ])
+            .env("DOCKER_HOST", &env.host)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("permission denied"), "{stderr}");
+        assert!(
+            stderr.contains("run dockward as root or as a member of the group that owns the socket"),
+            "{stderr}"
+        );
+    }
+}

@@ -1,0 +1,123 @@
+# Private Docker daemons for tests and benchmarks: each with its own socket, data root and exec
+# root, bridge networking and iptables off, stopped by its pid file (never by process name).
+# Source this file; it defines functions only.
+
+# Installs dockerd and busybox-static when they are missing (Debian; needs root).
+dw_install_deps() {
+  local missing=()
+  command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+  command -v docker >/dev/null 2>&1 || missing+=(docker.io)
+  [ -x /bin/busybox ] || command -v busybox >/dev/null 2>&1 || missing+=(busybox-static)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "need ${missing[*]} (apt-get install -y docker.io busybox-static openssl) and root to run dockerd" >&2
+    return 1
+  fi
+  echo "installing ${missing[*]}" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io busybox-static openssl >&2
+}
+
+# dw_start_daemon DIR [dockerd flags...]: starts a daemon listening on unix://DIR/docker.sock.
+dw_start_daemon() {
+  local dir=$1; shift
+  mkdir -p "$dir"
+  dockerd --host "unix://$dir/docker.sock" --data-root "$dir/data" --exec-root "$dir/exec" \
+    --pidfile "$dir/docker.pid" --bridge=none --iptables=false --ip-masq=false "$@" \
+    >"$dir/dockerd.log" 2>&1 &
+  echo $! >"$dir/launcher.pid"
+  local i
+  for i in $(seq 1 120); do
+    if docker -H "unix://$dir/docker.sock" version >/dev/null 2>&1; then
+      return 0
+    fi
+    if ! kill -0 "$(cat "$dir/launcher.pid")" 2>/dev/null; then
+      break
+    fi
+    sleep 0.5
+  done
+  echo "dockerd in $dir did not come up; its log ends with:" >&2
+  tail -n 20 "$dir/dockerd.log" >&2
+  return 1
+}
+
+# dw_stop_daemon DIR: removes its containers, stops it by pid file, cleans the directory.
+dw_stop_daemon() {
+  local dir=$1 pid i
+  [ -d "$dir" ] || return 0
+  if [ -S "$dir/docker.sock" ]; then
+    local ids
+    ids=$(docker -H "unix://$dir/docker.sock" ps -aq 2>/dev/null || true)
+    if [ -n "$ids" ]; then
+      # shellcheck disable=SC2086
+      docker -H "unix://$dir/docker.sock" rm -f $ids >/dev/null 2>&1 || true
+    fi
+  fi
+  for pidfile in "$dir/docker.pid" "$dir/launcher.pid"; do
+    [ -f "$pidfile" ] || continue
+    pid=$(cat "$pidfile")
+    kill "$pid" 2>/dev/null || continue
+    for i in $(seq 1 60); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.5
+    done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  # Leftover mounts (overlay layers, netns) keep rm from working.
+  local mounts
+  mounts=$(grep -o " $dir/[^ ]*" /proc/self/mounts 2>/dev/null | sort -r || true)
+  for mnt in $mounts; do
+    umount -l "$mnt" 2>/dev/null || true
+  done
+  # Shims of removed containers may still be exiting; give them a moment.
+  for i in 1 2 3 4 5; do
+    rm -rf "$dir" 2>/dev/null && return 0
+    sleep 1
+  done
+  echo "warning: could not remove $dir" >&2
+}
+
+# dw_import_base_image HOST TAG: a busybox image made from busybox-static, since no registry is
+# reachable.
+dw_import_base_image() {
+  local host=$1 tag=$2 root busybox
+  busybox=$(command -v busybox || echo /bin/busybox)
+  root=$(mktemp -d)
+  mkdir -p "$root/bin" "$root/etc" "$root/tmp"
+  cp "$busybox" "$root/bin/busybox"
+  local applet
+  for applet in sh sleep true false ls cat id echo; do
+    ln -s busybox "$root/bin/$applet"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$root/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+  tar -C "$root" -cf "$root.tar" .
+  docker -H "$host" import "$root.tar" "$tag" >/dev/null
+  rm -rf "$root" "$root.tar"
+}
+
+# dw_make_tls DIR: a CA, a server certificate for 127.0.0.1 and a client certificate.
+dw_make_tls() {
+  local dir=$1
+  mkdir -p "$dir"
+  (
+    cd "$dir"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=dockward test CA" \
+      -keyout ca-key.pem -out ca.pem 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout server-key.pem -out server.csr 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >server.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 \
+      -extfile server.ext -out server-cert.pem 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=dockward-client" -keyout key.pem -out client.csr 2>/dev/null
+    printf 'extendedKeyUsage=clientAuth\n' >client.ext
+    openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 \
+      -extfile client.ext -out cert.pem 2>/dev/null
+    rm -f ./*.csr ./*.ext
+  )
+}
+
+# dw_free_port: an unused TCP port on 127.0.0.1.
+dw_free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
