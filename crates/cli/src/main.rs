@@ -186,17 +186,16 @@ fn audit(args: AuditArgs) -> anyhow::Result<u8> {
     };
     let results = dockward_rules::evaluate(&snapshot);
     let report = Report::new(&snapshot, results);
-    let rendered = match args.format {
-        ReportFormat::Json => report.to_json() + "\n",
-        ReportFormat::Text => render_text(
+    match args.format {
+        ReportFormat::Json => report.write_json(std::io::stdout().lock())?,
+        ReportFormat::Text => write_stdout(&render_text(
             &report,
             TextOptions {
                 color: use_color(args.color),
                 show_all: args.show_all,
             },
-        ),
-    };
-    write_stdout(&rendered)?;
+        ))?,
+    }
     if let Some(reason) = trouble {
         eprintln!("dockward: {reason}");
         return Ok(EXIT_TROUBLE);
@@ -243,7 +242,7 @@ fn unreachable_snapshot(target: &TargetArgs, reason: &str) -> Snapshot {
     Snapshot {
         schema_version: SNAPSHOT_SCHEMA_VERSION,
         collected_by: concat!("dockward ", env!("CARGO_PKG_VERSION")).to_string(),
-        collected_at: String::new(),
+        collected_at: dockward_collect::now_rfc3339(),
         all_containers: target.all,
         daemon: DaemonFacts {
             endpoint,

@@ -189,7 +189,7 @@ pub async fn collect_snapshot(client: &Client, options: &Options) -> Result<Snap
     Ok(Snapshot {
         schema_version: SNAPSHOT_SCHEMA_VERSION,
         collected_by: concat!("dockward ", env!("CARGO_PKG_VERSION")).to_string(),
-        collected_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+        collected_at: now_rfc3339(),
         all_containers: options.all,
         daemon,
         containers,
@@ -197,6 +197,11 @@ pub async fn collect_snapshot(client: &Client, options: &Options) -> Result<Snap
         warnings,
         unreachable: None,
     })
+}
+
+/// The current time as RFC 3339 (UTC, seconds), as snapshots record it.
+pub fn now_rfc3339() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
 }
 
 fn describe_inspect_error(e: &CollectError, listed: bool) -> String {

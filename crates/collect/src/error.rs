@@ -86,15 +86,16 @@ impl CollectError {
     }
 }
 
-fn describe_io(err: &std::io::Error, endpoint: &str) -> String {
+/// What a failed connection means for the user; the OS error itself follows as the source.
+fn describe_io(err: &std::io::Error, endpoint: &str) -> &'static str {
     match err.kind() {
-        std::io::ErrorKind::PermissionDenied if endpoint.starts_with("unix://") => format!(
-            "permission denied ({err}); run dockward as root or as a member of the group that owns the socket"
-        ),
-        std::io::ErrorKind::NotFound => format!("no such socket ({err}); is the daemon running?"),
-        std::io::ErrorKind::ConnectionRefused => {
-            format!("connection refused ({err}); is the daemon running?")
+        std::io::ErrorKind::PermissionDenied if endpoint.starts_with("unix://") => {
+            "permission denied; run dockward as root or as a member of the group that owns the socket"
         }
-        _ => err.to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied",
+        std::io::ErrorKind::NotFound => "no such socket (is the daemon running?)",
+        std::io::ErrorKind::ConnectionRefused => "connection refused (is the daemon running?)",
+        std::io::ErrorKind::TimedOut => "timed out",
+        _ => "connection failed",
     }
 }

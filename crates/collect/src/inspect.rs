@@ -162,8 +162,8 @@ fn normalize(i: Inspect) -> Workload {
     let config = i.config;
     let state = i.state;
     let name = i.name.unwrap_or_default().trim_start_matches('/').to_string();
-    let ns = |mode: Option<String>, field: &str| {
-        NamespaceMode::at_pointer(mode.unwrap_or_default(), format!("/HostConfig/{field}"))
+    let ns = |mode: Option<String>, pointer: &'static str| {
+        NamespaceMode::at_pointer(mode.unwrap_or_default(), pointer)
     };
 
     let (healthcheck, user, image) = match config {
@@ -251,12 +251,12 @@ fn normalize(i: Inspect) -> Workload {
             i.process_label.unwrap_or_default(),
             "/ProcessLabel",
         )),
-        pid_mode: ns(hc.pid_mode, "PidMode"),
-        ipc_mode: ns(hc.ipc_mode, "IpcMode"),
-        uts_mode: ns(hc.uts_mode, "UTSMode"),
-        network_mode: ns(hc.network_mode, "NetworkMode"),
-        userns_mode: ns(hc.userns_mode, "UsernsMode"),
-        cgroupns_mode: ns(hc.cgroupns_mode, "CgroupnsMode"),
+        pid_mode: ns(hc.pid_mode, "/HostConfig/PidMode"),
+        ipc_mode: ns(hc.ipc_mode, "/HostConfig/IpcMode"),
+        uts_mode: ns(hc.uts_mode, "/HostConfig/UTSMode"),
+        network_mode: ns(hc.network_mode, "/HostConfig/NetworkMode"),
+        userns_mode: ns(hc.userns_mode, "/HostConfig/UsernsMode"),
+        cgroupns_mode: ns(hc.cgroupns_mode, "/HostConfig/CgroupnsMode"),
         networks: Fact::at_pointer(
             networks.map(|n| n.keys().cloned().collect()).unwrap_or_default(),
             "/NetworkSettings/Networks",

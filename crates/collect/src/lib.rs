@@ -13,5 +13,5 @@ pub mod inspect;
 
 pub use client::Client;
 pub use endpoint::{Endpoint, Environment};
-pub use engine::{Options, collect_snapshot};
+pub use engine::{Options, collect_snapshot, now_rfc3339};
 pub use error::CollectError;

@@ -1,5 +1,7 @@
 //! A value together with where it was read, so every finding can show its evidence.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 /// Where a fact was read.
@@ -11,8 +13,9 @@ use serde::{Deserialize, Serialize};
 pub enum Provenance {
     /// A JSON pointer (RFC 6901) into the source API object.
     Pointer {
-        /// The pointer, e.g. `/HostConfig/Privileged`.
-        pointer: String,
+        /// The pointer, e.g. `/HostConfig/Privileged`; usually a static string, so thousands of
+        /// workloads do not each allocate the same pointers.
+        pointer: Cow<'static, str>,
     },
     /// A position in the source file (1-based).
     Span {
@@ -34,7 +37,7 @@ impl std::fmt::Display for Provenance {
 
 impl Provenance {
     /// A pointer provenance.
-    pub fn pointer(pointer: impl Into<String>) -> Self {
+    pub fn pointer(pointer: impl Into<Cow<'static, str>>) -> Self {
         Self::Pointer {
             pointer: pointer.into(),
         }
@@ -52,7 +55,7 @@ pub struct Fact<T> {
 
 impl<T> Fact<T> {
     /// A fact read at a JSON pointer.
-    pub fn at_pointer(value: T, pointer: impl Into<String>) -> Self {
+    pub fn at_pointer(value: T, pointer: impl Into<Cow<'static, str>>) -> Self {
         Self {
             value,
             at: Provenance::pointer(pointer),

@@ -1,5 +1,6 @@
 //! Results: one honest verdict per (rule, target).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -194,12 +195,15 @@ impl Verdict {
 }
 
 /// One row of the report: a rule evaluated on a target.
+///
+/// Text that comes from the rule registry is borrowed and shared, so a large audit does not hold
+/// a copy of it per result.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RuleResult {
     /// Rule id, e.g. `CT0005`.
-    pub rule: String,
+    pub rule: Cow<'static, str>,
     /// Rule name, e.g. `privileged-container`.
-    pub name: String,
+    pub name: Cow<'static, str>,
     /// Verdict.
     pub status: Status,
     /// The rule's severity.
@@ -213,10 +217,10 @@ pub struct RuleResult {
     pub evidence: Vec<Evidence>,
     /// How to fix a failure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fix: Option<String>,
+    pub fix: Option<Cow<'static, str>>,
     /// Position in a file, for file findings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
-    /// Benchmark references, e.g. `cis-docker-1.6.0:5.5`.
-    pub references: Vec<String>,
+    /// Benchmark references, e.g. `cis-docker-1.6.0:5.5`; shared by the results of one rule.
+    pub references: Arc<[Cow<'static, str>]>,
 }

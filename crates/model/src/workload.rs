@@ -187,7 +187,7 @@ pub struct ResolvedJoin {
 
 impl NamespaceMode {
     /// A mode read at `pointer` without a join.
-    pub fn at_pointer(mode: impl Into<String>, pointer: impl Into<String>) -> Self {
+    pub fn at_pointer(mode: impl Into<String>, pointer: impl Into<std::borrow::Cow<'static, str>>) -> Self {
         Self {
             mode: mode.into(),
             at: Provenance::pointer(pointer),

@@ -217,9 +217,12 @@ impl Report {
             .any(|r| r.status == Status::Fail && r.severity >= threshold)
     }
 
-    /// The report as pretty JSON.
-    pub fn to_json(&self) -> String {
-        // Serializing plain data with string keys cannot fail.
-        serde_json::to_string_pretty(self).unwrap_or_default()
+    /// Writes the report as pretty JSON, streaming: a large audit is never held as one string.
+    pub fn write_json(&self, out: impl std::io::Write) -> std::io::Result<()> {
+        use std::io::Write as _;
+        let mut out = std::io::BufWriter::new(out);
+        serde_json::to_writer_pretty(&mut out, self).map_err(std::io::Error::from)?;
+        out.write_all(b"\n")?;
+        out.flush()
     }
 }

@@ -115,14 +115,19 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
             .filter(|r| options.show_all || matches!(r.status, Status::Fail | Status::Error))
             .filter(|r| !collapsed(r))
             .collect();
+        let counts = report.summary.sections.get(*section).cloned().unwrap_or_default();
         if shown.is_empty() {
-            let _ = writeln!(out, "  {}", paint.dim("nothing failed"));
+            let note = if counts.fail + counts.error == 0 {
+                "nothing failed"
+            } else {
+                "see \"Could not assess\" below"
+            };
+            let _ = writeln!(out, "  {}", paint.dim(note));
         }
         // Results arrive ordered by rule: one block per rule, one line per target.
         for block in shown.chunk_by(|a, b| a.rule == b.rule) {
             render_rule_block(&mut out, &paint, block);
         }
-        let counts = report.summary.sections.get(*section).cloned().unwrap_or_default();
         let _ = writeln!(out, "  {}", paint.dim(&counts_line(&counts)));
     }
 

@@ -1,5 +1,6 @@
 //! Runs every rule on every target of a snapshot.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use dockward_model::{RuleResult, Snapshot, Status, Target, TargetKind, Verdict, Workload};
@@ -13,7 +14,7 @@ pub fn evaluate(snapshot: &Snapshot) -> Vec<RuleResult> {
     let ctx = Context {
         daemon: &snapshot.daemon,
     };
-    let container_rules: Vec<&Rule> = RULES
+    let container_rules: Vec<&'static Rule> = RULES
         .iter()
         .copied()
         .filter(|r| matches!(r.check, Check::Container(_)))
@@ -33,9 +34,12 @@ pub fn evaluate(snapshot: &Snapshot) -> Vec<RuleResult> {
     let mut results = Vec::with_capacity(container_rules.len() * (targets.len() + failed.len()).max(1));
     for rule in container_rules {
         let Check::Container(check) = rule.check;
+        let references: Arc<[Cow<'static, str>]> =
+            rule.references.iter().map(|r| Cow::Borrowed(*r)).collect();
+        let result = |target: &Arc<Target>, verdict: Verdict| result(rule, &references, target, verdict);
         if let Some(reason) = &snapshot.unreachable {
             let verdict = Verdict::error(format!("could not list containers: {reason}"));
-            results.push(result(rule, &daemon_target, verdict));
+            results.push(result(&daemon_target, verdict));
             continue;
         }
         if targets.is_empty() && failed.is_empty() {
@@ -44,15 +48,15 @@ pub fn evaluate(snapshot: &Snapshot) -> Vec<RuleResult> {
             } else {
                 "the daemon has no running containers (use --all to include stopped and created ones)"
             };
-            results.push(result(rule, &daemon_target, Verdict::not_applicable(reason)));
+            results.push(result(&daemon_target, Verdict::not_applicable(reason)));
             continue;
         }
         for (workload, target) in snapshot.containers.iter().zip(&targets) {
-            results.push(result(rule, target, check(&ctx, workload)));
+            results.push(result(target, check(&ctx, workload)));
         }
         for (error, target) in snapshot.errors.iter().zip(&failed) {
             let verdict = Verdict::error(format!("could not inspect: {}", error.reason));
-            results.push(result(rule, target, verdict));
+            results.push(result(target, verdict));
         }
     }
     results
@@ -66,14 +70,19 @@ fn container_target(workload: &Workload) -> Arc<Target> {
     })
 }
 
-fn result(rule: &Rule, target: &Arc<Target>, verdict: Verdict) -> RuleResult {
+fn result(
+    rule: &'static Rule,
+    references: &Arc<[Cow<'static, str>]>,
+    target: &Arc<Target>,
+    verdict: Verdict,
+) -> RuleResult {
     let fix = match verdict.status {
-        Status::Fail => Some(verdict.fix.unwrap_or_else(|| rule.fix.to_string())),
+        Status::Fail => Some(verdict.fix.map_or(Cow::Borrowed(rule.fix), Cow::Owned)),
         _ => None,
     };
     RuleResult {
-        rule: rule.id.to_string(),
-        name: rule.name.to_string(),
+        rule: Cow::Borrowed(rule.id),
+        name: Cow::Borrowed(rule.name),
         status: verdict.status,
         severity: rule.severity,
         target: Arc::clone(target),
@@ -81,6 +90,6 @@ fn result(rule: &Rule, target: &Arc<Target>, verdict: Verdict) -> RuleResult {
         evidence: verdict.evidence,
         fix,
         location: None,
-        references: rule.references.iter().map(|r| r.to_string()).collect(),
+        references: Arc::clone(references),
     }
 }
