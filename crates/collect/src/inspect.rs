@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use dockward_model::fact::escape_pointer_token;
 use dockward_model::workload::ResolvedJoin;
 use dockward_model::{
-    Device, Fact, Healthcheck, JoinableNamespace, Mount, NamespaceMode, Origin, PortBinding, RestartPolicy,
-    Ulimit, Workload,
+    Device, DeviceRequest, Fact, Healthcheck, JoinableNamespace, Mount, NamespaceMode, Origin, PortBinding,
+    RestartPolicy, Ulimit, Workload,
 };
 use serde::Deserialize;
 
@@ -228,7 +228,12 @@ fn normalize(i: Inspect) -> Workload {
         .device_requests
         .unwrap_or_default()
         .into_iter()
-        .map(describe_device_request)
+        .map(|r| DeviceRequest {
+            driver: r.driver.unwrap_or_default(),
+            count: r.count.unwrap_or(0),
+            device_ids: r.device_ids.unwrap_or_default(),
+            capabilities: r.capabilities.unwrap_or_default(),
+        })
         .collect();
 
     Workload {
@@ -269,7 +274,7 @@ fn normalize(i: Inspect) -> Workload {
                 .map(|d| Device {
                     path_on_host: d.path_on_host.unwrap_or_default(),
                     path_in_container: d.path_in_container.unwrap_or_default(),
-                    permissions: d.cgroup_permissions.unwrap_or_default(),
+                    cgroup_permissions: d.cgroup_permissions.unwrap_or_default(),
                 })
                 .collect(),
             "/HostConfig/Devices",
@@ -338,35 +343,6 @@ fn port_bindings(map: &BTreeMap<String, Option<Vec<PortJson>>>, base: &str) -> V
         }
     }
     out
-}
-
-fn describe_device_request(r: DeviceRequestJson) -> String {
-    let mut parts = Vec::new();
-    if let Some(driver) = r.driver.filter(|d| !d.is_empty()) {
-        parts.push(format!("driver {driver}"));
-    }
-    match r.count {
-        Some(-1) => parts.push("all devices".into()),
-        Some(n) if n > 0 => parts.push(format!("{n} devices")),
-        _ => {}
-    }
-    if let Some(ids) = r.device_ids.filter(|ids| !ids.is_empty()) {
-        parts.push(format!("devices {}", ids.join(",")));
-    }
-    let caps: Vec<String> = r
-        .capabilities
-        .unwrap_or_default()
-        .into_iter()
-        .map(|c| c.join("+"))
-        .collect();
-    if !caps.is_empty() {
-        parts.push(format!("capabilities {}", caps.join(" or ")));
-    }
-    if parts.is_empty() {
-        "unspecified device".into()
-    } else {
-        parts.join(", ")
-    }
 }
 
 /// Resolves `container:<name>` namespace modes against the other workloads, following chains
@@ -468,8 +444,8 @@ mod tests {
         assert_eq!(w.mounts[1].source, "data");
         assert_eq!(w.devices.value[0].path_on_host, "/dev/sda");
         assert_eq!(
-            w.device_requests.value,
-            vec!["driver nvidia, all devices, capabilities gpu".to_string()]
+            w.device_requests.value[0].describe(),
+            "driver nvidia, all devices, capabilities gpu"
         );
     }
 

@@ -17,6 +17,6 @@ pub use fact::{Fact, Provenance};
 pub use result::{Evidence, Location, RuleResult, Severity, Status, Target, TargetKind, Verdict};
 pub use snapshot::{CollectionError, Snapshot};
 pub use workload::{
-    Device, Healthcheck, JoinTarget, JoinableNamespace, Mount, NamespaceMode, Origin, PortBinding,
-    ResolvedJoin, RestartPolicy, Ulimit, Workload,
+    Device, DeviceRequest, Healthcheck, JoinTarget, JoinableNamespace, Mount, NamespaceMode, Origin,
+    PortBinding, ResolvedJoin, RestartPolicy, Ulimit, Workload,
 };

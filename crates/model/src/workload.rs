@@ -81,8 +81,8 @@ pub struct Workload {
     pub devices: Fact<Vec<Device>>,
     /// Device cgroup rules (`--device-cgroup-rule`).
     pub device_cgroup_rules: Fact<Vec<String>>,
-    /// Device requests (`--gpus` and CDI devices), as driver names.
-    pub device_requests: Fact<Vec<String>>,
+    /// Device requests (`--gpus` and CDI devices).
+    pub device_requests: Fact<Vec<DeviceRequest>>,
     /// Read-only root filesystem.
     pub readonly_rootfs: Fact<bool>,
     /// Memory limit in bytes; 0 means unlimited.
@@ -255,15 +255,59 @@ impl Mount {
     }
 }
 
-/// A host device mapping.
+/// A host device mapping. Serialized with the Engine API's field names, so evidence reads like
+/// the inspect document it points into.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct Device {
     /// Device path on the host.
     pub path_on_host: String,
     /// Device path in the container.
     pub path_in_container: String,
     /// Cgroup permissions (`rwm`).
-    pub permissions: String,
+    pub cgroup_permissions: String,
+}
+
+/// A device request (`--gpus`, CDI devices), with the Engine API's field names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeviceRequest {
+    /// Device driver, e.g. `nvidia`; empty for the default.
+    pub driver: String,
+    /// Number of devices; -1 means all.
+    pub count: i64,
+    /// Specific device ids.
+    #[serde(rename = "DeviceIDs")]
+    pub device_ids: Vec<String>,
+    /// Capability sets, any of which the device must provide (e.g. `[["gpu"]]`).
+    pub capabilities: Vec<Vec<String>>,
+}
+
+impl DeviceRequest {
+    /// A short description: `driver nvidia, all devices, capabilities gpu`.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.driver.is_empty() {
+            parts.push(format!("driver {}", self.driver));
+        }
+        match self.count {
+            -1 => parts.push("all devices".into()),
+            n if n > 0 => parts.push(format!("{n} devices")),
+            _ => {}
+        }
+        if !self.device_ids.is_empty() {
+            parts.push(format!("devices {}", self.device_ids.join(",")));
+        }
+        let caps: Vec<String> = self.capabilities.iter().map(|c| c.join("+")).collect();
+        if !caps.is_empty() {
+            parts.push(format!("capabilities {}", caps.join(" or ")));
+        }
+        if parts.is_empty() {
+            "unspecified device".into()
+        } else {
+            parts.join(", ")
+        }
+    }
 }
 
 /// One published port.
@@ -279,8 +323,9 @@ pub struct PortBinding {
     pub at: Provenance,
 }
 
-/// Restart policy.
+/// Restart policy, with the Engine API's field names.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct RestartPolicy {
     /// `no`, `always`, `unless-stopped`, `on-failure`, or empty.
     pub name: String,
@@ -288,8 +333,9 @@ pub struct RestartPolicy {
     pub maximum_retry_count: i64,
 }
 
-/// A configured health check.
+/// A configured health check, with the Engine API's field names.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct Healthcheck {
     /// The test, e.g. `["CMD-SHELL", "curl -f http://localhost/"]` or `["NONE"]`.
     pub test: Vec<String>,
@@ -302,8 +348,9 @@ impl Healthcheck {
     }
 }
 
-/// A ulimit override.
+/// A ulimit override, with the Engine API's field names.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct Ulimit {
     /// Resource name, e.g. `nofile`.
     pub name: String,

@@ -36,7 +36,7 @@ fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
         found.extend(w.devices.value.iter().map(|d| {
             format!(
                 "{} at {} ({})",
-                d.path_on_host, d.path_in_container, d.permissions
+                d.path_on_host, d.path_in_container, d.cgroup_permissions
             )
         }));
         evidence.push(ev(&w.devices));
@@ -55,7 +55,7 @@ fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
             w.device_requests
                 .value
                 .iter()
-                .map(|r| format!("device request ({r})")),
+                .map(|r| format!("device request ({})", r.describe())),
         );
         evidence.push(ev(&w.device_requests));
     }

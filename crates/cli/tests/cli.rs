@@ -1,0 +1,275 @@
+//! The `dockward` binary offline: reports of a recorded snapshot (golden files), bad input,
+//! exit codes and the rule catalogue. Needs no daemon.
+//!
+//! Regenerate the golden files after an intended change with
+//! `DOCKWARD_BLESS=1 cargo test -p dockward --test cli`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+fn dockward(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dockward"))
+        .args(args)
+        .env_remove("DOCKER_HOST")
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap()
+}
+
+fn golden(name: &str, actual: &[u8]) {
+    let path = data(name);
+    if std::env::var_os("DOCKWARD_BLESS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read(&path).unwrap_or_default();
+    assert!(
+        expected == actual,
+        "{name} differs from the output; if the change is intended, bless it \
+         (DOCKWARD_BLESS=1 cargo test -p dockward --test cli). Output:\n{}",
+        String::from_utf8_lossy(actual)
+    );
+}
+
+fn snapshot() -> String {
+    data("snapshot.json").display().to_string()
+}
+
+#[test]
+fn text_report_of_a_snapshot() {
+    let out = dockward(&["audit", "--snapshot", &snapshot()]);
+    assert_eq!(out.status.code(), Some(1), "the snapshot has failures");
+    assert!(
+        !out.stdout.contains(&0x1b),
+        "no colour when stdout is not a terminal"
+    );
+    golden("snapshot.txt", &out.stdout);
+}
+
+#[test]
+fn json_report_of_a_snapshot() {
+    let out = dockward(&["audit", "--snapshot", &snapshot(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    golden("snapshot.report.json", &out.stdout);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let gone: Vec<&serde_json::Value> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["target"]["name"] == "gone")
+        .collect();
+    assert_eq!(gone.len(), 28);
+    assert!(gone.iter().all(|r| r["status"] == "error"
+        && r["message"] == "could not inspect: no such container: it was removed after it was listed"));
+}
+
+#[test]
+fn colour_on_request_and_all_results_on_request() {
+    let out = dockward(&[
+        "audit",
+        "--snapshot",
+        &snapshot(),
+        "--color",
+        "always",
+        "--show-all",
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("\x1b[1;31mFAIL \x1b[0m container builder: container is privileged"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\x1b[32mPASS \x1b[0m container web: container runs as user \"1000\""),
+        "{text}"
+    );
+    assert!(!text.contains("--show-all lists them"));
+}
+
+#[test]
+fn thresholds_set_the_exit_code() {
+    let exit = |threshold: &str| {
+        dockward(&["audit", "--snapshot", &snapshot(), "--fail-on", threshold])
+            .status
+            .code()
+    };
+    assert_eq!(
+        exit("critical"),
+        Some(1),
+        "builder is privileged and holds the socket"
+    );
+    assert_eq!(exit("none"), Some(0));
+    let web_only = dockward(&[
+        "audit",
+        "--snapshot",
+        &snapshot(),
+        "-c",
+        "web",
+        "--fail-on",
+        "high",
+    ]);
+    assert_eq!(
+        web_only.status.code(),
+        Some(0),
+        "web fails only medium and low rules"
+    );
+    let web_medium = dockward(&[
+        "audit",
+        "--snapshot",
+        &snapshot(),
+        "-c",
+        "web",
+        "--fail-on",
+        "medium",
+    ]);
+    assert_eq!(web_medium.status.code(), Some(1));
+    let bad = dockward(&["audit", "--snapshot", &snapshot(), "--fail-on", "severe"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr)
+            .contains("expected one of critical, high, medium, low, info, none")
+    );
+}
+
+#[test]
+fn selecting_containers_in_a_snapshot() {
+    let out = dockward(&[
+        "audit",
+        "--snapshot",
+        &snapshot(),
+        "-c",
+        "web",
+        "-c",
+        "nope",
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: std::collections::BTreeSet<&str> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["target"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.into_iter().collect::<Vec<_>>(), vec!["nope", "web"]);
+    let nope = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["target"]["name"] == "nope")
+        .unwrap();
+    assert_eq!(nope["status"], "error");
+    assert_eq!(
+        nope["message"],
+        "could not inspect: no such container in the snapshot"
+    );
+}
+
+#[test]
+fn malformed_snapshots_are_named_with_their_position() {
+    let dir = std::env::temp_dir().join(format!("dockward-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+
+    let broken = dir.join("broken.json");
+    std::fs::write(&broken, "{\n  \"schema_version\": 1,\n  \"containers\": [}\n").unwrap();
+    let out = dockward(&["audit", "--snapshot", broken.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "dockward: snapshot {} is malformed: expected value at line 3 column 18\n",
+            broken.display()
+        )
+    );
+    assert!(out.stdout.is_empty(), "no report from a broken snapshot");
+
+    let incomplete = dir.join("incomplete.json");
+    std::fs::write(&incomplete, "{\"schema_version\": 1}").unwrap();
+    let out = dockward(&["audit", "--snapshot", incomplete.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("missing field `collected_by` at line 1 column 21"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let future = dir.join("future.json");
+    std::fs::write(&future, "{\"schema_version\": 7}").unwrap();
+    let out = dockward(&["audit", "--snapshot", future.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "dockward: snapshot {} has schema_version 7; this dockward reads version 1\n",
+            future.display()
+        )
+    );
+
+    let missing = dir.join("missing.json");
+    let out = dockward(&["audit", "--snapshot", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .starts_with(&format!("dockward: cannot read snapshot {}:", missing.display()))
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn rule_catalogue_lists_rules_and_what_is_not_automated() {
+    let out = dockward(&["rules"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(
+            "CT0006  privileged-container       critical  5.5    Privileged containers are not used\n"
+        ),
+        "{text}"
+    );
+    for item in [
+        "CIS 5.7   sshd is not run within containers",
+        "CIS 5.23",
+        "CIS 5.24",
+    ] {
+        assert!(text.contains(item), "{item} missing from:\n{text}");
+    }
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&dockward(&["rules", "--format", "json"]).stdout).unwrap();
+    assert_eq!(json["rules"].as_array().unwrap().len(), 28);
+    assert_eq!(json["rules"][5]["id"], "CT0006");
+    assert_eq!(json["not_automated"].as_array().unwrap().len(), 6);
+
+    let markdown = dockward(&["rules", "--format", "markdown"]).stdout;
+    let committed = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules.md")).unwrap();
+    assert!(
+        markdown == committed,
+        "docs/rules.md is not what `dockward rules --format markdown` prints"
+    );
+}
+
+#[test]
+fn explain_prints_one_rule_by_id_or_name() {
+    let by_name = dockward(&["explain", "docker-socket-mount"]);
+    let by_id = dockward(&["explain", "ct0028"]);
+    assert!(by_name.status.success());
+    assert_eq!(by_name.stdout, by_id.stdout);
+    let text = String::from_utf8(by_name.stdout).unwrap();
+    assert!(text.starts_with(
+        "# CT0028 docker-socket-mount\n\nThe Docker socket is not mounted inside any containers\n"
+    ));
+    assert!(text.contains("## Why it matters\n"));
+    let unknown = dockward(&["explain", "CT9999"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&unknown.stderr),
+        "dockward: unknown rule \"CT9999\"; `dockward rules` lists them\n"
+    );
+}
