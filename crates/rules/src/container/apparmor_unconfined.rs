@@ -2,7 +2,7 @@
 
 use crate::prelude::*;
 
-use super::ev;
+use super::{daemon_info, ev};
 
 declare_rule! {
     /// ## What it checks
@@ -31,11 +31,9 @@ declare_rule! {
 }
 
 fn check(ctx: &Context<'_>, w: &Workload) -> Verdict {
-    let Some(info) = &ctx.daemon.info else {
-        return Verdict::error(format!(
-            "the daemon's security options are unknown: {}",
-            ctx.daemon.info_error.as_deref().unwrap_or("/info was not read")
-        ));
+    let info = match daemon_info(ctx, "the daemon's security options are") {
+        Ok(info) => info,
+        Err(unknown) => return unknown,
     };
     if !info.has_security_option("apparmor") {
         return Verdict::not_applicable("the daemon reports no AppArmor support")

@@ -2,7 +2,7 @@
 
 use crate::prelude::*;
 
-use super::host_namespace_verdict;
+use super::{daemon_info, host_namespace_verdict};
 
 declare_rule! {
     /// ## What it checks
@@ -35,11 +35,9 @@ fn check(ctx: &Context<'_>, w: &Workload) -> Verdict {
     if verdict.status != dockward_model::Status::Pass {
         return verdict;
     }
-    let Some(info) = &ctx.daemon.info else {
-        return Verdict::error(format!(
-            "whether the daemon remaps users is unknown: {}",
-            ctx.daemon.info_error.as_deref().unwrap_or("/info was not read")
-        ));
+    let info = match daemon_info(ctx, "whether the daemon remaps users is") {
+        Ok(info) => info,
+        Err(unknown) => return unknown,
     };
     if info.has_security_option("userns") {
         return Verdict::pass("container runs in the daemon's remapped user namespace")

@@ -5,7 +5,7 @@ use dockward_model::security_opt::SecurityOpts;
 use crate::prelude::*;
 use crate::seccomp::{Assessment, assess};
 
-use super::ev;
+use super::{daemon_info, ev};
 
 declare_rule! {
     /// ## What it checks
@@ -73,11 +73,9 @@ fn check(ctx: &Context<'_>, w: &Workload) -> Verdict {
 
 /// The verdict for a container that uses the daemon's default profile.
 fn daemon_default(ctx: &Context<'_>) -> Verdict {
-    let Some(info) = &ctx.daemon.info else {
-        return Verdict::error(format!(
-            "the daemon's default seccomp profile is unknown: {}",
-            ctx.daemon.info_error.as_deref().unwrap_or("/info was not read")
-        ));
+    let info = match daemon_info(ctx, "the daemon's default seccomp profile is") {
+        Ok(info) => info,
+        Err(unknown) => return unknown,
     };
     let evidence = ev(&info.security_options);
     match info.seccomp_profile() {

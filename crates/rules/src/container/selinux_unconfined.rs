@@ -4,7 +4,7 @@ use dockward_model::security_opt::SecurityOpts;
 
 use crate::prelude::*;
 
-use super::ev;
+use super::{daemon_info, ev};
 
 declare_rule! {
     /// ## What it checks
@@ -33,11 +33,9 @@ declare_rule! {
 }
 
 fn check(ctx: &Context<'_>, w: &Workload) -> Verdict {
-    let Some(info) = &ctx.daemon.info else {
-        return Verdict::error(format!(
-            "the daemon's security options are unknown: {}",
-            ctx.daemon.info_error.as_deref().unwrap_or("/info was not read")
-        ));
+    let info = match daemon_info(ctx, "the daemon's security options are") {
+        Ok(info) => info,
+        Err(unknown) => return unknown,
     };
     if !info.has_security_option("selinux") {
         return Verdict::not_applicable("the daemon runs without SELinux support")
