@@ -149,20 +149,32 @@ pub async fn collect_snapshot(client: &Client, options: &Options) -> Result<Snap
         }
     }
 
-    let mut conn = client.connect().await?;
-    let extra = fetch_join_targets(&mut conn, &containers).await;
-    let known: Vec<Workload> = containers.iter().chain(&extra).cloned().collect();
-    resolve_joins(&mut containers, &known);
-
     let mut warnings = Vec::new();
-    if containers
+    let has_joins = containers.iter().any(|w| {
+        JoinableNamespace::ALL
+            .iter()
+            .any(|ns| w.namespace(*ns).container_reference().is_some())
+    });
+    let has_volumes = containers
         .iter()
-        .any(|w| w.mounts.iter().any(|m| m.kind == "volume"))
-        && let Err(e) = attach_volume_devices(&mut conn, &mut containers).await
-    {
-        warnings.push(format!(
-            "volume options could not be read, so host directories behind bind-backed volumes are unknown: {e}"
-        ));
+        .any(|w| w.mounts.iter().any(|m| m.kind == "volume"));
+    if has_joins || has_volumes {
+        match client.connect().await {
+            Ok(mut conn) => {
+                if has_joins {
+                    let extra = fetch_join_targets(&mut conn, &containers).await;
+                    resolve_joins(&mut containers, &extra);
+                }
+                if has_volumes && let Err(e) = attach_volume_devices(&mut conn, &mut containers).await {
+                    warnings.push(format!(
+                        "volume options could not be read, so host directories behind bind-backed volumes are unknown: {e}"
+                    ));
+                }
+            }
+            Err(e) => warnings.push(format!(
+                "namespace joins and volume options could not be read: {e}"
+            )),
+        }
     }
 
     let (info, info_error) = match info_task.await {
@@ -253,27 +265,32 @@ async fn inspect_all(
         let conn = first.take();
         tasks.spawn(async move {
             let mut done = Vec::new();
+            // A worker that cannot connect leaves its share to the others.
             let mut conn = match conn {
-                Some(conn) => Ok(conn),
-                None => client.connect().await,
+                Some(conn) => conn,
+                None => match client.connect().await {
+                    Ok(conn) => conn,
+                    Err(_) => return done,
+                },
             };
             loop {
                 let index = next.fetch_add(1, Ordering::Relaxed);
                 let Some((reference, what)) = jobs.get(index) else {
                     break;
                 };
-                let result = match &mut conn {
-                    Ok(conn) => inspect_one(conn, reference, what).await,
-                    Err(e) => Err(CollectError::Endpoint(e.to_string())),
-                };
-                // A broken connection is replaced before the next job.
-                if matches!(
+                let result = inspect_one(&mut conn, reference, what).await;
+                let broken = matches!(
                     result,
                     Err(CollectError::Http { .. } | CollectError::Timeout { .. })
-                ) {
-                    conn = client.connect().await;
-                }
+                );
                 done.push((index, result));
+                // A broken connection is replaced before the next job.
+                if broken {
+                    match client.connect().await {
+                        Ok(fresh) => conn = fresh,
+                        Err(_) => break,
+                    }
+                }
             }
             done
         });
@@ -289,7 +306,13 @@ async fn inspect_all(
     }
     results
         .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err(CollectError::Endpoint("inspection was interrupted".into()))))
+        .map(|r| {
+            r.unwrap_or_else(|| {
+                Err(CollectError::Endpoint(
+                    "not inspected: the connections to the daemon were lost".into(),
+                ))
+            })
+        })
         .collect()
 }
 

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use dockward_model::JoinTarget;
 use dockward_model::fact::escape_pointer_token;
 use dockward_model::workload::ResolvedJoin;
 use dockward_model::{
@@ -345,51 +346,66 @@ fn port_bindings(map: &BTreeMap<String, Option<Vec<PortJson>>>, base: &str) -> V
     out
 }
 
-/// Resolves `container:<name>` namespace modes against the other workloads, following chains
-/// (a joins b joins the host). `known` must include the join targets; unknown targets stay
-/// unresolved.
-pub fn resolve_joins(workloads: &mut [Workload], known: &[Workload]) {
-    let find = |reference: &str| -> Option<&Workload> {
-        known
-            .iter()
-            .find(|w| w.origin.name() == reference || w.origin.id() == Some(reference))
-            .or_else(|| {
+/// Resolves `container:<name>` namespace modes against the workloads themselves and `extra`
+/// (join targets collected only for this purpose), following chains (a joins b joins the host).
+/// Unknown targets stay unresolved.
+pub fn resolve_joins(workloads: &mut [Workload], extra: &[Workload]) {
+    let resolutions: Vec<(usize, JoinableNamespace, JoinTarget)> = {
+        let known: Vec<&Workload> = workloads.iter().chain(extra).collect();
+        let find = |reference: &str| -> Option<&Workload> {
+            let exact = known
+                .iter()
+                .find(|w| w.origin.name() == reference || w.origin.id() == Some(reference));
+            exact.copied().or_else(|| {
                 let mut by_prefix = known
                     .iter()
                     .filter(|w| w.origin.id().is_some_and(|id| id.starts_with(reference)));
                 match (by_prefix.next(), by_prefix.next()) {
-                    (Some(w), None) => Some(w),
+                    (Some(w), None) => Some(*w),
                     _ => None,
                 }
             })
-    };
-    for workload in workloads.iter_mut() {
-        for ns in JoinableNamespace::ALL {
-            let Some(reference) = workload.namespace(ns).container_reference().map(str::to_string) else {
-                continue;
-            };
-            let mut resolved = None;
-            let mut next = reference.clone();
-            let mut first_name = None;
-            // Follow joins; a cycle or a chain longer than the workload count stays unresolved.
-            for _ in 0..=known.len() {
-                let Some(target) = find(&next) else { break };
-                let name = first_name.get_or_insert_with(|| target.origin.name().to_string());
-                let mode = target.namespace(ns);
-                match mode.container_reference() {
-                    Some(further) => next = further.to_string(),
-                    None => {
-                        resolved = Some(ResolvedJoin {
-                            name: name.clone(),
-                            owner: target.origin.name().to_string(),
-                            mode: mode.mode.clone(),
-                        });
-                        break;
+        };
+        let mut resolutions = Vec::new();
+        for (index, workload) in workloads.iter().enumerate() {
+            for ns in JoinableNamespace::ALL {
+                let Some(reference) = workload.namespace(ns).container_reference() else {
+                    continue;
+                };
+                let mut resolved = None;
+                let mut next = reference;
+                let mut first_name = None;
+                // Follow joins; a cycle or a chain longer than the workload count stays unresolved.
+                for _ in 0..=known.len() {
+                    let Some(target) = find(next) else { break };
+                    let name = first_name.get_or_insert_with(|| target.origin.name().to_string());
+                    let mode = target.namespace(ns);
+                    match mode.container_reference() {
+                        Some(further) => next = further,
+                        None => {
+                            resolved = Some(ResolvedJoin {
+                                name: name.clone(),
+                                owner: target.origin.name().to_string(),
+                                mode: mode.mode.clone(),
+                            });
+                            break;
+                        }
                     }
                 }
+                resolutions.push((
+                    index,
+                    ns,
+                    JoinTarget {
+                        reference: reference.to_string(),
+                        resolved,
+                    },
+                ));
             }
-            workload.namespace_mut(ns).join = Some(dockward_model::JoinTarget { reference, resolved });
         }
+        resolutions
+    };
+    for (index, ns, join) in resolutions {
+        workloads[index].namespace_mut(ns).join = Some(join);
     }
 }
 
@@ -510,12 +526,12 @@ mod tests {
 
     #[test]
     fn join_cycles_stay_unresolved() {
-        let known = vec![
+        let mut targets = vec![
             with_modes("a1", "a", "container:b", ""),
             with_modes("b1", "b", "container:a", ""),
         ];
-        let mut targets = known.clone();
-        resolve_joins(&mut targets, &known);
+        resolve_joins(&mut targets, &[]);
         assert_eq!(targets[0].network_mode.is_host(), None);
+        assert_eq!(targets[1].network_mode.is_host(), None);
     }
 }
