@@ -93,3 +93,81 @@ fn result(
         references: Arc::clone(references),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use dockward_model::snapshot::SNAPSHOT_SCHEMA_VERSION;
+    use dockward_model::{CollectionError, DaemonFacts};
+
+    use super::*;
+
+    fn snapshot(all: bool) -> Snapshot {
+        Snapshot {
+            schema_version: SNAPSHOT_SCHEMA_VERSION,
+            collected_by: "test".into(),
+            collected_at: "2026-01-01T00:00:00Z".into(),
+            all_containers: all,
+            daemon: DaemonFacts {
+                endpoint: "unix:///d.sock".into(),
+                ..DaemonFacts::default()
+            },
+            containers: Vec::new(),
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            unreachable: None,
+        }
+    }
+
+    #[test]
+    fn no_containers_is_not_applicable_on_the_daemon() {
+        let results = evaluate(&snapshot(false));
+        assert_eq!(results.len(), RULES.len());
+        for r in &results {
+            assert_eq!(r.status, Status::NotApplicable);
+            assert_eq!(r.target.kind, TargetKind::Daemon);
+            assert_eq!(r.target.name, "unix:///d.sock");
+            assert_eq!(
+                r.message,
+                "the daemon has no running containers (use --all to include stopped and created ones)"
+            );
+        }
+        assert_eq!(
+            evaluate(&snapshot(true))[0].message,
+            "the daemon has no containers"
+        );
+    }
+
+    #[test]
+    fn an_unreachable_daemon_is_an_error_for_every_rule() {
+        let mut s = snapshot(false);
+        s.unreachable = Some("connection refused".into());
+        let results = evaluate(&s);
+        assert_eq!(results.len(), RULES.len());
+        assert!(results.iter().all(|r| r.status == Status::Error
+            && r.message == "could not list containers: connection refused"
+            && r.fix.is_none()));
+    }
+
+    #[test]
+    fn a_container_that_could_not_be_collected_is_an_error_never_a_pass() {
+        let mut s = snapshot(true);
+        s.errors.push(CollectionError {
+            target: Target {
+                kind: TargetKind::Container,
+                name: "gone".into(),
+                id: Some("abc".into()),
+            },
+            reason: "no such container".into(),
+        });
+        let results = evaluate(&s);
+        assert_eq!(results.len(), RULES.len());
+        assert!(results.iter().all(|r| r.status == Status::Error
+            && r.target.name == "gone"
+            && r.message == "could not inspect: no such container"));
+        // Results are ordered like the registry, and share the rule's references.
+        let ids: Vec<&str> = results.iter().map(|r| r.rule.as_ref()).collect();
+        let registry: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+        assert_eq!(ids, registry);
+        assert_eq!(results[5].references.as_ref(), ["cis-docker-1.6.0:5.5"]);
+    }
+}
