@@ -675,7 +675,7 @@ fn each_insecure_setting_fails_exactly_its_rules() {
     assert_eq!(finding["references"], serde_json::json!(["cis-docker-1.6.0:5.5"]));
     assert_eq!(
         finding["evidence"],
-        serde_json::json!([{"pointer": "/HostConfig/Privileged", "value": true}])
+        serde_json::json!([{"at": "/HostConfig/Privileged", "value": true}])
     );
     assert_eq!(
         finding["fix"],

@@ -10,6 +10,7 @@ mod engine;
 mod error;
 mod host;
 pub mod inspect;
+pub mod parse;
 
 pub use client::Client;
 pub use endpoint::{Endpoint, Environment};

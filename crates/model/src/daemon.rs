@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::fact::Fact;
+use crate::config::DaemonConfig;
+use crate::fact::{Fact, Provenance};
+use crate::host::Observed;
 
 /// What dockward knows about the daemon.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,13 +16,34 @@ pub struct DaemonFacts {
     /// Why `/info` could not be read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub info_error: Option<String>,
-    /// Whether the daemon applies `no-new-privileges` to every container by default;
-    /// `None` when its configuration was not read.
+    /// The daemon's configuration (command line, configuration file, systemd unit); `None` when it
+    /// could not be read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_new_privileges: Option<Fact<bool>>,
+    pub config: Option<DaemonConfig>,
+    /// Why the configuration could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_error: Option<String>,
     /// The daemon's API sockets on the host.
     #[serde(default)]
     pub sockets: Vec<HostSocket>,
+    /// Swarm facts, when the node is part of an active swarm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub swarm: Option<SwarmFacts>,
+    /// Image and container counts for the sprawl checks (CIS section 6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sprawl: Option<Observed<Sprawl>>,
+}
+
+impl DaemonFacts {
+    /// Whether the daemon applies `no-new-privileges` to every container by default, where that
+    /// was read.
+    pub fn no_new_privileges(&self) -> Option<Fact<bool>> {
+        let config = self.config.as_ref()?;
+        Some(match config.bool("no-new-privileges") {
+            Some((value, setting)) => Fact { value, at: setting.at.clone() },
+            None => Fact { value: false, at: Provenance::pointer("default (not set)") },
+        })
+    }
 }
 
 /// The parts of `GET /info` the rules use.
@@ -30,6 +53,90 @@ pub struct InfoFacts {
     pub server_version: String,
     /// `SecurityOptions`, e.g. `name=seccomp,profile=default`, `name=apparmor`, `name=userns`.
     pub security_options: Fact<Vec<String>>,
+    /// `Driver`: the storage driver.
+    #[serde(default = "unknown_string")]
+    pub driver: Fact<String>,
+    /// `DockerRootDir`.
+    #[serde(default = "unknown_string")]
+    pub docker_root_dir: Fact<String>,
+    /// `LoggingDriver`: the default log driver.
+    #[serde(default = "unknown_string")]
+    pub logging_driver: Fact<String>,
+    /// `LiveRestoreEnabled`.
+    #[serde(default = "unknown_bool")]
+    pub live_restore: Fact<bool>,
+    /// `Plugins.Authorization`: active authorization plugins.
+    #[serde(default = "unknown_strings")]
+    pub authorization_plugins: Fact<Vec<String>>,
+    /// `RegistryConfig.InsecureRegistryCIDRs`.
+    #[serde(default = "unknown_strings")]
+    pub insecure_registry_cidrs: Fact<Vec<String>>,
+    /// `RegistryConfig.IndexConfigs` entries with `Secure: false`.
+    #[serde(default = "unknown_strings")]
+    pub insecure_registries: Fact<Vec<String>>,
+    /// `ExperimentalBuild`.
+    #[serde(default = "unknown_bool")]
+    pub experimental: Fact<bool>,
+    /// `Swarm.LocalNodeState`: `inactive`, `pending`, `active`, `error`, `locked`.
+    #[serde(default = "unknown_string")]
+    pub swarm_state: Fact<String>,
+}
+
+fn unknown_string() -> Fact<String> {
+    Fact::at_pointer(String::new(), "/info")
+}
+
+fn unknown_bool() -> Fact<bool> {
+    Fact::at_pointer(false, "/info")
+}
+
+fn unknown_strings() -> Fact<Vec<String>> {
+    Fact::at_pointer(Vec::new(), "/info")
+}
+
+/// Swarm facts from a manager (`/info` `Swarm`, `GET /networks`, `GET /secrets`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SwarmFacts {
+    /// Whether this node is a manager (`Swarm.ControlAvailable`).
+    pub manager: Fact<bool>,
+    /// The address other nodes reach this one at (`Swarm.NodeAddr`).
+    pub node_addr: Fact<String>,
+    /// Number of managers (`Swarm.Managers`).
+    pub managers: Fact<u64>,
+    /// Number of nodes (`Swarm.Nodes`).
+    pub nodes: Fact<u64>,
+    /// `Swarm.Cluster.Spec.EncryptionConfig.AutoLockManagers` (managers only).
+    pub autolock: Observed<bool>,
+    /// `Swarm.Cluster.Spec.CAConfig.NodeCertExpiry` in nanoseconds (managers only).
+    pub node_cert_expiry_ns: Observed<i64>,
+    /// Overlay networks and whether their traffic is encrypted (managers only).
+    pub overlay_networks: Observed<Vec<OverlayNetwork>>,
+    /// Number of swarm secrets (managers only).
+    pub secrets: Observed<u64>,
+}
+
+/// An overlay network.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverlayNetwork {
+    /// Name.
+    pub name: String,
+    /// Whether it is the routing-mesh ingress network.
+    pub ingress: bool,
+    /// Whether `Options.encrypted` is set.
+    pub encrypted: bool,
+}
+
+/// Image and container counts (CIS 6.1, 6.2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sprawl {
+    /// All images.
+    pub images: u64,
+    /// Images no container (in any state) uses, by first tag or short id.
+    pub unused_images: Vec<String>,
+    /// All containers.
+    pub containers: u64,
+    /// Containers not running.
+    pub stopped_containers: u64,
 }
 
 impl InfoFacts {

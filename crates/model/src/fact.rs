@@ -6,8 +6,10 @@ use serde::{Deserialize, Serialize};
 
 /// Where a fact was read.
 ///
-/// API facts carry a JSON pointer into the object the workload came from (for a container, its
-/// `GET /containers/{id}/json` document); file facts carry a line and column in the workload's file.
+/// API facts carry a JSON pointer into the object they came from (for a container, its
+/// `GET /containers/{id}/json` document; for the daemon, `/info/...`); facts from a named file
+/// carry its path, line and column; workload facts from the workload's own file carry a line and
+/// column; daemon flags carry their position in dockerd's command line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Provenance {
@@ -17,7 +19,23 @@ pub enum Provenance {
         /// workloads do not each allocate the same pointers.
         pointer: Cow<'static, str>,
     },
-    /// A position in the source file (1-based).
+    /// A position in a named file (1-based).
+    File {
+        /// The file, as a path on the audited host.
+        path: String,
+        /// Line number, starting at 1.
+        line: u32,
+        /// Column number, starting at 1.
+        column: u32,
+    },
+    /// An argument of a process's command line.
+    Argument {
+        /// The program, e.g. `dockerd`.
+        program: String,
+        /// Index in its argv (0 is the program itself).
+        index: usize,
+    },
+    /// A position in the workload's own file (1-based).
     Span {
         /// Line number, starting at 1.
         line: u32,
@@ -30,6 +48,8 @@ impl std::fmt::Display for Provenance {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Provenance::Pointer { pointer } => f.write_str(pointer),
+            Provenance::File { path, line, column } => write!(f, "{path}:{line}:{column}"),
+            Provenance::Argument { program, index } => write!(f, "{program} argv[{index}]"),
             Provenance::Span { line, column } => write!(f, "{line}:{column}"),
         }
     }

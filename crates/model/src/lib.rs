@@ -5,14 +5,21 @@
 //! later with exactly the same result as a live run.
 #![warn(missing_docs)]
 
+pub mod config;
 pub mod daemon;
 pub mod fact;
+pub mod host;
 pub mod result;
 pub mod security_opt;
 pub mod snapshot;
 pub mod workload;
 
-pub use daemon::{DaemonFacts, FileId, HostSocket, InfoFacts};
+pub use config::{ConfigFile, ConfigFileState, ConfigProblem, ConfigProblemKind, DaemonConfig, DaemonProcess, Setting, SystemdUnit};
+pub use daemon::{DaemonFacts, FileId, HostSocket, InfoFacts, OverlayNetwork, Sprawl, SwarmFacts};
+pub use host::{
+    Account, AuditFacts, AuditRule, AuditTarget, FileFacts, FileStat, FileState, HostFacts, Listener, MountPoint,
+    Observed, SocketAccess,
+};
 pub use fact::{Fact, Provenance};
 pub use result::{Evidence, Location, RuleResult, Severity, Status, Target, TargetKind, Verdict};
 pub use snapshot::{CollectionError, Snapshot};

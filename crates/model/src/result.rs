@@ -102,17 +102,19 @@ pub struct Target {
 /// One observed value supporting a verdict.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {
-    /// JSON pointer into the target's API object (or a description of the source).
-    pub pointer: String,
+    /// Where the value was read: a JSON pointer into the target's API object
+    /// (`/HostConfig/Privileged`), a file position (`/etc/docker/daemon.json:3:5`) or a daemon
+    /// argument (`dockerd argv[4]`); see [`crate::Provenance`].
+    pub at: String,
     /// The value found there.
     pub value: serde_json::Value,
 }
 
 impl Evidence {
-    /// Evidence from a pointer and any serializable value.
-    pub fn new(pointer: impl Into<String>, value: impl Serialize) -> Self {
+    /// Evidence from a location and any serializable value.
+    pub fn new(at: impl Into<String>, value: impl Serialize) -> Self {
         Self {
-            pointer: pointer.into(),
+            at: at.into(),
             value: serde_json::to_value(value).unwrap_or(serde_json::Value::Null),
         }
     }

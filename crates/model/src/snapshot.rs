@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::daemon::DaemonFacts;
+use crate::host::HostFacts;
 use crate::result::Target;
 use crate::workload::Workload;
 
@@ -22,6 +23,13 @@ pub struct Snapshot {
     pub all_containers: bool,
     /// Daemon facts.
     pub daemon: DaemonFacts,
+    /// Facts about the host the daemon runs on; `None` when the host could not be read (e.g. a
+    /// remote daemon).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<HostFacts>,
+    /// Why the host could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_error: Option<String>,
     /// Containers, in list order.
     pub containers: Vec<Workload>,
     /// Objects that could not be collected, with the reason.

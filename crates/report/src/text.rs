@@ -216,7 +216,7 @@ fn render_rule_block(out: &mut String, paint: &Paint, block: &[&RuleResult]) {
             let _ = writeln!(
                 out,
                 "          {}",
-                paint.dim(&format!("{} = {}", e.pointer, e.value))
+                paint.dim(&format!("{} = {}", e.at, e.value))
             );
         }
         if let (None, Some(fix)) = (shared_fix, &r.fix) {

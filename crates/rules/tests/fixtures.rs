@@ -187,7 +187,7 @@ fn every_rule_meets_its_fixtures() {
             let evidence: Vec<(String, Value)> = verdict
                 .evidence
                 .iter()
-                .map(|e| (e.pointer.clone(), e.value.clone()))
+                .map(|e| (e.at.clone(), e.value.clone()))
                 .collect();
             let mut problems = Vec::new();
             if verdict.status != case.expect.status {

@@ -1,0 +1,8 @@
+//! Parsers for the files and kernel tables the host and daemon collectors read. Pure: text in,
+//! structures out; positions kept for provenance; bad input gives an error, never a panic.
+
+pub mod audit_rules;
+pub mod dockerd_args;
+pub mod json;
+pub mod procfs;
+pub mod systemd;
