@@ -248,6 +248,8 @@ fn unreachable_snapshot(target: &TargetArgs, reason: &str) -> Snapshot {
             endpoint,
             ..DaemonFacts::default()
         },
+        host: None,
+        host_error: None,
         containers: Vec::new(),
         errors: Vec::new(),
         warnings: Vec::new(),

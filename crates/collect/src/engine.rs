@@ -54,6 +54,40 @@ struct ListedContainer {
 struct InfoJson {
     server_version: Option<String>,
     security_options: Option<Vec<String>>,
+    driver: Option<String>,
+    docker_root_dir: Option<String>,
+    logging_driver: Option<String>,
+    live_restore_enabled: Option<bool>,
+    plugins: Option<InfoPlugins>,
+    registry_config: Option<RegistryConfig>,
+    experimental_build: Option<bool>,
+    swarm: Option<InfoSwarm>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct InfoPlugins {
+    authorization: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RegistryConfig {
+    #[serde(rename = "InsecureRegistryCIDRs")]
+    insecure_registry_cidrs: Option<Vec<String>>,
+    index_configs: Option<BTreeMap<String, IndexConfig>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct IndexConfig {
+    secure: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct InfoSwarm {
+    pub(crate) local_node_state: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -186,8 +220,7 @@ pub async fn collect_snapshot(client: &Client, options: &Options) -> Result<Snap
         endpoint: client.endpoint().to_string(),
         info,
         info_error,
-        no_new_privileges: None,
-        sockets: Vec::new(),
+        ..DaemonFacts::default()
     };
     if options.inspect_host
         && let Endpoint::Unix { path } = client.endpoint()
@@ -204,6 +237,8 @@ pub async fn collect_snapshot(client: &Client, options: &Options) -> Result<Snap
         collected_at: now_rfc3339(),
         all_containers: options.all,
         daemon,
+        host: None,
+        host_error: None,
         containers,
         errors,
         warnings,
@@ -227,17 +262,64 @@ fn describe_inspect_error(e: &CollectError, listed: bool) -> String {
 async fn read_info(client: &Client) -> Result<InfoFacts, CollectError> {
     let mut conn = client.connect().await?;
     let body = conn.get("/info").await?;
-    let info: InfoJson = serde_json::from_slice(&body).map_err(|source| CollectError::Json {
+    info_from_json(&body)
+}
+
+/// Normalizes a `GET /info` answer.
+pub fn info_from_json(bytes: &[u8]) -> Result<InfoFacts, CollectError> {
+    let info: InfoJson = serde_json::from_slice(bytes).map_err(|source| CollectError::Json {
         what: "GET /info".into(),
         source,
     })?;
-    Ok(InfoFacts {
+    Ok(info_facts(info))
+}
+
+fn info_facts(info: InfoJson) -> InfoFacts {
+    let registry = info.registry_config;
+    let insecure_registries = registry
+        .as_ref()
+        .and_then(|r| r.index_configs.as_ref())
+        .map(|configs| {
+            configs
+                .iter()
+                .filter(|(_, c)| c.secure == Some(false))
+                .map(|(name, _)| name.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    InfoFacts {
         server_version: info.server_version.unwrap_or_default(),
         security_options: Fact::at_pointer(
             info.security_options.unwrap_or_default(),
             "/info/SecurityOptions",
         ),
-    })
+        driver: Fact::at_pointer(info.driver.unwrap_or_default(), "/info/Driver"),
+        docker_root_dir: Fact::at_pointer(info.docker_root_dir.unwrap_or_default(), "/info/DockerRootDir"),
+        logging_driver: Fact::at_pointer(info.logging_driver.unwrap_or_default(), "/info/LoggingDriver"),
+        live_restore: Fact::at_pointer(
+            info.live_restore_enabled.unwrap_or(false),
+            "/info/LiveRestoreEnabled",
+        ),
+        authorization_plugins: Fact::at_pointer(
+            info.plugins.and_then(|p| p.authorization).unwrap_or_default(),
+            "/info/Plugins/Authorization",
+        ),
+        insecure_registry_cidrs: Fact::at_pointer(
+            registry
+                .and_then(|r| r.insecure_registry_cidrs)
+                .unwrap_or_default(),
+            "/info/RegistryConfig/InsecureRegistryCIDRs",
+        ),
+        insecure_registries: Fact::at_pointer(insecure_registries, "/info/RegistryConfig/IndexConfigs"),
+        experimental: Fact::at_pointer(
+            info.experimental_build.unwrap_or(false),
+            "/info/ExperimentalBuild",
+        ),
+        swarm_state: Fact::at_pointer(
+            info.swarm.and_then(|s| s.local_node_state).unwrap_or_default(),
+            "/info/Swarm/LocalNodeState",
+        ),
+    }
 }
 
 /// Inspects every wanted container over up to `concurrency` connections; results keep the

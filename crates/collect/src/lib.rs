@@ -14,5 +14,5 @@ pub mod parse;
 
 pub use client::Client;
 pub use endpoint::{Endpoint, Environment};
-pub use engine::{Options, collect_snapshot, now_rfc3339};
+pub use engine::{Options, collect_snapshot, info_from_json, now_rfc3339};
 pub use error::CollectError;

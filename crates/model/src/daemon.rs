@@ -40,8 +40,14 @@ impl DaemonFacts {
     pub fn no_new_privileges(&self) -> Option<Fact<bool>> {
         let config = self.config.as_ref()?;
         Some(match config.bool("no-new-privileges") {
-            Some((value, setting)) => Fact { value, at: setting.at.clone() },
-            None => Fact { value: false, at: Provenance::pointer("default (not set)") },
+            Some((value, setting)) => Fact {
+                value,
+                at: setting.at.clone(),
+            },
+            None => Fact {
+                value: false,
+                at: Provenance::pointer("default (not set)"),
+            },
         })
     }
 }

@@ -26,7 +26,9 @@ pub enum Observed<T> {
 impl<T> Observed<T> {
     /// An unknown fact.
     pub fn unknown(reason: impl Into<String>) -> Self {
-        Observed::Unknown { reason: reason.into() }
+        Observed::Unknown {
+            reason: reason.into(),
+        }
     }
 
     /// The fact, or the reason it is unknown.

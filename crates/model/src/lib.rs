@@ -14,13 +14,16 @@ pub mod security_opt;
 pub mod snapshot;
 pub mod workload;
 
-pub use config::{ConfigFile, ConfigFileState, ConfigProblem, ConfigProblemKind, DaemonConfig, DaemonProcess, Setting, SystemdUnit};
-pub use daemon::{DaemonFacts, FileId, HostSocket, InfoFacts, OverlayNetwork, Sprawl, SwarmFacts};
-pub use host::{
-    Account, AuditFacts, AuditRule, AuditTarget, FileFacts, FileStat, FileState, HostFacts, Listener, MountPoint,
-    Observed, SocketAccess,
+pub use config::{
+    ConfigFile, ConfigFileState, ConfigProblem, ConfigProblemKind, DaemonConfig, DaemonProcess, Setting,
+    SystemdUnit,
 };
+pub use daemon::{DaemonFacts, FileId, HostSocket, InfoFacts, OverlayNetwork, Sprawl, SwarmFacts};
 pub use fact::{Fact, Provenance};
+pub use host::{
+    Account, AuditFacts, AuditRule, AuditTarget, FileFacts, FileStat, FileState, HostFacts, Listener,
+    MountPoint, Observed, SocketAccess,
+};
 pub use result::{Evidence, Location, RuleResult, Severity, Status, Target, TargetKind, Verdict};
 pub use snapshot::{CollectionError, Snapshot};
 pub use workload::{

@@ -213,11 +213,7 @@ fn render_rule_block(out: &mut String, paint: &Paint, block: &[&RuleResult]) {
             r.message
         );
         for e in &r.evidence {
-            let _ = writeln!(
-                out,
-                "          {}",
-                paint.dim(&format!("{} = {}", e.at, e.value))
-            );
+            let _ = writeln!(out, "          {}", paint.dim(&format!("{} = {}", e.at, e.value)));
         }
         if let (None, Some(fix)) = (shared_fix, &r.fix) {
             let _ = writeln!(out, "          fix: {fix}");

@@ -111,6 +111,8 @@ mod tests {
                 endpoint: "unix:///d.sock".into(),
                 ..DaemonFacts::default()
             },
+            host: None,
+            host_error: None,
             containers: Vec::new(),
             errors: Vec::new(),
             warnings: Vec::new(),

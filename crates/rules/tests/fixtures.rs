@@ -10,8 +10,12 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use dockward_collect::info_from_json;
 use dockward_collect::inspect::{resolve_joins, workload_from_inspect};
-use dockward_model::{DaemonFacts, Fact, FileId, HostSocket, InfoFacts, Status, Verdict, Workload};
+use dockward_model::{
+    ConfigFile, ConfigFileState, DaemonConfig, DaemonFacts, DaemonProcess, FileId, HostSocket, Provenance,
+    Setting, Status, Verdict, Workload,
+};
 use dockward_rules::{Check, Context, RULES};
 use serde::Deserialize;
 use serde_json::Value;
@@ -80,8 +84,8 @@ fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
-fn base_document() -> Value {
-    let text = std::fs::read_to_string(fixtures_dir().join("base.inspect.json")).unwrap();
+fn read_json(name: &str) -> Value {
+    let text = std::fs::read_to_string(fixtures_dir().join(name)).unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
@@ -107,7 +111,7 @@ fn merge_patch(target: &mut Value, patch: &Value) {
 }
 
 fn workload(patch: &Value) -> Workload {
-    let mut doc = base_document();
+    let mut doc = read_json("base.inspect.json");
     if !patch.is_null() {
         merge_patch(&mut doc, patch);
     }
@@ -115,22 +119,48 @@ fn workload(patch: &Value) -> Workload {
 }
 
 fn daemon(spec: &DaemonSpec) -> DaemonFacts {
-    let info = InfoFacts {
-        server_version: "20.10.24+dfsg1".into(),
-        security_options: Fact::at_pointer(
-            spec.security_options
-                .clone()
-                .unwrap_or_else(|| vec!["name=seccomp,profile=default".into()]),
-            "/info/SecurityOptions",
-        ),
-    };
+    let mut info = read_json("base.info.json");
+    if let Some(options) = &spec.security_options {
+        info["SecurityOptions"] = serde_json::json!(options);
+    }
+    // A daemon-wide setting comes from daemon.json, as it would on a real host.
+    let config = spec.no_new_privileges.map(|value| DaemonConfig {
+        process: DaemonProcess {
+            pid: 1234,
+            exe: Some("/usr/sbin/dockerd".into()),
+            uid: 0,
+            argv: vec!["/usr/sbin/dockerd".into()],
+            found_by: "fixture".into(),
+            systemd_unit: None,
+        },
+        config_file: ConfigFile {
+            path: "/etc/docker/daemon.json".into(),
+            explicit: false,
+            state: ConfigFileState::Read,
+        },
+        settings: [(
+            "no-new-privileges".to_string(),
+            Setting {
+                value: value.into(),
+                at: Provenance::File {
+                    path: "/etc/docker/daemon.json".into(),
+                    line: 2,
+                    column: 3,
+                },
+            },
+        )]
+        .into(),
+        unit: None,
+        problems: Vec::new(),
+    });
     DaemonFacts {
         endpoint: "unix:///var/run/docker.sock".into(),
-        info: spec.info_error.is_none().then_some(info),
+        info: spec
+            .info_error
+            .is_none()
+            .then(|| info_from_json(info.to_string().as_bytes()).unwrap()),
         info_error: spec.info_error.clone(),
-        no_new_privileges: spec
-            .no_new_privileges
-            .map(|v| Fact::at_pointer(v, "/daemon.json/no-new-privileges")),
+        config,
         sockets: spec
             .sockets
             .as_ref()
@@ -148,6 +178,7 @@ fn daemon(spec: &DaemonSpec) -> DaemonFacts {
                     id: None,
                 }]
             }),
+        ..DaemonFacts::default()
     }
 }
 
@@ -229,7 +260,7 @@ fn no_fixture_file_is_orphaned() {
     let ids: BTreeSet<String> = RULES.iter().map(|r| format!("{}.json", r.id)).collect();
     for entry in std::fs::read_dir(fixtures_dir()).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().to_string();
-        if name == "base.inspect.json" {
+        if name.starts_with("base.") {
             continue;
         }
         assert!(ids.contains(&name), "fixtures/{name} belongs to no rule");
@@ -240,7 +271,10 @@ fn no_fixture_file_is_orphaned() {
 fn messages_are_lowercase_without_trailing_period() {
     for entry in std::fs::read_dir(fixtures_dir()).unwrap() {
         let path = entry.unwrap().path();
-        if path.file_name().is_some_and(|n| n == "base.inspect.json") {
+        if path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("base."))
+        {
             continue;
         }
         let file: FixtureFile = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();

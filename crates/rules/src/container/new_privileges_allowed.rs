@@ -43,7 +43,7 @@ fn check(ctx: &Context<'_>, w: &Workload) -> Verdict {
             Verdict::fail("container turns no-new-privileges off").with(pointer, raw)
         };
     }
-    match &ctx.daemon.no_new_privileges {
+    match &ctx.daemon.no_new_privileges() {
         Some(default) if default.value => {
             Verdict::pass("the daemon sets no-new-privileges for every container")
                 .with_evidence([ev(default)])
