@@ -184,7 +184,7 @@ fn audit(args: AuditArgs) -> anyhow::Result<u8> {
             }
         },
     };
-    let results = dockward_rules::evaluate(&snapshot);
+    let results = dockward_rules::evaluate(&snapshot, &dockward_rules::Settings::default());
     let report = Report::new(&snapshot, results);
     match args.format {
         ReportFormat::Json => report.write_json(std::io::stdout().lock())?,

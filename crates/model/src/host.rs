@@ -261,11 +261,34 @@ pub struct MountPoint {
     pub source: String,
 }
 
-/// A listening TCP socket.
+/// A listening TCP socket of the daemon.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Listener {
     /// Local address: `0.0.0.0`, `::`, `127.0.0.1` …
     pub address: String,
     /// Local port.
     pub port: u16,
+    /// What a plain-HTTP `GET /_ping` over loopback got from it.
+    pub probe: ListenerProbe,
+}
+
+/// The answer of a listener to a plain-HTTP `GET /_ping` sent over loopback.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "probe", rename_all = "snake_case")]
+pub enum ListenerProbe {
+    /// The Docker API answered without TLS: anyone who reaches the port controls the daemon.
+    PlainApi,
+    /// The listener wants TLS (the daemon said so, or the connection was refused as non-TLS).
+    TlsRequired,
+    /// Something else answered.
+    Other {
+        /// What happened.
+        detail: String,
+    },
+    /// Not probed, and why (bound to an address other than loopback or a wildcard: dockward sends
+    /// nothing beyond 127.0.0.0/8).
+    NotProbed {
+        /// Why.
+        reason: String,
+    },
 }

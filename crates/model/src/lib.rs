@@ -22,7 +22,7 @@ pub use daemon::{DaemonFacts, FileId, HostSocket, InfoFacts, OverlayNetwork, Spr
 pub use fact::{Fact, Provenance};
 pub use host::{
     Account, AuditFacts, AuditRule, AuditTarget, FileFacts, FileStat, FileState, HostFacts, Listener,
-    MountPoint, Observed, SocketAccess,
+    ListenerProbe, MountPoint, Observed, SocketAccess,
 };
 pub use result::{Evidence, Location, RuleResult, Severity, Status, Target, TargetKind, Verdict};
 pub use snapshot::{CollectionError, Snapshot};

@@ -83,8 +83,12 @@ impl Severity {
 pub enum TargetKind {
     /// A container.
     Container,
-    /// The Docker daemon.
+    /// The Docker daemon (and its swarm node).
     Daemon,
+    /// The host the daemon runs on.
+    Host,
+    /// A file or socket on the host.
+    File,
 }
 
 /// The object a result is about.

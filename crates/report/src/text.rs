@@ -185,6 +185,8 @@ fn target_label(r: &RuleResult) -> String {
     let kind = match r.target.kind {
         TargetKind::Container => "container",
         TargetKind::Daemon => "daemon",
+        TargetKind::Host => "host",
+        TargetKind::File => "file",
     };
     format!("{kind} {}", r.target.name)
 }

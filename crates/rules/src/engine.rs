@@ -6,19 +6,12 @@ use std::sync::Arc;
 use dockward_model::{RuleResult, Snapshot, Status, Target, TargetKind, Verdict, Workload};
 
 use crate::registry::RULES;
-use crate::rule::{Check, Context, Rule};
+use crate::rule::{Check, Context, Rule, Settings};
 
 /// Evaluates every rule on the snapshot: one result per (rule, target), ordered by rule and then
-/// by target. Pure: the same snapshot always gives the same results.
-pub fn evaluate(snapshot: &Snapshot) -> Vec<RuleResult> {
-    let ctx = Context {
-        daemon: &snapshot.daemon,
-    };
-    let container_rules: Vec<&'static Rule> = RULES
-        .iter()
-        .copied()
-        .filter(|r| matches!(r.check, Check::Container(_)))
-        .collect();
+/// by target. Pure: the same snapshot and settings always give the same results.
+pub fn evaluate(snapshot: &Snapshot, settings: &Settings) -> Vec<RuleResult> {
+    let ctx = Context::of(snapshot, settings);
     let daemon_target = Arc::new(Target {
         kind: TargetKind::Daemon,
         name: snapshot.daemon.endpoint.clone(),
@@ -31,12 +24,22 @@ pub fn evaluate(snapshot: &Snapshot) -> Vec<RuleResult> {
         .map(|e| Arc::new(e.target.clone()))
         .collect();
 
-    let mut results = Vec::with_capacity(container_rules.len() * (targets.len() + failed.len()).max(1));
-    for rule in container_rules {
-        let Check::Container(check) = rule.check;
+    let mut results = Vec::with_capacity(RULES.len() * (targets.len() + failed.len()).max(1));
+    for rule in RULES.iter().copied() {
         let references: Arc<[Cow<'static, str>]> =
             rule.references.iter().map(|r| Cow::Borrowed(*r)).collect();
         let result = |target: &Arc<Target>, verdict: Verdict| result(rule, &references, target, verdict);
+        let check = match rule.check {
+            Check::Platform(check) => {
+                results.extend(
+                    check(&ctx)
+                        .into_iter()
+                        .map(|j| result(&Arc::new(j.target), j.verdict)),
+                );
+                continue;
+            }
+            Check::Container(check) => check,
+        };
         if let Some(reason) = &snapshot.unreachable {
             let verdict = Verdict::error(format!("could not list containers: {reason}"));
             results.push(result(&daemon_target, verdict));
@@ -120,10 +123,30 @@ mod tests {
         }
     }
 
+    /// The results of the container rules only.
+    fn container_results(snapshot: &Snapshot) -> Vec<RuleResult> {
+        evaluate(snapshot, &Settings::default())
+            .into_iter()
+            .filter(|r| {
+                matches!(
+                    crate::find(&r.rule).map(|rule| rule.check),
+                    Some(Check::Container(_))
+                )
+            })
+            .collect()
+    }
+
+    fn container_rule_count() -> usize {
+        RULES
+            .iter()
+            .filter(|r| matches!(r.check, Check::Container(_)))
+            .count()
+    }
+
     #[test]
     fn no_containers_is_not_applicable_on_the_daemon() {
-        let results = evaluate(&snapshot(false));
-        assert_eq!(results.len(), RULES.len());
+        let results = container_results(&snapshot(false));
+        assert_eq!(results.len(), container_rule_count());
         for r in &results {
             assert_eq!(r.status, Status::NotApplicable);
             assert_eq!(r.target.kind, TargetKind::Daemon);
@@ -133,18 +156,15 @@ mod tests {
                 "the daemon has no running containers (use --all to include stopped and created ones)"
             );
         }
-        assert_eq!(
-            evaluate(&snapshot(true))[0].message,
-            "the daemon has no containers"
-        );
+        assert_eq!(container_results(&snapshot(true))[0].message, "the daemon has no containers");
     }
 
     #[test]
     fn an_unreachable_daemon_is_an_error_for_every_rule() {
         let mut s = snapshot(false);
         s.unreachable = Some("connection refused".into());
-        let results = evaluate(&s);
-        assert_eq!(results.len(), RULES.len());
+        let results = container_results(&s);
+        assert_eq!(results.len(), container_rule_count());
         assert!(results.iter().all(|r| r.status == Status::Error
             && r.message == "could not list containers: connection refused"
             && r.fix.is_none()));
@@ -161,15 +181,20 @@ mod tests {
             },
             reason: "no such container".into(),
         });
-        let results = evaluate(&s);
-        assert_eq!(results.len(), RULES.len());
+        let results = container_results(&s);
+        assert_eq!(results.len(), container_rule_count());
         assert!(results.iter().all(|r| r.status == Status::Error
             && r.target.name == "gone"
             && r.message == "could not inspect: no such container"));
         // Results are ordered like the registry, and share the rule's references.
         let ids: Vec<&str> = results.iter().map(|r| r.rule.as_ref()).collect();
-        let registry: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+        let registry: Vec<&str> = RULES
+            .iter()
+            .filter(|r| matches!(r.check, Check::Container(_)))
+            .map(|r| r.id)
+            .collect();
         assert_eq!(ids, registry);
-        assert_eq!(results[5].references.as_ref(), ["cis-docker-1.6.0:5.5"]);
+        let privileged = results.iter().find(|r| r.rule == "CT0006").unwrap();
+        assert_eq!(privileged.references.as_ref(), ["cis-docker-1.6.0:5.5"]);
     }
 }

@@ -9,17 +9,22 @@
 #[macro_use]
 mod rule;
 pub mod container;
+pub mod daemon;
 pub mod docs;
 mod engine;
+mod facts;
+pub mod files;
+pub mod host;
 pub mod registry;
 pub mod seccomp;
+pub mod swarm;
 
 pub use engine::evaluate;
 pub use registry::{PLANNED, RULES, find};
-pub use rule::{Check, Context, Planned, Rule, section_of, section_title};
+pub use rule::{Check, Context, Judged, Planned, Rule, Settings, section_of, section_title};
 
 /// What rule files need.
 pub(crate) mod prelude {
-    pub use crate::rule::{Check, Context};
-    pub use dockward_model::{Severity, Verdict, Workload};
+    pub use crate::rule::{Check, Context, Judged};
+    pub use dockward_model::{Evidence, Severity, Verdict, Workload};
 }

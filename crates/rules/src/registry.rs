@@ -1,11 +1,83 @@
 //! The one list of every rule, in CIS order. Adding a rule means adding its file and one line here.
 
 use crate::container as ct;
+use crate::daemon as da;
+use crate::files as fi;
+use crate::host as ho;
 use crate::rule::{Planned, Rule};
+use crate::swarm as sw;
 
 /// Every rule dockward evaluates.
 pub static RULES: &[&Rule] = &[
+    &ho::data_root_on_root_fs::RULE,
+    &ho::socket_users::RULE,
+    &ho::audit_dockerd::RULE,
+    &ho::audit_run_containerd::RULE,
+    &ho::audit_data_root::RULE,
+    &ho::audit_etc_docker::RULE,
+    &ho::audit_docker_service::RULE,
+    &ho::audit_containerd_socket::RULE,
+    &ho::audit_docker_socket_unit::RULE,
+    &ho::audit_etc_default_docker::RULE,
+    &ho::audit_daemon_json::RULE,
+    &ho::audit_containerd_config::RULE,
+    &ho::audit_etc_sysconfig_docker::RULE,
+    &ho::audit_containerd::RULE,
+    &ho::audit_containerd_shim::RULE,
+    &ho::audit_containerd_shim_runc_v1::RULE,
+    &ho::audit_containerd_shim_runc_v2::RULE,
+    &ho::audit_runc::RULE,
+    &ho::docker_outdated::RULE,
+    &ho::extra_uid0_accounts::RULE,
+    &ho::kernel_seccomp_missing::RULE,
+    &ho::lsm_disabled::RULE,
+    &da::rootful_daemon::RULE,
+    &da::icc_enabled::RULE,
+    &da::log_level::RULE,
+    &da::iptables_disabled::RULE,
+    &da::insecure_registry::RULE,
+    &da::deprecated_storage_driver::RULE,
+    &da::tcp_without_tls::RULE,
+    &da::default_ulimit_unset::RULE,
+    &da::userns_remap_disabled::RULE,
+    &da::daemon_cgroup_parent::RULE,
+    &da::base_device_size::RULE,
+    &da::authz_plugin_missing::RULE,
+    &da::remote_logging_missing::RULE,
+    &da::new_privileges_default::RULE,
+    &da::live_restore_disabled::RULE,
+    &da::userland_proxy_enabled::RULE,
+    &da::daemon_seccomp_unconfined::RULE,
+    &da::experimental_enabled::RULE,
+    &da::plain_tcp_listener::RULE,
+    &da::config_rejected::RULE,
+    &da::config_drift::RULE,
+    &fi::docker_service_ownership::RULE,
+    &fi::docker_service_permissions::RULE,
+    &fi::docker_socket_unit_ownership::RULE,
+    &fi::docker_socket_unit_permissions::RULE,
+    &fi::etc_docker_ownership::RULE,
+    &fi::etc_docker_permissions::RULE,
+    &fi::registry_cert_ownership::RULE,
+    &fi::registry_cert_permissions::RULE,
+    &fi::tls_ca_ownership::RULE,
+    &fi::tls_ca_permissions::RULE,
+    &fi::tls_cert_ownership::RULE,
+    &fi::tls_cert_permissions::RULE,
+    &fi::tls_key_ownership::RULE,
+    &fi::tls_key_permissions::RULE,
+    &fi::docker_socket_ownership::RULE,
+    &fi::docker_socket_permissions::RULE,
+    &fi::daemon_json_ownership::RULE,
+    &fi::daemon_json_permissions::RULE,
+    &fi::etc_default_docker_ownership::RULE,
+    &fi::etc_default_docker_permissions::RULE,
+    &fi::etc_sysconfig_docker_permissions::RULE,
+    &fi::etc_sysconfig_docker_ownership::RULE,
+    &fi::containerd_socket_ownership::RULE,
+    &fi::containerd_socket_permissions::RULE,
     &ct::runs_as_root::RULE,
+    &sw::swarm_enabled::RULE,
     &ct::apparmor_unconfined::RULE,
     &ct::selinux_unconfined::RULE,
     &ct::added_capabilities::RULE,
@@ -33,14 +105,22 @@ pub static RULES: &[&Rule] = &[
     &ct::default_bridge::RULE,
     &ct::host_userns::RULE,
     &ct::docker_socket_mount::RULE,
+    &da::image_sprawl::RULE,
+    &da::container_sprawl::RULE,
+    &sw::swarm_manager_count::RULE,
+    &sw::swarm_port_all_interfaces::RULE,
+    &sw::overlay_unencrypted::RULE,
+    &sw::swarm_secrets_unused::RULE,
+    &sw::swarm_autolock_disabled::RULE,
+    &sw::swarm_cert_expiry::RULE,
 ];
 
-/// CIS section 5 items without an automated rule yet, shown by `dockward rules`.
+/// CIS items without an automated rule, shown by `dockward rules`.
 pub static PLANNED: &[Planned] = &[
     Planned {
-        reference: "cis-docker-1.6.0:5.1",
-        title: "Swarm mode is not enabled, if not needed",
-        reason: "judged with the swarm checks of section 7 (planned)",
+        reference: "cis-docker-1.6.0:1.2.1",
+        title: "The container host has been hardened",
+        reason: "manual: host hardening is outside Docker; see the host rules for what dockward checks",
     },
     Planned {
         reference: "cis-docker-1.6.0:5.7",
@@ -66,6 +146,21 @@ pub static PLANNED: &[Planned] = &[
         reference: "cis-docker-1.6.0:5.28",
         title: "The latest version of the image is used",
         reason: "manual: needs registry access",
+    },
+    Planned {
+        reference: "cis-docker-1.6.0:7.6",
+        title: "Swarm manager auto-lock key is rotated periodically",
+        reason: "manual: the swarm does not record when its unlock key was last rotated",
+    },
+    Planned {
+        reference: "cis-docker-1.6.0:7.8",
+        title: "CA certificates are rotated as appropriate",
+        reason: "manual: the swarm does not record when its root CA was last rotated",
+    },
+    Planned {
+        reference: "cis-docker-1.6.0:7.9",
+        title: "Management plane traffic is separated from data plane traffic",
+        reason: "manual: needs to know the host's networks; swarm-port-all-interfaces checks the listen address",
     },
 ];
 

@@ -1,12 +1,47 @@
 //! The rule type and the macro that declares one.
 
-use dockward_model::{DaemonFacts, Severity, Verdict, Workload};
+use dockward_model::{DaemonFacts, HostFacts, Severity, Snapshot, Target, Verdict, Workload};
 
-/// What a rule needs besides its target: facts about the daemon and the other workloads.
+/// Choices of the person running the audit that rules take into account.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    /// Users allowed to control the daemon (`--trusted-users`); `None` when not given, which
+    /// leaves CIS 1.1.2 without a verdict.
+    pub trusted_users: Option<Vec<String>>,
+}
+
+/// What a rule sees besides its target.
 #[derive(Clone, Copy, Debug)]
 pub struct Context<'a> {
     /// Facts about the daemon the workloads run on.
     pub daemon: &'a DaemonFacts,
+    /// Facts about the host, when it could be read.
+    pub host: Option<&'a HostFacts>,
+    /// Why the host could not be read.
+    pub host_error: Option<&'a str>,
+    /// The person's choices.
+    pub settings: &'a Settings,
+}
+
+impl<'a> Context<'a> {
+    /// The context of a snapshot.
+    pub fn of(snapshot: &'a Snapshot, settings: &'a Settings) -> Self {
+        Context {
+            daemon: &snapshot.daemon,
+            host: snapshot.host.as_ref(),
+            host_error: snapshot.host_error.as_deref(),
+            settings,
+        }
+    }
+}
+
+/// A verdict on one object.
+#[derive(Clone, Debug)]
+pub struct Judged {
+    /// The object judged.
+    pub target: Target,
+    /// The verdict.
+    pub verdict: Verdict,
 }
 
 /// A rule's check function, by the kind of target it judges.
@@ -14,6 +49,9 @@ pub struct Context<'a> {
 pub enum Check {
     /// Judges one container workload.
     Container(fn(&Context<'_>, &Workload) -> Verdict),
+    /// Judges the daemon, its host or its swarm: once, or once per object concerned (one verdict
+    /// per file, say).
+    Platform(fn(&Context<'_>) -> Vec<Judged>),
 }
 
 /// A rule: metadata, documentation and its check.

@@ -2,10 +2,9 @@
 
 use std::collections::BTreeSet;
 
-use dockward_model::{Evidence, Fact, InfoFacts, Mount, NamespaceMode, PortBinding, Verdict, Workload};
-use serde::Serialize;
+use dockward_model::{Evidence, Mount, NamespaceMode, PortBinding, Verdict, Workload};
 
-use crate::rule::Context;
+pub(crate) use crate::facts::{daemon_info, ev};
 
 pub mod added_capabilities;
 pub mod apparmor_unconfined;
@@ -35,20 +34,6 @@ pub mod sensitive_host_mount;
 pub mod shared_mount_propagation;
 pub mod ulimit_override;
 pub mod writable_rootfs;
-
-/// The daemon's `/info` facts, or the `error` verdict saying that `subject` (e.g. "the daemon's
-/// security options are") is unknown and why.
-pub(crate) fn daemon_info<'a>(ctx: &Context<'a>, subject: &str) -> Result<&'a InfoFacts, Verdict> {
-    ctx.daemon.info.as_ref().ok_or_else(|| {
-        let reason = ctx.daemon.info_error.as_deref().unwrap_or("/info was not read");
-        Verdict::error(format!("{subject} unknown: {reason}"))
-    })
-}
-
-/// Evidence for a fact: its pointer and value.
-pub(crate) fn ev<T: Serialize>(fact: &Fact<T>) -> Evidence {
-    Evidence::new(fact.at.to_string(), &fact.value)
-}
 
 /// Evidence for a mount, shaped like the API object the pointer addresses.
 pub(crate) fn mount_evidence(m: &Mount) -> Evidence {

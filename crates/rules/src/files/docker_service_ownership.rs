@@ -1,0 +1,34 @@
+//! CIS 3.1: the docker.service file ownership is set to root:root.
+
+use dockward_model::host::role;
+
+use super::{Files, Owner, ownership_check};
+
+use crate::prelude::*;
+
+declare_rule! {
+    /// ## What it checks
+    /// The owner and group of the `docker.service` unit file, compared by number. It passes when they
+    /// are root, both user and group (uid 0, gid 0). Not applicable when the file does not exist (or
+    /// the configuration names none); `error` when it cannot be examined.
+    ///
+    /// ## Why it matters
+    /// It holds the command line and environment dockerd starts with. Whoever owns it can change it,
+    /// and with it the daemon: a file owned by another account is a path to root.
+    ///
+    /// ## How to fix
+    /// `chown root:root PATH` for each file listed in the finding.
+    pub static RULE = Rule {
+        id: "FI0001",
+        name: "docker-service-ownership",
+        title: "The docker.service file ownership is set to root:root",
+        severity: Severity::Low,
+        references: &["cis-docker-1.6.0:3.1"],
+        fix: "chown root:root PATH",
+        check: Check::Platform(check),
+    };
+}
+
+fn check(ctx: &Context<'_>) -> Vec<Judged> {
+    ownership_check(ctx, Files::Role(role::DOCKER_SERVICE), Owner::ROOT)
+}

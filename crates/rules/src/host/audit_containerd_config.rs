@@ -1,0 +1,38 @@
+//! CIS 1.1.12: audit rules for /etc/containerd/config.toml.
+
+use dockward_model::host::audit_target;
+
+use super::audit_check;
+
+use crate::prelude::*;
+
+declare_rule! {
+    /// ## What it checks
+    /// Whether Linux audit rules cover `/etc/containerd/config.toml`, at the path this host actually
+    /// uses. Loaded rules (`auditctl -l`) are judged first; where they cannot be read (no `auditctl`,
+    /// not root) the configured ones in `/etc/audit/audit.rules` and `/etc/audit/rules.d/*.rules` are.
+    /// A watch (`-w PATH`, recursive for directories) or a syscall rule with `-F path=PATH` or `-F
+    /// dir=DIR` covers it; a rule on a parent directory covers it too. Not applicable when the path
+    /// does not exist on this host.
+    ///
+    /// ## Why it matters
+    /// It holds containerd's runtimes and plugins: changes to it are exactly what an investigation of a
+    /// compromised Docker host needs to reconstruct, and without audit rules nothing records them.
+    ///
+    /// ## How to fix
+    /// Add `-w PATH -p rwxa -k docker` for the path to a file in `/etc/audit/rules.d/`, then load the
+    /// rules (`augenrules --load`) and check them with `auditctl -l`.
+    pub static RULE = Rule {
+        id: "HO0012",
+        name: "containerd-config-not-audited",
+        title: "Auditing is configured for Docker files and directories - /etc/containerd/config.toml",
+        severity: Severity::Low,
+        references: &["cis-docker-1.6.0:1.1.12"],
+        fix: "add an audit rule, e.g. -w PATH -p rwxa -k docker in /etc/audit/rules.d/docker.rules, and load it (augenrules --load)",
+        check: Check::Platform(check),
+    };
+}
+
+fn check(ctx: &Context<'_>) -> Vec<Judged> {
+    audit_check(ctx, audit_target::CONTAINERD_CONFIG)
+}

@@ -1,0 +1,43 @@
+//! Rules judging the swarm this node belongs to (CIS Docker Benchmark 1.6.0 section 7, and 5.1).
+//! With swarm mode off, every section 7 rule is not applicable.
+
+use dockward_model::{SwarmFacts, Verdict};
+
+use crate::facts::{daemon_info, ev, on_daemon};
+use crate::rule::{Context, Judged};
+
+pub mod overlay_unencrypted;
+pub mod swarm_autolock_disabled;
+pub mod swarm_cert_expiry;
+pub mod swarm_enabled;
+pub mod swarm_manager_count;
+pub mod swarm_port_all_interfaces;
+pub mod swarm_secrets_unused;
+
+/// Verdicts on the swarm are verdicts on this node's daemon.
+pub(crate) fn on_swarm(ctx: &Context<'_>, verdict: Verdict) -> Vec<Judged> {
+    on_daemon(ctx, verdict)
+}
+
+/// The swarm facts of an active node, or the verdicts for an inactive or unknown one.
+pub(crate) fn active_swarm<'a>(ctx: &Context<'a>) -> Result<&'a SwarmFacts, Vec<Judged>> {
+    let info = daemon_info(ctx, "the node's swarm state is").map_err(|unknown| on_daemon(ctx, unknown))?;
+    if info.swarm_state.value != "active" {
+        let state = if info.swarm_state.value.is_empty() {
+            "unknown"
+        } else {
+            info.swarm_state.value.as_str()
+        };
+        return Err(on_daemon(
+            ctx,
+            Verdict::not_applicable(format!("swarm mode is not active (node state {state})"))
+                .with_evidence([ev(&info.swarm_state)]),
+        ));
+    }
+    ctx.daemon.swarm.as_ref().ok_or_else(|| {
+        on_daemon(
+            ctx,
+            Verdict::error("the swarm is active but its facts were not collected"),
+        )
+    })
+}
