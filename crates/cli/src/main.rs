@@ -62,6 +62,10 @@ struct TargetArgs {
     /// Concurrent inspect connections.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     concurrency: u16,
+    /// Read the host's files under this directory (the host's `/` mounted into dockward's
+    /// container, e.g. `/host`).
+    #[arg(long, value_name = "DIR")]
+    host_root: Option<PathBuf>,
     /// Seconds to wait for each API request.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     timeout: u64,
@@ -74,6 +78,9 @@ struct AuditArgs {
     /// Audit the facts saved by `dockward collect` instead of a live daemon.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["host", "all"])]
     snapshot: Option<PathBuf>,
+    /// Users trusted to control the daemon (CIS 1.1.2); comma-separated or repeated.
+    #[arg(long, value_name = "USER,...", value_delimiter = ',')]
+    trusted_users: Option<Vec<String>>,
     /// Output format.
     #[arg(short, long, value_enum, default_value = "text")]
     format: ReportFormat,
@@ -184,7 +191,10 @@ fn audit(args: AuditArgs) -> anyhow::Result<u8> {
             }
         },
     };
-    let results = dockward_rules::evaluate(&snapshot, &dockward_rules::Settings::default());
+    let settings = dockward_rules::Settings {
+        trusted_users: args.trusted_users.clone(),
+    };
+    let results = dockward_rules::evaluate(&snapshot, &settings);
     let report = Report::new(&snapshot, results);
     match args.format {
         ReportFormat::Json => report.write_json(std::io::stdout().lock())?,
@@ -218,38 +228,50 @@ fn collect(args: CollectArgs) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-fn live_snapshot(target: &TargetArgs) -> anyhow::Result<Snapshot> {
-    let endpoint = dockward_collect::endpoint::resolve(target.host.as_deref(), &Environment::from_process())?;
-    let client = Client::new(endpoint, Duration::from_secs(target.timeout))?;
-    let options = Options {
+fn collect_options(target: &TargetArgs) -> Options {
+    Options {
         all: target.all,
         containers: target.containers.clone(),
         concurrency: usize::from(target.concurrency),
         inspect_host: true,
-    };
+        host_root: target.host_root.clone(),
+    }
+}
+
+fn live_snapshot(target: &TargetArgs) -> anyhow::Result<Snapshot> {
+    let endpoint = dockward_collect::endpoint::resolve(target.host.as_deref(), &Environment::from_process())?;
+    let client = Client::new(endpoint, Duration::from_secs(target.timeout))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    Ok(runtime.block_on(collect_snapshot(&client, &options))?)
+    Ok(runtime.block_on(collect_snapshot(&client, &collect_options(target)))?)
 }
 
-/// A snapshot standing for a daemon that could not be reached: every rule reports `error`.
+/// A snapshot standing for a daemon whose API could not be reached: every container rule reports
+/// `error`, while what the host's files tell is still judged.
 fn unreachable_snapshot(target: &TargetArgs, reason: &str) -> Snapshot {
-    let endpoint = dockward_collect::endpoint::resolve(target.host.as_deref(), &Environment::from_process())
-        .map(|e| e.to_string())
-        .unwrap_or_else(|_| target.host.clone().unwrap_or_else(|| "(unresolved)".into()));
+    let endpoint = dockward_collect::endpoint::resolve(target.host.as_deref(), &Environment::from_process());
+    let (mut daemon, host, host_error) = match &endpoint {
+        Ok(endpoint) => dockward_collect::platform_without_api(endpoint, &collect_options(target)),
+        Err(_) => (
+            DaemonFacts {
+                endpoint: target.host.clone().unwrap_or_else(|| "(unresolved)".into()),
+                ..DaemonFacts::default()
+            },
+            None,
+            Some("the daemon's endpoint could not be resolved".to_string()),
+        ),
+    };
+    daemon.info_error = Some(reason.to_string());
     Snapshot {
         schema_version: SNAPSHOT_SCHEMA_VERSION,
         collected_by: concat!("dockward ", env!("CARGO_PKG_VERSION")).to_string(),
         collected_at: dockward_collect::now_rfc3339(),
         all_containers: target.all,
-        daemon: DaemonFacts {
-            endpoint,
-            ..DaemonFacts::default()
-        },
-        host: None,
-        host_error: None,
+        daemon,
+        host,
+        host_error,
         containers: Vec::new(),
         errors: Vec::new(),
         warnings: Vec::new(),

@@ -7,15 +7,18 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use dockward_model::snapshot::SNAPSHOT_SCHEMA_VERSION;
 use dockward_model::{
-    CollectionError, DaemonFacts, Fact, InfoFacts, JoinableNamespace, Snapshot, Target, TargetKind, Workload,
+    CollectionError, DaemonFacts, Fact, HostFacts, InfoFacts, JoinableNamespace, Observed, OverlayNetwork,
+    Snapshot, Sprawl, SwarmFacts, Target, TargetKind, Workload,
 };
 use serde::Deserialize;
 
 use crate::client::{Client, Connection};
 use crate::endpoint::Endpoint;
 use crate::error::CollectError;
-use crate::host;
+use crate::host::{daemon_sockets, inspect_mount_sources};
 use crate::inspect::{resolve_joins, workload_from_inspect};
+use crate::platform::fs::HostFs;
+use crate::platform::{PlatformFacts, collect_platform};
 
 /// What to collect.
 #[derive(Clone, Debug)]
@@ -26,8 +29,10 @@ pub struct Options {
     pub containers: Vec<String>,
     /// Maximum number of concurrent inspect connections.
     pub concurrency: usize,
-    /// Read host files behind mounts and sockets (only meaningful for a local daemon).
+    /// Read the daemon's configuration and host files (only meaningful for a local daemon).
     pub inspect_host: bool,
+    /// Where the host's filesystem is mounted (`--host-root`); `None` for `/`.
+    pub host_root: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -37,6 +42,7 @@ impl Default for Options {
             containers: Vec::new(),
             concurrency: 16,
             inspect_host: true,
+            host_root: None,
         }
     }
 }
@@ -47,6 +53,26 @@ struct ListedContainer {
     id: String,
     #[serde(default)]
     names: Option<Vec<String>>,
+    #[serde(rename = "ImageID", default)]
+    image_id: Option<String>,
+    #[serde(default)]
+    state: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListedImage {
+    id: String,
+    repo_tags: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct NetworkJson {
+    name: String,
+    #[serde(default)]
+    ingress: bool,
+    options: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Deserialize)]
@@ -84,10 +110,41 @@ struct IndexConfig {
     secure: Option<bool>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 #[serde(rename_all = "PascalCase")]
-pub(crate) struct InfoSwarm {
-    pub(crate) local_node_state: Option<String>,
+struct InfoSwarm {
+    local_node_state: Option<String>,
+    control_available: Option<bool>,
+    node_addr: Option<String>,
+    managers: Option<u64>,
+    nodes: Option<u64>,
+    cluster: Option<SwarmCluster>,
+}
+
+#[derive(Deserialize, Clone)]
+#[serde(rename_all = "PascalCase")]
+struct SwarmCluster {
+    spec: Option<SwarmSpec>,
+}
+
+#[derive(Deserialize, Clone)]
+#[serde(rename_all = "PascalCase")]
+struct SwarmSpec {
+    encryption_config: Option<EncryptionConfig>,
+    #[serde(rename = "CAConfig")]
+    ca_config: Option<CaConfig>,
+}
+
+#[derive(Deserialize, Clone)]
+#[serde(rename_all = "PascalCase")]
+struct EncryptionConfig {
+    auto_lock_managers: Option<bool>,
+}
+
+#[derive(Deserialize, Clone)]
+#[serde(rename_all = "PascalCase")]
+struct CaConfig {
+    node_cert_expiry: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -120,20 +177,16 @@ pub async fn collect_snapshot(client: &Client, options: &Options) -> Result<Snap
     let info_client = client.clone();
     let info_task = tokio::spawn(async move { read_info(&info_client).await });
 
-    let wanted: Vec<Wanted> = if options.containers.is_empty() {
-        let path = if options.all {
-            "/containers/json?all=1"
-        } else {
-            "/containers/json"
-        };
-        let body = conn.get(path).await?;
-        let listed: Vec<ListedContainer> =
-            serde_json::from_slice(&body).map_err(|source| CollectError::Json {
-                what: format!("GET {path}"),
-                source,
-            })?;
-        listed
-            .into_iter()
+    let all_path = "/containers/json?all=1";
+    let path = if options.all { all_path } else { "/containers/json" };
+    let listed: Option<Vec<ListedContainer>> = if options.containers.is_empty() {
+        Some(list_containers(&mut conn, path).await?)
+    } else {
+        None
+    };
+    let wanted: Vec<Wanted> = match &listed {
+        Some(listed) => listed
+            .iter()
             .map(|c| {
                 let name = c
                     .names
@@ -142,14 +195,13 @@ pub async fn collect_snapshot(client: &Client, options: &Options) -> Result<Snap
                     .map(|n| n.trim_start_matches('/').to_string())
                     .unwrap_or_else(|| c.id.chars().take(12).collect());
                 Wanted {
-                    reference: c.id,
+                    reference: c.id.clone(),
                     display: name,
                     listed: true,
                 }
             })
-            .collect()
-    } else {
-        options
+            .collect(),
+        None => options
             .containers
             .iter()
             .map(|c| Wanted {
@@ -157,8 +209,23 @@ pub async fn collect_snapshot(client: &Client, options: &Options) -> Result<Snap
                 display: c.clone(),
                 listed: false,
             })
-            .collect()
+            .collect(),
     };
+
+    let (info, info_error) = match info_task.await {
+        Ok(Ok(info)) => (Some(info), None),
+        Ok(Err(e)) => (None, Some(e.to_string())),
+        Err(e) => (None, Some(format!("reading /info failed: {e}"))),
+    };
+    let host_fs = HostFs::new(options.host_root.clone().unwrap_or_else(|| "/".into()));
+    // Host facts are blocking file reads: they run beside the inspections.
+    let platform_task = options.inspect_host.then(|| {
+        let fs = host_fs.clone();
+        let endpoint = client.endpoint().clone();
+        let info_facts = info.as_ref().map(|i| i.facts.clone());
+        let explicit = options.host_root.is_some();
+        tokio::task::spawn_blocking(move || collect_platform(&fs, &endpoint, info_facts.as_ref(), explicit))
+    });
 
     let inspected = inspect_all(client, conn, &wanted, options.concurrency).await;
     let mut containers = Vec::with_capacity(wanted.len());
@@ -184,50 +251,73 @@ pub async fn collect_snapshot(client: &Client, options: &Options) -> Result<Snap
     }
 
     let mut warnings = Vec::new();
+    let mut conn = client.connect().await?;
     let has_joins = containers.iter().any(|w| {
         JoinableNamespace::ALL
             .iter()
             .any(|ns| w.namespace(*ns).container_reference().is_some())
     });
-    let has_volumes = containers
-        .iter()
-        .any(|w| w.mounts.iter().any(|m| m.kind == "volume"));
-    if has_joins || has_volumes {
-        match client.connect().await {
-            Ok(mut conn) => {
-                if has_joins {
-                    let extra = fetch_join_targets(&mut conn, &containers).await;
-                    resolve_joins(&mut containers, &extra);
-                }
-                if has_volumes && let Err(e) = attach_volume_devices(&mut conn, &mut containers).await {
-                    warnings.push(format!(
-                        "volume options could not be read, so host directories behind bind-backed volumes are unknown: {e}"
-                    ));
-                }
-            }
-            Err(e) => warnings.push(format!(
-                "namespace joins and volume options could not be read: {e}"
-            )),
-        }
+    if has_joins {
+        let extra = fetch_join_targets(&mut conn, &containers).await;
+        resolve_joins(&mut containers, &extra);
     }
-
-    let (info, info_error) = match info_task.await {
-        Ok(Ok(info)) => (Some(info), None),
-        Ok(Err(e)) => (None, Some(e.to_string())),
-        Err(e) => (None, Some(format!("reading /info failed: {e}"))),
+    if containers
+        .iter()
+        .any(|w| w.mounts.iter().any(|m| m.kind == "volume"))
+        && let Err(e) = attach_volume_devices(&mut conn, &mut containers).await
+    {
+        warnings.push(format!(
+            "volume options could not be read, so host directories behind bind-backed volumes are unknown: {e}"
+        ));
+    }
+    let every_container = match listed.filter(|_| options.all) {
+        Some(listed) => Ok(listed),
+        None => list_containers(&mut conn, all_path).await,
     };
+    let sprawl = Some(match every_container {
+        Ok(every) => sprawl(&mut conn, &every).await,
+        Err(e) => Observed::unknown(e.to_string()),
+    });
+    let swarm_info = info.as_ref().and_then(|i| i.swarm.clone());
+    let swarm = match swarm_info {
+        Some(s) if s.local_node_state.as_deref() == Some("active") => Some(swarm_facts(&mut conn, s).await),
+        _ => None,
+    };
+
     let mut daemon = DaemonFacts {
         endpoint: client.endpoint().to_string(),
-        info,
+        info: info.map(|i| i.facts),
         info_error,
+        swarm,
+        sprawl,
         ..DaemonFacts::default()
     };
-    if options.inspect_host
-        && let Endpoint::Unix { path } = client.endpoint()
-    {
-        daemon.sockets = host::daemon_sockets(path);
-        for workload in &mut containers {
-            host::inspect_mount_sources(workload);
+    let (mut host, mut host_error) = (None, None);
+    match platform_task {
+        Some(task) => {
+            let platform = task.await.unwrap_or_else(|e| PlatformFacts {
+                config: Err(format!("reading the host failed: {e}")),
+                host: Err(format!("reading the host failed: {e}")),
+            });
+            match platform.config {
+                Ok(config) => daemon.config = Some(config),
+                Err(e) => daemon.config_error = Some(e),
+            }
+            match platform.host {
+                Ok(facts) => {
+                    daemon.sockets = daemon_sockets(&host_fs, client.endpoint(), daemon.config.as_ref());
+                    for workload in &mut containers {
+                        inspect_mount_sources(&host_fs, workload);
+                    }
+                    host = Some(facts);
+                }
+                Err(e) => host_error = Some(e),
+            }
+        }
+        None => {
+            let why = "host inspection was turned off".to_string();
+            daemon.config_error = Some(why.clone());
+            host_error = Some(why);
         }
     }
 
@@ -237,13 +327,162 @@ pub async fn collect_snapshot(client: &Client, options: &Options) -> Result<Snap
         collected_at: now_rfc3339(),
         all_containers: options.all,
         daemon,
-        host: None,
-        host_error: None,
+        host,
+        host_error,
         containers,
         errors,
         warnings,
         unreachable: None,
     })
+}
+
+/// The facts dockward can still gather when the daemon's API cannot be reached: its
+/// configuration and its host, read from files.
+pub fn platform_without_api(
+    endpoint: &Endpoint,
+    options: &Options,
+) -> (DaemonFacts, Option<HostFacts>, Option<String>) {
+    let mut daemon = DaemonFacts {
+        endpoint: endpoint.to_string(),
+        ..DaemonFacts::default()
+    };
+    if !options.inspect_host {
+        return (daemon, None, Some("host inspection was turned off".into()));
+    }
+    let fs = HostFs::new(options.host_root.clone().unwrap_or_else(|| "/".into()));
+    let platform = collect_platform(&fs, endpoint, None, options.host_root.is_some());
+    match platform.config {
+        Ok(config) => daemon.config = Some(config),
+        Err(e) => daemon.config_error = Some(e),
+    }
+    match platform.host {
+        Ok(host) => (daemon, Some(host), None),
+        Err(e) => (daemon, None, Some(e)),
+    }
+}
+
+async fn list_containers(conn: &mut Connection, path: &str) -> Result<Vec<ListedContainer>, CollectError> {
+    let body = conn.get(path).await?;
+    serde_json::from_slice(&body).map_err(|source| CollectError::Json {
+        what: format!("GET {path}"),
+        source,
+    })
+}
+
+/// Image and container counts for CIS 6.1 and 6.2.
+async fn sprawl(conn: &mut Connection, every: &[ListedContainer]) -> Observed<Sprawl> {
+    let images: Vec<ListedImage> = match conn.get("/images/json").await {
+        Ok(body) => match serde_json::from_slice(&body) {
+            Ok(images) => images,
+            Err(e) => return Observed::unknown(format!("cannot decode GET /images/json: {e}")),
+        },
+        Err(e) => return Observed::unknown(e.to_string()),
+    };
+    let used: HashSet<&str> = every.iter().filter_map(|c| c.image_id.as_deref()).collect();
+    let unused_images = images
+        .iter()
+        .filter(|i| !used.contains(i.id.as_str()))
+        .map(|i| {
+            i.repo_tags
+                .as_ref()
+                .and_then(|tags| tags.iter().find(|t| *t != "<none>:<none>"))
+                .cloned()
+                .unwrap_or_else(|| i.id.trim_start_matches("sha256:").chars().take(12).collect())
+        })
+        .collect();
+    let stopped = every
+        .iter()
+        .filter(|c| c.state.as_deref() != Some("running"))
+        .count();
+    Observed::Known(Fact {
+        value: Sprawl {
+            images: images.len() as u64,
+            unused_images,
+            containers: every.len() as u64,
+            stopped_containers: stopped as u64,
+        },
+        at: dockward_model::Provenance::pointer("GET /images/json, GET /containers/json?all=1"),
+    })
+}
+
+/// Swarm facts of an active node; manager-only facts are unknown on workers.
+async fn swarm_facts(conn: &mut Connection, swarm: InfoSwarm) -> SwarmFacts {
+    let manager = swarm.control_available.unwrap_or(false);
+    let spec = swarm.cluster.and_then(|c| c.spec);
+    let not_manager = || "this node is not a swarm manager".to_string();
+    let autolock = match spec.as_ref().and_then(|s| s.encryption_config.as_ref()) {
+        Some(e) => Observed::Known(Fact::at_pointer(
+            e.auto_lock_managers.unwrap_or(false),
+            "/info/Swarm/Cluster/Spec/EncryptionConfig/AutoLockManagers",
+        )),
+        None => Observed::unknown(if manager {
+            "the swarm spec has no encryption configuration".into()
+        } else {
+            not_manager()
+        }),
+    };
+    let node_cert_expiry_ns = match spec
+        .as_ref()
+        .and_then(|s| s.ca_config.as_ref())
+        .and_then(|c| c.node_cert_expiry)
+    {
+        Some(ns) => Observed::Known(Fact::at_pointer(
+            ns,
+            "/info/Swarm/Cluster/Spec/CAConfig/NodeCertExpiry",
+        )),
+        None => Observed::unknown(if manager {
+            "the swarm spec has no certificate expiry".into()
+        } else {
+            not_manager()
+        }),
+    };
+    let (overlay_networks, secrets) = if manager {
+        (overlay_networks(conn).await, secret_count(conn).await)
+    } else {
+        (Observed::unknown(not_manager()), Observed::unknown(not_manager()))
+    };
+    SwarmFacts {
+        manager: Fact::at_pointer(manager, "/info/Swarm/ControlAvailable"),
+        node_addr: Fact::at_pointer(swarm.node_addr.unwrap_or_default(), "/info/Swarm/NodeAddr"),
+        managers: Fact::at_pointer(swarm.managers.unwrap_or(0), "/info/Swarm/Managers"),
+        nodes: Fact::at_pointer(swarm.nodes.unwrap_or(0), "/info/Swarm/Nodes"),
+        autolock,
+        node_cert_expiry_ns,
+        overlay_networks,
+        secrets,
+    }
+}
+
+async fn overlay_networks(conn: &mut Connection) -> Observed<Vec<OverlayNetwork>> {
+    // filters={"driver":{"overlay":true}}, percent-encoded.
+    let path = "/networks?filters=%7B%22driver%22%3A%7B%22overlay%22%3Atrue%7D%7D";
+    let networks: Vec<NetworkJson> = match conn.get(path).await {
+        Ok(body) => match serde_json::from_slice(&body) {
+            Ok(networks) => networks,
+            Err(e) => return Observed::unknown(format!("cannot decode GET /networks: {e}")),
+        },
+        Err(e) => return Observed::unknown(e.to_string()),
+    };
+    let mut value: Vec<OverlayNetwork> = networks
+        .into_iter()
+        .map(|n| OverlayNetwork {
+            encrypted: n.options.as_ref().is_some_and(|o| o.contains_key("encrypted")),
+            name: n.name,
+            ingress: n.ingress,
+        })
+        .collect();
+    value.sort_by(|a, b| a.name.cmp(&b.name));
+    Observed::Known(Fact::at_pointer(value, "GET /networks (driver overlay)"))
+}
+
+async fn secret_count(conn: &mut Connection) -> Observed<u64> {
+    match conn.get("/secrets").await {
+        Ok(body) => match serde_json::from_slice::<Vec<serde_json::Value>>(&body) {
+            Ok(secrets) => Observed::Known(Fact::at_pointer(secrets.len() as u64, "GET /secrets")),
+            Err(e) => Observed::unknown(format!("cannot decode GET /secrets: {e}")),
+        },
+        Err(e) => Observed::unknown(e.to_string()),
+    }
 }
 
 /// The current time as RFC 3339 (UTC, seconds), as snapshots record it.
@@ -259,19 +498,33 @@ fn describe_inspect_error(e: &CollectError, listed: bool) -> String {
     }
 }
 
-async fn read_info(client: &Client) -> Result<InfoFacts, CollectError> {
+/// `/info` normalized, with its swarm section kept for the swarm collector.
+struct InfoRead {
+    facts: InfoFacts,
+    swarm: Option<InfoSwarm>,
+}
+
+async fn read_info(client: &Client) -> Result<InfoRead, CollectError> {
     let mut conn = client.connect().await?;
     let body = conn.get("/info").await?;
-    info_from_json(&body)
+    parse_info(&body)
 }
 
 /// Normalizes a `GET /info` answer.
 pub fn info_from_json(bytes: &[u8]) -> Result<InfoFacts, CollectError> {
+    parse_info(bytes).map(|read| read.facts)
+}
+
+fn parse_info(bytes: &[u8]) -> Result<InfoRead, CollectError> {
     let info: InfoJson = serde_json::from_slice(bytes).map_err(|source| CollectError::Json {
         what: "GET /info".into(),
         source,
     })?;
-    Ok(info_facts(info))
+    let swarm = info.swarm.clone();
+    Ok(InfoRead {
+        facts: info_facts(info),
+        swarm,
+    })
 }
 
 fn info_facts(info: InfoJson) -> InfoFacts {

@@ -11,8 +11,9 @@ mod error;
 mod host;
 pub mod inspect;
 pub mod parse;
+pub mod platform;
 
 pub use client::Client;
 pub use endpoint::{Endpoint, Environment};
-pub use engine::{Options, collect_snapshot, info_from_json, now_rfc3339};
+pub use engine::{Options, collect_snapshot, info_from_json, now_rfc3339, platform_without_api};
 pub use error::CollectError;

@@ -103,7 +103,10 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
     for r in &report.results {
         sections.entry(section_of_result(r)).or_default().push(r);
     }
-    for (section, results) in &sections {
+    // Benchmark sections in order, dockward's own rules ("-") after them.
+    let mut ordered: Vec<(&&str, &Vec<&RuleResult>)> = sections.iter().collect();
+    ordered.sort_by_key(|(section, _)| (**section == "-", **section));
+    for (section, results) in ordered {
         let _ = writeln!(
             out,
             "\n{}",

@@ -156,7 +156,10 @@ mod tests {
                 "the daemon has no running containers (use --all to include stopped and created ones)"
             );
         }
-        assert_eq!(container_results(&snapshot(true))[0].message, "the daemon has no containers");
+        assert_eq!(
+            container_results(&snapshot(true))[0].message,
+            "the daemon has no containers"
+        );
     }
 
     #[test]

@@ -130,7 +130,7 @@ pub fn section_title(section: &str) -> &'static str {
         "5" => "Container runtime",
         "6" => "Docker security operations",
         "7" => "Docker swarm configuration",
-        _ => "Other",
+        _ => "Beyond the benchmark: Docker's platform guidance",
     }
 }
 

@@ -40,7 +40,11 @@ fn ids_are_well_formed_unique_and_stable() {
             Check::Container(_) => &["CT"][..],
             Check::Platform(_) => &["DA", "HO", "FI", "SW"][..],
         };
-        assert!(expected.contains(&prefix), "{}: prefix {prefix} does not fit the rule's kind", rule.id);
+        assert!(
+            expected.contains(&prefix),
+            "{}: prefix {prefix} does not fit the rule's kind",
+            rule.id
+        );
         assert!(
             digits.len() == 4 && digits.bytes().all(|b| b.is_ascii_digit()),
             "{}: id must be CT + 4 digits",
@@ -158,8 +162,14 @@ fn every_benchmark_item_is_a_rule_or_planned() {
         .chain(PLANNED.iter().map(|p| &p.reference))
         .filter_map(|r| r.strip_prefix("cis-docker-1.6.0:"))
         .collect();
-    let missing: Vec<String> = benchmark_items().into_iter().filter(|i| !covered.contains(i.as_str())).collect();
-    assert!(missing.is_empty(), "CIS items neither automated nor listed as not automated: {missing:?}");
+    let missing: Vec<String> = benchmark_items()
+        .into_iter()
+        .filter(|i| !covered.contains(i.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "CIS items neither automated nor listed as not automated: {missing:?}"
+    );
 }
 
 #[test]

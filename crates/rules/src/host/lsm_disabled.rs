@@ -25,7 +25,7 @@ declare_rule! {
         name: "lsm-disabled",
         title: "AppArmor or SELinux confines containers",
         severity: Severity::Medium,
-        references: &["cis-docker-1.6.0:5.2", "cis-docker-1.6.0:5.3"],
+        references: &[],
         fix: "enable AppArmor (Debian, Ubuntu, SUSE) or SELinux in enforcing mode (RHEL family, with dockerd --selinux-enabled)",
         check: Check::Platform(check),
     };
