@@ -1,9 +1,12 @@
-//! Fixture tests: for every rule, recorded inspect documents that must fail and must pass.
+//! Fixture tests: for every rule, recorded facts that must fail and must pass.
 //!
-//! Each `fixtures/<ID>.json` holds cases. A case patches the base document (a real
-//! `GET /containers/{id}/json` answer recorded from Docker 20.10, `base.inspect.json`) with a JSON
-//! merge patch (RFC 7386), optionally adjusts the daemon facts, normalizes the result exactly as
-//! a live audit does, runs the rule, and compares status, message and evidence exactly.
+//! Each `fixtures/<ID>.json` holds cases. For a container rule, a case patches the base document
+//! (a real `GET /containers/{id}/json` answer recorded from Docker 20.10, `base.inspect.json`) with
+//! a JSON merge patch (RFC 7386), optionally adjusts the daemon facts, normalizes the result exactly
+//! as a live audit does, runs the rule, and compares status, message and evidence exactly. For a
+//! daemon, host, file or swarm rule, a case patches the platform facts recorded by
+//! `dockward collect` from a private Docker 20.10 daemon (`base.platform.json`) and compares every
+//! verdict the rule gives: target, status, message, and evidence where the case lists it.
 
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
@@ -14,9 +17,9 @@ use dockward_collect::info_from_json;
 use dockward_collect::inspect::{resolve_joins, workload_from_inspect};
 use dockward_model::{
     ConfigFile, ConfigFileState, DaemonConfig, DaemonFacts, DaemonProcess, FileId, HostSocket, Provenance,
-    Setting, Status, Verdict, Workload,
+    Setting, Snapshot, Status, Verdict, Workload,
 };
-use dockward_rules::{Check, Context, RULES};
+use dockward_rules::{Check, Context, Judged, RULES, Settings};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -204,16 +207,124 @@ fn run_case(check: fn(&Context<'_>, &Workload) -> Verdict, case: &Case) -> Verdi
     check(&ctx, &subjects[0])
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlatformFile {
+    cases: Vec<PlatformCase>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlatformCase {
+    name: String,
+    /// Merge patch over `{"daemon": …, "host": …}` of `base.platform.json`.
+    #[serde(default)]
+    snapshot: Value,
+    #[serde(default)]
+    trusted_users: Option<Vec<String>>,
+    expect: Vec<PlatformExpect>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlatformExpect {
+    target: String,
+    status: Status,
+    message: String,
+    /// Compared exactly when present.
+    evidence: Option<Vec<(String, Value)>>,
+}
+
+fn platform_snapshot(patch: &Value) -> Snapshot {
+    let mut doc = read_json("base.platform.json");
+    doc["schema_version"] = 1.into();
+    doc["collected_by"] = "fixture".into();
+    doc["collected_at"] = "2026-11-29T00:00:00Z".into();
+    doc["all_containers"] = false.into();
+    doc["containers"] = serde_json::json!([]);
+    if !patch.is_null() {
+        merge_patch(&mut doc, patch);
+    }
+    serde_json::from_value(doc).unwrap()
+}
+
+fn run_platform_case(check: fn(&Context<'_>) -> Vec<Judged>, case: &PlatformCase) -> Vec<String> {
+    let snapshot = platform_snapshot(&case.snapshot);
+    let settings = Settings {
+        trusted_users: case.trusted_users.clone(),
+    };
+    let judged = check(&Context::of(&snapshot, &settings));
+    let mut problems = Vec::new();
+    if judged.len() != case.expect.len() {
+        problems.push(format!(
+            "{} verdicts, expected {}",
+            judged.len(),
+            case.expect.len()
+        ));
+    }
+    for (got, want) in judged.iter().zip(&case.expect) {
+        let v = &got.verdict;
+        if got.target.name != want.target {
+            problems.push(format!(
+                "target {:?}, expected {:?}",
+                got.target.name, want.target
+            ));
+        }
+        if v.status != want.status {
+            problems.push(format!("status {:?}, expected {:?}", v.status, want.status));
+        }
+        if v.message != want.message {
+            problems.push(format!("message {:?}, expected {:?}", v.message, want.message));
+        }
+        if let Some(evidence) = &want.evidence {
+            let got: Vec<(String, Value)> = v
+                .evidence
+                .iter()
+                .map(|e| (e.at.clone(), e.value.clone()))
+                .collect();
+            if &got != evidence {
+                problems.push(format!(
+                    "evidence {}, expected {}",
+                    serde_json::to_string(&got).unwrap(),
+                    serde_json::to_string(evidence).unwrap()
+                ));
+            }
+        }
+    }
+    problems
+}
+
 #[test]
 fn every_rule_meets_its_fixtures() {
     let mut failures = Vec::new();
     for rule in RULES {
-        let Check::Container(check) = rule.check else {
-            continue;
-        };
         let path = fixtures_dir().join(format!("{}.json", rule.id));
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("{} has no fixture file {}: {e}", rule.id, path.display()));
+        let check = match rule.check {
+            Check::Container(check) => check,
+            Check::Platform(check) => {
+                let file: PlatformFile =
+                    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                let statuses: BTreeSet<Status> = file
+                    .cases
+                    .iter()
+                    .flat_map(|c| c.expect.iter().map(|e| e.status))
+                    .collect();
+                assert!(
+                    statuses.contains(&Status::Fail) && statuses.contains(&Status::Pass),
+                    "{}: fixtures need at least one failing and one passing case",
+                    rule.id
+                );
+                for case in &file.cases {
+                    let problems = run_platform_case(check, case);
+                    if !problems.is_empty() {
+                        failures.push(format!("{} / {}: {}", rule.id, case.name, problems.join("; ")));
+                    }
+                }
+                continue;
+            }
+        };
         let file: FixtureFile =
             serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let statuses: BTreeSet<Status> = file.cases.iter().map(|c| c.expect.status).collect();
@@ -286,16 +397,23 @@ fn messages_are_lowercase_without_trailing_period() {
         {
             continue;
         }
-        let file: FixtureFile = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        for case in file.cases {
-            let message = &case.expect.message;
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let expectations = doc["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|case| match &case["expect"] {
+                Value::Array(list) => list.clone(),
+                single => vec![single.clone()],
+            });
+        for expect in expectations {
+            let message = expect["message"].as_str().unwrap();
             let first = message.chars().next().unwrap();
+            let proper_noun = ["AppArmor", "SELinux", "PIDs", "Docker", "TLS"]
+                .iter()
+                .any(|n| message.starts_with(n));
             assert!(
-                !first.is_uppercase()
-                    || message.starts_with("AppArmor")
-                    || message.starts_with("SELinux")
-                    || message.starts_with("PIDs")
-                    || message.starts_with("Docker"),
+                !first.is_uppercase() || proper_noun,
                 "{}: message starts upper case: {message}",
                 path.display()
             );

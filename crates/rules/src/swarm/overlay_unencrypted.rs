@@ -1,7 +1,7 @@
 //! CIS 7.3: unencrypted overlay networks.
 
 use super::{active_swarm, on_swarm};
-use crate::facts::observed;
+use crate::facts::{ev, observed};
 
 use crate::prelude::*;
 
@@ -34,6 +34,9 @@ fn check(ctx: &Context<'_>) -> Vec<Judged> {
         Ok(swarm) => swarm,
         Err(judged) => return judged,
     };
+    if !swarm.manager.value {
+        return on_swarm(ctx, Verdict::not_applicable("this node is not a swarm manager").with_evidence([ev(&swarm.manager)]));
+    }
     let networks = match observed(&swarm.overlay_networks, "the swarm's overlay networks are") {
         Ok(networks) => networks,
         Err(unknown) => return on_swarm(ctx, unknown),
