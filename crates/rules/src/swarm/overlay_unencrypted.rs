@@ -35,7 +35,10 @@ fn check(ctx: &Context<'_>) -> Vec<Judged> {
         Err(judged) => return judged,
     };
     if !swarm.manager.value {
-        return on_swarm(ctx, Verdict::not_applicable("this node is not a swarm manager").with_evidence([ev(&swarm.manager)]));
+        return on_swarm(
+            ctx,
+            Verdict::not_applicable("this node is not a swarm manager").with_evidence([ev(&swarm.manager)]),
+        );
     }
     let networks = match observed(&swarm.overlay_networks, "the swarm's overlay networks are") {
         Ok(networks) => networks,
