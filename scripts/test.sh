@@ -16,30 +16,62 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/dockward-test.XXXXXX")
 chmod 711 "$work"
 cleanup() {
   local status=$?
-  dw_stop_daemon "$work/plain"
-  dw_stop_daemon "$work/userns"
+  for daemon in plain hardened swarm; do
+    dw_stop_daemon "$work/$daemon"
+  done
   rm -rf "$work" 2>/dev/null || echo "warning: could not remove $work" >&2
   exit "$status"
 }
 trap cleanup EXIT
 
-port=$(dw_free_port)
+plain_port=$(dw_free_port)
+tls_port=$(dw_free_port)
+swarm_port=$(dw_free_port)
+
+# An insecure daemon: the API on TCP without TLS, defaults everywhere else. It serves the insecure
+# containers.
+dw_start_daemon "$work/plain" --host "tcp://127.0.0.1:$plain_port"
+
+# A hardened daemon: TLS (set in its daemon.json), live restore, no userland proxy,
+# no-new-privileges and user namespace remapping. It serves the hardened container.
 dw_make_tls "$work/certs"
-# One daemon serves the insecure containers, over a unix socket and over TCP with TLS.
-dw_start_daemon "$work/plain" \
-  --host "tcp://127.0.0.1:$port" --tlsverify --tlscacert "$work/certs/ca.pem" \
-  --tlscert "$work/certs/server-cert.pem" --tlskey "$work/certs/server-key.pem"
-# A daemon that remaps users serves the hardened container.
-dw_start_daemon "$work/userns" --userns-remap=default
+chmod 444 "$work"/certs/*.pem
+chmod 400 "$work"/certs/*key.pem
+cat >"$work/hardened.json" <<JSON
+{
+  "log-level": "info",
+  "tlsverify": true,
+  "tlscacert": "$work/certs/ca.pem",
+  "tlscert": "$work/certs/server-cert.pem",
+  "tlskey": "$work/certs/server-key.pem",
+  "default-ulimits": {"nofile": {"Name": "nofile", "Soft": 1024, "Hard": 4096}}
+}
+JSON
+chmod 644 "$work/hardened.json"
+dw_start_daemon "$work/hardened" --config-file "$work/hardened.json" --host "tcp://127.0.0.1:$tls_port" \
+  --live-restore --userland-proxy=false --no-new-privileges --userns-remap=default
+
+# A swarm manager, listening on loopback only, auto-locked, with an encrypted and a plain overlay
+# network and one secret.
+dw_start_daemon "$work/swarm"
+swarm="unix://$work/swarm/docker.sock"
+docker -H "$swarm" swarm init --advertise-addr 127.0.0.1 --listen-addr "127.0.0.1:$swarm_port" --autolock >/dev/null
+docker -H "$swarm" network create -d overlay --opt encrypted secure-net >/dev/null
+docker -H "$swarm" network create -d overlay plain-net >/dev/null
+echo dockward-test | docker -H "$swarm" secret create test-secret - >/dev/null
 
 image=dockward-test-base:1
 dw_import_base_image "unix://$work/plain/docker.sock" "$image"
-dw_import_base_image "unix://$work/userns/docker.sock" "$image"
+dw_import_base_image "unix://$work/hardened/docker.sock" "$image"
 
 export DOCKWARD_TEST_DOCKER_HOST="unix://$work/plain/docker.sock"
-export DOCKWARD_TEST_TLS_HOST="tcp://127.0.0.1:$port"
+export DOCKWARD_TEST_PLAIN_TCP="tcp://127.0.0.1:$plain_port"
+export DOCKWARD_TEST_USERNS_HOST="unix://$work/hardened/docker.sock"
+export DOCKWARD_TEST_TLS_HOST="tcp://127.0.0.1:$tls_port"
 export DOCKWARD_TEST_CERT_PATH="$work/certs"
-export DOCKWARD_TEST_USERNS_HOST="unix://$work/userns/docker.sock"
+export DOCKWARD_TEST_HARDENED_CONFIG="$work/hardened.json"
+export DOCKWARD_TEST_SWARM_HOST="$swarm"
+export DOCKWARD_TEST_SWARM_PORT="$swarm_port"
 export DOCKWARD_TEST_IMAGE="$image"
 export DOCKWARD_TEST_WORKDIR="$work"
 

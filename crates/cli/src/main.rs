@@ -81,6 +81,9 @@ struct AuditArgs {
     /// Users trusted to control the daemon (CIS 1.1.2); comma-separated or repeated.
     #[arg(long, value_name = "USER,...", value_delimiter = ',')]
     trusted_users: Option<Vec<String>>,
+    /// Judge only these parts: containers, daemon, host, files, swarm (comma-separated or repeated).
+    #[arg(long, value_name = "SCOPE,...", value_delimiter = ',', value_parser = parse_scope)]
+    only: Option<Vec<dockward_rules::Scope>>,
     /// Output format.
     #[arg(short, long, value_enum, default_value = "text")]
     format: ReportFormat,
@@ -128,6 +131,11 @@ enum ColorChoice {
 enum Threshold {
     At(Severity),
     Never,
+}
+
+fn parse_scope(s: &str) -> Result<dockward_rules::Scope, String> {
+    dockward_rules::Scope::parse(s)
+        .ok_or_else(|| "expected one of containers, daemon, host, files, swarm".to_string())
 }
 
 fn parse_threshold(s: &str) -> Result<Threshold, String> {
@@ -193,6 +201,7 @@ fn audit(args: AuditArgs) -> anyhow::Result<u8> {
     };
     let settings = dockward_rules::Settings {
         trusted_users: args.trusted_users.clone(),
+        only: args.only.clone(),
     };
     let results = dockward_rules::evaluate(&snapshot, &settings);
     let report = Report::new(&snapshot, results);

@@ -247,8 +247,15 @@ fn rule_catalogue_lists_rules_and_what_is_not_automated() {
         serde_json::from_slice(&dockward(&["rules", "--format", "json"]).stdout).unwrap();
     let rules = json["rules"].as_array().unwrap();
     assert_eq!(rules.len(), dockward_rules::RULES.len());
-    assert!(rules.iter().any(|r| r["id"] == "CT0006" && r["name"] == "privileged-container"));
-    assert_eq!(json["not_automated"].as_array().unwrap().len(), dockward_rules::PLANNED.len());
+    assert!(
+        rules
+            .iter()
+            .any(|r| r["id"] == "CT0006" && r["name"] == "privileged-container")
+    );
+    assert_eq!(
+        json["not_automated"].as_array().unwrap().len(),
+        dockward_rules::PLANNED.len()
+    );
 
     let markdown = dockward(&["rules", "--format", "markdown"]).stdout;
     let committed = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules.md")).unwrap();

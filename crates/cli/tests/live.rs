@@ -14,11 +14,26 @@ use serde_json::Value;
 
 const LABEL: &str = "dockward-live-test";
 
+/// Live tests share daemons and compare whole reports: they run one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 struct Env {
+    /// The insecure daemon (unix socket).
     host: String,
+    /// The insecure daemon's plain TCP endpoint.
+    plain_tcp: String,
+    /// The hardened daemon's TLS endpoint.
     tls_host: String,
     cert_path: String,
+    /// The hardened daemon (unix socket).
     userns_host: String,
+    hardened_config: String,
+    swarm_host: String,
+    swarm_port: u16,
     image: String,
     work: PathBuf,
 }
@@ -36,14 +51,21 @@ fn live_env() -> Option<Env> {
     };
     let env = Env {
         host,
+        plain_tcp: var("DOCKWARD_TEST_PLAIN_TCP").expect("DOCKWARD_TEST_PLAIN_TCP"),
         tls_host: var("DOCKWARD_TEST_TLS_HOST").expect("DOCKWARD_TEST_TLS_HOST"),
         cert_path: var("DOCKWARD_TEST_CERT_PATH").expect("DOCKWARD_TEST_CERT_PATH"),
         userns_host: var("DOCKWARD_TEST_USERNS_HOST").expect("DOCKWARD_TEST_USERNS_HOST"),
+        hardened_config: var("DOCKWARD_TEST_HARDENED_CONFIG").expect("DOCKWARD_TEST_HARDENED_CONFIG"),
+        swarm_host: var("DOCKWARD_TEST_SWARM_HOST").expect("DOCKWARD_TEST_SWARM_HOST"),
+        swarm_port: var("DOCKWARD_TEST_SWARM_PORT")
+            .expect("DOCKWARD_TEST_SWARM_PORT")
+            .parse()
+            .unwrap(),
         image: var("DOCKWARD_TEST_IMAGE").expect("DOCKWARD_TEST_IMAGE"),
         work: PathBuf::from(var("DOCKWARD_TEST_WORKDIR").expect("DOCKWARD_TEST_WORKDIR")),
     };
     // A daemon that was promised but does not answer is a failure, never a skip.
-    for host in [&env.host, &env.userns_host] {
+    for host in [&env.host, &env.userns_host, &env.swarm_host] {
         let out = Command::new("docker")
             .args(["-H", host, "version"])
             .output()
@@ -133,6 +155,25 @@ fn verdicts(report: &Value, target: &str) -> BTreeMap<String, (String, String)> 
         .collect()
 }
 
+/// rule id → (status, message) for the results of rules whose id starts with `prefix`.
+fn platform_verdicts(report: &Value, prefix: &str) -> BTreeMap<String, (String, String)> {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["rule"].as_str().unwrap().starts_with(prefix))
+        .map(|r| {
+            (
+                r["rule"].as_str().unwrap().to_string(),
+                (
+                    r["status"].as_str().unwrap().to_string(),
+                    r["message"].as_str().unwrap().to_string(),
+                ),
+            )
+        })
+        .collect()
+}
+
 fn expected(rows: &[(&str, &str, &str)]) -> BTreeMap<String, (String, String)> {
     rows.iter()
         .map(|(rule, status, message)| (rule.to_string(), (status.to_string(), message.to_string())))
@@ -179,7 +220,7 @@ const BASELINE: &[(&str, &str, &str)] = &[
     (
         "CT0023",
         "fail",
-        "container does not set no-new-privileges (the daemon-wide default was not read)",
+        "neither the container nor the daemon sets no-new-privileges",
     ),
     ("CT0024", "fail", "container has no health check"),
     ("CT0025", "fail", "container has no PIDs limit"),
@@ -603,6 +644,7 @@ fn create(
 
 #[test]
 fn each_insecure_setting_fails_exactly_its_rules() {
+    let _serial = serial();
     let Some(env) = live_env() else { return };
     remove_test_containers(&env.host, "scenarios");
     let socket = socket_path(&env.host);
@@ -695,6 +737,7 @@ fn each_insecure_setting_fails_exactly_its_rules() {
 
 #[test]
 fn hardened_container_passes_everything_that_applies() {
+    let _serial = serial();
     let Some(env) = live_env() else { return };
     remove_test_containers(&env.userns_host, "hardened");
     let args: Vec<String> = [
@@ -739,6 +782,8 @@ fn hardened_container_passes_everything_that_applies() {
             "json",
             "--fail-on",
             "info",
+            "--only",
+            "containers",
         ],
         &[("DOCKER_HOST", &env.userns_host)],
     );
@@ -807,11 +852,20 @@ fn hardened_container_passes_everything_that_applies() {
 
 #[test]
 fn tls_endpoint_gives_the_same_verdicts_as_the_socket() {
+    let _serial = serial();
     let Some(env) = live_env() else { return };
-    remove_test_containers(&env.host, "tls");
-    create(&env, &env.host, "tls", "dwlive-tls", Some("none"), &[], true);
+    remove_test_containers(&env.userns_host, "tls");
+    create(
+        &env,
+        &env.userns_host,
+        "tls",
+        "dwlive-tls",
+        Some("none"),
+        &[],
+        true,
+    );
     let selection = ["audit", "--container", "dwlive-tls", "--format", "json"];
-    let over_socket = json_report(&dockward(&selection, &[("DOCKER_HOST", &env.host)]));
+    let over_socket = json_report(&dockward(&selection, &[("DOCKER_HOST", &env.userns_host)]));
     let tls_env = [
         ("DOCKER_HOST", env.tls_host.as_str()),
         ("DOCKER_TLS_VERIFY", "1"),
@@ -822,7 +876,28 @@ fn tls_endpoint_gives_the_same_verdicts_as_the_socket() {
         verdicts(&over_tls, "dwlive-tls"),
         verdicts(&over_socket, "dwlive-tls")
     );
-    assert_eq!(verdicts(&over_tls, "dwlive-tls"), expected(BASELINE));
+    // The hardened daemon's own settings reach the container verdicts, whichever way it is reached.
+    let mut want = expected(BASELINE);
+    want.insert(
+        "CT0023".into(),
+        (
+            "pass".into(),
+            "the daemon sets no-new-privileges for every container".into(),
+        ),
+    );
+    want.insert(
+        "CT0027".into(),
+        (
+            "pass".into(),
+            "container runs in the daemon's remapped user namespace".into(),
+        ),
+    );
+    assert_eq!(verdicts(&over_tls, "dwlive-tls"), want);
+    // And so do the daemon's: read from the process behind the TCP port.
+    assert_eq!(
+        platform_verdicts(&over_tls, "DA"),
+        platform_verdicts(&over_socket, "DA")
+    );
     let port = env.tls_host.rsplit(':').next().unwrap();
     assert_eq!(
         over_tls["source"]["endpoint"],
@@ -852,6 +927,7 @@ fn tls_endpoint_gives_the_same_verdicts_as_the_socket() {
 
 #[test]
 fn snapshot_audit_equals_live_audit() {
+    let _serial = serial();
     let Some(env) = live_env() else { return };
     remove_test_containers(&env.host, "snapshot");
     create(
@@ -930,6 +1006,7 @@ fn snapshot_audit_equals_live_audit() {
 
 #[test]
 fn narrowing_to_missing_containers_reports_errors() {
+    let _serial = serial();
     let Some(env) = live_env() else { return };
     remove_test_containers(&env.host, "narrow");
     create(
@@ -966,6 +1043,7 @@ fn narrowing_to_missing_containers_reports_errors() {
         .as_array()
         .unwrap()
         .iter()
+        .filter(|r| r["rule"].as_str().unwrap().starts_with("CT"))
         .map(|r| r["target"]["name"].as_str().unwrap())
         .collect();
     assert!(
@@ -978,7 +1056,15 @@ fn narrowing_to_missing_containers_reports_errors() {
     // Thresholds: the baseline's worst failure is medium.
     let exit = |threshold: &str| {
         dockward(
-            &["audit", "--container", "dwlive-narrow", "--fail-on", threshold],
+            &[
+                "audit",
+                "--container",
+                "dwlive-narrow",
+                "--only",
+                "containers",
+                "--fail-on",
+                threshold,
+            ],
             &[("DOCKER_HOST", &env.host)],
         )
         .status
@@ -991,6 +1077,7 @@ fn narrowing_to_missing_containers_reports_errors() {
 
 #[test]
 fn unreachable_and_forbidden_daemons_exit_2_with_a_reason() {
+    let _serial = serial();
     let Some(env) = live_env() else { return };
     let missing = format!("unix://{}/missing.sock", env.work.display());
     let output = dockward(&["audit", "--format", "json"], &[("DOCKER_HOST", &missing)]);
@@ -1003,18 +1090,38 @@ fn unreachable_and_forbidden_daemons_exit_2_with_a_reason() {
         "{stderr}"
     );
     let report = json_report(&output);
-    let results = report["results"].as_array().unwrap();
-    assert_eq!(results.len(), BASELINE.len(), "one error per container rule");
+    let containers: Vec<&Value> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["rule"].as_str().unwrap().starts_with("CT"))
+        .collect();
+    assert_eq!(containers.len(), BASELINE.len(), "one error per container rule");
     assert!(
-        results
+        containers
             .iter()
             .all(|r| r["status"] == "error" && r["target"]["kind"] == "daemon")
     );
     assert!(
-        results[0]["message"]
+        containers[0]["message"]
             .as_str()
             .unwrap()
             .starts_with("could not list containers: cannot connect")
+    );
+    // A useful partial result: the host is still judged, and the daemon rules say why they cannot be.
+    let host = platform_verdicts(&report, "HO");
+    assert_eq!(
+        host["HO0020"],
+        ("pass".to_string(), "only root has UID 0".to_string())
+    );
+    let daemon = platform_verdicts(&report, "DA");
+    assert_eq!(daemon["DA0002"].0, "error");
+    assert!(
+        daemon["DA0002"]
+            .1
+            .starts_with("the daemon's configuration could not be read: no dockerd process listens on"),
+        "{:?}",
+        daemon["DA0002"]
     );
 
     // Without permission on the socket (as an unprivileged user): a clear message, exit 2.
@@ -1030,6 +1137,8 @@ fn unreachable_and_forbidden_daemons_exit_2_with_a_reason() {
                 "--clear-groups",
                 env!("CARGO_BIN_EXE_dockward"),
                 "audit",
+                "--format",
+                "json",
             ])
             .env("DOCKER_HOST", &env.host)
             .output()
@@ -1041,5 +1150,320 @@ fn unreachable_and_forbidden_daemons_exit_2_with_a_reason() {
             stderr.contains("run dockward as root or as a member of the group that owns the socket"),
             "{stderr}"
         );
+        // Not root: what needs root is an error with the reason, what does not is still judged.
+        let report = json_report(&output);
+        let daemon = platform_verdicts(&report, "DA");
+        assert_eq!(daemon["DA0019"].0, "error");
+        assert!(
+            daemon["DA0019"].1.contains("Permission denied"),
+            "{:?}",
+            daemon["DA0019"]
+        );
+        // The command line is readable without root: the plain TCP host is still found.
+        assert_eq!(
+            daemon["DA0007"],
+            (
+                "fail".to_string(),
+                format!(
+                    "{} accepts connections without TLS: anyone who reaches it controls the daemon",
+                    env.plain_tcp
+                )
+            )
+        );
+        assert!(report["summary"]["by_status"]["error"].as_u64().unwrap() > BASELINE.len() as u64);
     }
+}
+
+/// Collects a daemon's snapshot and audits it, returning both.
+fn collect_and_audit(env: &Env, host: &str) -> (Value, Value) {
+    let path = env.work.join(format!(
+        "platform-{}.json",
+        host.len() + host.rsplit('/').nth(1).unwrap_or("x").len()
+    ));
+    let out = dockward(
+        &["collect", "-o", path.to_str().unwrap()],
+        &[("DOCKER_HOST", host)],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let snapshot: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let report = json_report(&dockward(
+        &[
+            "audit",
+            "--snapshot",
+            path.to_str().unwrap(),
+            "--format",
+            "json",
+            "--only",
+            "daemon,files,swarm",
+        ],
+        &[],
+    ));
+    (snapshot, report)
+}
+
+#[test]
+fn each_daemon_is_judged_by_its_own_configuration() {
+    let _serial = serial();
+    let Some(env) = live_env() else { return };
+    let (plain_snapshot, plain) = collect_and_audit(&env, &env.host);
+    let (hardened_snapshot, hardened) = collect_and_audit(&env, &env.userns_host);
+
+    // Several daemons run at once: each audit read the process behind its own socket.
+    let process = |snapshot: &Value| snapshot["daemon"]["config"]["process"].clone();
+    let plain_socket = socket_path(&env.host);
+    let hardened_socket = socket_path(&env.userns_host);
+    assert!(
+        process(&plain_snapshot)["found_by"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("listens on unix://{plain_socket}"))
+    );
+    assert!(
+        process(&hardened_snapshot)["found_by"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("listens on unix://{hardened_socket}"))
+    );
+    let argv = |snapshot: &Value| -> Vec<String> {
+        process(snapshot)["argv"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(argv(&hardened_snapshot).contains(&"--live-restore".to_string()));
+    assert!(!argv(&plain_snapshot).contains(&"--live-restore".to_string()));
+
+    let pid = |snapshot: &Value| process(snapshot)["pid"].as_u64().unwrap();
+    let mut want_plain = expected(&[
+        (
+            "DA0002",
+            "fail",
+            "containers on the default bridge can reach each other (icc is on)",
+        ),
+        ("DA0003", "pass", "the log level is info (the default)"),
+        ("DA0004", "fail", "dockerd is told not to manage iptables"),
+        ("DA0005", "pass", "no registry is configured as insecure"),
+        ("DA0006", "pass", "the daemon uses the overlay2 storage driver"),
+        ("DA0008", "fail", "no default ulimits are set for containers"),
+        ("DA0009", "fail", "the daemon does not remap container users"),
+        ("DA0010", "pass", "the daemon uses the default cgroup parent"),
+        (
+            "DA0011",
+            "not_applicable",
+            "the storage driver is overlay2; dm.basesize applies to devicemapper only",
+        ),
+        ("DA0012", "fail", "no authorization plugin checks client requests"),
+        ("DA0013", "fail", "container logs stay on the host (json-file)"),
+        ("DA0014", "fail", "containers may gain new privileges by default"),
+        (
+            "DA0015",
+            "fail",
+            "containers stop whenever the daemon stops (live restore is off)",
+        ),
+        ("DA0016", "fail", "published ports go through the userland proxy"),
+        (
+            "DA0017",
+            "pass",
+            "Docker's default seccomp profile applies to containers",
+        ),
+        ("DA0018", "pass", "experimental features are off"),
+        ("DA0020", "pass", "dockerd would start with this configuration"),
+        (
+            "DA0021",
+            "pass",
+            "the configuration sources agree with each other and with the running daemon",
+        ),
+    ]);
+    want_plain.insert(
+        "DA0001".into(),
+        (
+            "fail".into(),
+            format!("dockerd (pid {}) runs as root", pid(&plain_snapshot)),
+        ),
+    );
+    want_plain.insert(
+        "DA0007".into(),
+        (
+            "fail".into(),
+            format!(
+                "{} accepts connections without TLS: anyone who reaches it controls the daemon",
+                env.plain_tcp
+            ),
+        ),
+    );
+    let plain_port = env.plain_tcp.trim_start_matches("tcp://");
+    want_plain.insert(
+        "DA0019".into(),
+        (
+            "fail".into(),
+            format!("the daemon answers API calls without TLS on {plain_port}"),
+        ),
+    );
+    let mut got_plain = platform_verdicts(&plain, "DA");
+    got_plain.retain(|rule, _| rule != "DA0022" && rule != "DA0023");
+    assert_eq!(got_plain, want_plain);
+
+    // The hardened daemon differs exactly where its settings do.
+    let mut want_hardened = want_plain.clone();
+    let changes: [(&str, &str, String); 9] = [
+        (
+            "DA0001",
+            "fail",
+            format!("dockerd (pid {}) runs as root", pid(&hardened_snapshot)),
+        ),
+        ("DA0003", "pass", "the log level is info".into()),
+        (
+            "DA0007",
+            "pass",
+            format!(
+                "TLS with client certificate verification protects {}",
+                env.tls_host
+            ),
+        ),
+        ("DA0008", "pass", "default ulimits are set for nofile".into()),
+        (
+            "DA0009",
+            "pass",
+            "the daemon remaps container users to unprivileged host ids".into(),
+        ),
+        (
+            "DA0014",
+            "pass",
+            "no-new-privileges is on for every container by default".into(),
+        ),
+        (
+            "DA0015",
+            "pass",
+            "live restore keeps containers running across daemon restarts".into(),
+        ),
+        ("DA0016", "pass", "the userland proxy is off".into()),
+        (
+            "DA0019",
+            "pass",
+            "no TCP listener of the daemon answers the API without TLS".into(),
+        ),
+    ];
+    for (rule, status, message) in changes {
+        want_hardened.insert(rule.into(), (status.into(), message));
+    }
+    let mut got_hardened = platform_verdicts(&hardened, "DA");
+    got_hardened.retain(|rule, _| rule != "DA0022" && rule != "DA0023");
+    assert_eq!(got_hardened, want_hardened);
+
+    // Where the hardened settings come from: the flag and the daemon.json line.
+    let evidence = |report: &Value, rule: &str| {
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rule"] == rule)
+            .unwrap()["evidence"]
+            .clone()
+    };
+    assert_eq!(
+        evidence(&hardened, "DA0003"),
+        serde_json::json!([{"at": format!("{}:2:3", env.hardened_config), "value": {"log-level": "info"}}])
+    );
+    let nnp_at = evidence(&hardened, "DA0014")[0]["at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(nnp_at.starts_with("dockerd argv["), "{nnp_at}");
+
+    // Files: TLS material only where TLS is configured; each daemon's own daemon.json.
+    let files_plain = platform_verdicts(&plain, "FI");
+    let files_hardened = platform_verdicts(&hardened, "FI");
+    for rule in ["FI0009", "FI0010", "FI0011", "FI0012", "FI0013", "FI0014"] {
+        assert_eq!(files_plain[rule].0, "not_applicable", "{rule}");
+        assert_eq!(
+            files_hardened[rule].0, "pass",
+            "{rule}: {:?}",
+            files_hardened[rule]
+        );
+    }
+    assert_eq!(files_hardened["FI0014"].1, "mode 0400 grants nothing beyond 0400");
+    assert_eq!(
+        files_hardened["FI0018"],
+        (
+            "pass".to_string(),
+            "mode 0644 grants nothing beyond 0644".to_string()
+        )
+    );
+    let target = |report: &Value, rule: &str| {
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rule"] == rule)
+            .unwrap()["target"]["name"]
+            .clone()
+    };
+    assert_eq!(target(&hardened, "FI0018"), env.hardened_config.as_str());
+    assert_eq!(target(&hardened, "FI0016"), hardened_socket.as_str());
+    assert_eq!(target(&plain, "FI0016"), plain_socket.as_str());
+
+    // Swarm rules are not applicable where swarm mode is off.
+    let swarm = platform_verdicts(&plain, "SW");
+    assert_eq!(
+        swarm["SW0001"],
+        ("pass".to_string(), "swarm mode is not enabled".to_string())
+    );
+    for rule in ["SW0002", "SW0003", "SW0004", "SW0005", "SW0006", "SW0007"] {
+        assert_eq!(
+            swarm[rule],
+            (
+                "not_applicable".to_string(),
+                "swarm mode is not active (node state inactive)".to_string()
+            ),
+            "{rule}"
+        );
+    }
+}
+
+#[test]
+fn a_swarm_manager_is_judged_from_the_swarm() {
+    let _serial = serial();
+    let Some(env) = live_env() else { return };
+    let output = dockward(
+        &["audit", "--only", "swarm,daemon", "--format", "json"],
+        &[("DOCKER_HOST", &env.swarm_host)],
+    );
+    let report = json_report(&output);
+    let mut ports = [7946, env.swarm_port];
+    ports.sort_unstable();
+    let want = expected(&[
+        ("SW0001", "fail", "swarm mode is enabled (node state active)"),
+        ("SW0002", "pass", "the swarm has 1 manager"),
+        (
+            "SW0004",
+            "fail",
+            "overlay networks carry traffic unencrypted: ingress, plain-net",
+        ),
+        ("SW0005", "pass", "the swarm holds 1 secret"),
+        ("SW0006", "pass", "swarm managers are auto-locked"),
+        ("SW0007", "pass", "node certificates are rotated every 2160 hours"),
+    ]);
+    let mut got = platform_verdicts(&report, "SW");
+    let listen = got.remove("SW0003").unwrap();
+    assert_eq!(got, want);
+    assert_eq!(
+        listen,
+        (
+            "pass".to_string(),
+            format!(
+                "swarm ports are bound to specific addresses: 127.0.0.1:{}, 127.0.0.1:{}",
+                ports[0], ports[1]
+            )
+        )
+    );
+    // Live restore does not apply to swarm nodes.
+    assert_eq!(
+        platform_verdicts(&report, "DA")["DA0015"],
+        (
+            "not_applicable".to_string(),
+            "the node is part of an active swarm, where live restore is not used".to_string()
+        )
+    );
 }

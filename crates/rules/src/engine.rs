@@ -25,7 +25,7 @@ pub fn evaluate(snapshot: &Snapshot, settings: &Settings) -> Vec<RuleResult> {
         .collect();
 
     let mut results = Vec::with_capacity(RULES.len() * (targets.len() + failed.len()).max(1));
-    for rule in RULES.iter().copied() {
+    for rule in RULES.iter().copied().filter(|r| settings.selects(r.id)) {
         let references: Arc<[Cow<'static, str>]> =
             rule.references.iter().map(|r| Cow::Borrowed(*r)).collect();
         let result = |target: &Arc<Target>, verdict: Verdict| result(rule, &references, target, verdict);

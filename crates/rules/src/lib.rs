@@ -21,7 +21,7 @@ pub mod swarm;
 
 pub use engine::evaluate;
 pub use registry::{PLANNED, RULES, find};
-pub use rule::{Check, Context, Judged, Planned, Rule, Settings, section_of, section_title};
+pub use rule::{Check, Context, Judged, Planned, Rule, Scope, Settings, section_of, section_title};
 
 /// What rule files need.
 pub(crate) mod prelude {

@@ -8,6 +8,61 @@ pub struct Settings {
     /// Users allowed to control the daemon (`--trusted-users`); `None` when not given, which
     /// leaves CIS 1.1.2 without a verdict.
     pub trusted_users: Option<Vec<String>>,
+    /// Only rules of these scopes (`containers`, `daemon`, `host`, `files`, `swarm`); `None` for all.
+    pub only: Option<Vec<Scope>>,
+}
+
+/// What a rule judges, by the prefix of its id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Containers (`CT`).
+    Containers,
+    /// The daemon (`DA`).
+    Daemon,
+    /// The host (`HO`).
+    Host,
+    /// The daemon's files (`FI`).
+    Files,
+    /// The swarm (`SW`).
+    Swarm,
+}
+
+impl Scope {
+    /// All scopes with their names.
+    pub const ALL: [(&'static str, Scope); 5] = [
+        ("containers", Scope::Containers),
+        ("daemon", Scope::Daemon),
+        ("host", Scope::Host),
+        ("files", Scope::Files),
+        ("swarm", Scope::Swarm),
+    ];
+
+    /// The scope of a rule id.
+    pub fn of(rule_id: &str) -> Option<Scope> {
+        match rule_id.get(..2)? {
+            "CT" => Some(Scope::Containers),
+            "DA" => Some(Scope::Daemon),
+            "HO" => Some(Scope::Host),
+            "FI" => Some(Scope::Files),
+            "SW" => Some(Scope::Swarm),
+            _ => None,
+        }
+    }
+
+    /// Parses a scope name.
+    pub fn parse(name: &str) -> Option<Scope> {
+        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)
+    }
+}
+
+impl Settings {
+    /// Whether the rule is selected.
+    pub fn selects(&self, rule_id: &str) -> bool {
+        match &self.only {
+            None => true,
+            Some(scopes) => Scope::of(rule_id).is_some_and(|s| scopes.contains(&s)),
+        }
+    }
 }
 
 /// What a rule sees besides its target.

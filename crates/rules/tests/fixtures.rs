@@ -10,7 +10,7 @@
 
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use dockward_collect::info_from_json;
@@ -54,6 +54,9 @@ struct DaemonSpec {
     /// `/info` could not be read, with this reason.
     info_error: Option<String>,
     no_new_privileges: Option<bool>,
+    /// Further daemon.json settings.
+    #[serde(default)]
+    settings: BTreeMap<String, Value>,
     sockets: Option<Vec<SocketSpec>>,
 }
 
@@ -126,8 +129,12 @@ fn daemon(spec: &DaemonSpec) -> DaemonFacts {
     if let Some(options) = &spec.security_options {
         info["SecurityOptions"] = serde_json::json!(options);
     }
-    // A daemon-wide setting comes from daemon.json, as it would on a real host.
-    let config = spec.no_new_privileges.map(|value| DaemonConfig {
+    // Daemon-wide settings come from daemon.json, as they would on a real host.
+    let mut settings: BTreeMap<String, Value> = spec.settings.clone();
+    if let Some(value) = spec.no_new_privileges {
+        settings.insert("no-new-privileges".into(), value.into());
+    }
+    let config = (!settings.is_empty()).then(|| DaemonConfig {
         process: DaemonProcess {
             pid: 1234,
             exe: Some("/usr/sbin/dockerd".into()),
@@ -141,18 +148,17 @@ fn daemon(spec: &DaemonSpec) -> DaemonFacts {
             explicit: false,
             state: ConfigFileState::Read,
         },
-        settings: [(
-            "no-new-privileges".to_string(),
-            Setting {
-                value: value.into(),
-                at: Provenance::File {
+        settings: settings
+            .into_iter()
+            .map(|(key, value)| {
+                let at = Provenance::File {
                     path: "/etc/docker/daemon.json".into(),
                     line: 2,
                     column: 3,
-                },
-            },
-        )]
-        .into(),
+                };
+                (key, Setting { value, at })
+            })
+            .collect(),
         unit: None,
         problems: Vec::new(),
     });
@@ -252,6 +258,7 @@ fn run_platform_case(check: fn(&Context<'_>) -> Vec<Judged>, case: &PlatformCase
     let snapshot = platform_snapshot(&case.snapshot);
     let settings = Settings {
         trusted_users: case.trusted_users.clone(),
+        only: None,
     };
     let judged = check(&Context::of(&snapshot, &settings));
     let mut problems = Vec::new();

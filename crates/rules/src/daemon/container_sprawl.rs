@@ -43,7 +43,9 @@ fn check(ctx: &Context<'_>) -> Vec<Judged> {
         sprawl.at.to_string(),
         serde_json::json!({"Containers": s.containers, "NotRunning": s.stopped_containers}),
     );
-    let verdict = if s.stopped_containers == 0 {
+    let verdict = if s.containers == 0 {
+        Verdict::pass("the daemon has no containers")
+    } else if s.stopped_containers == 0 {
         Verdict::pass(format!("all {} containers are running", s.containers))
     } else {
         Verdict::fail(format!(

@@ -43,7 +43,9 @@ fn check(ctx: &Context<'_>) -> Vec<Judged> {
         sprawl.at.to_string(),
         serde_json::json!({"Images": s.images, "Unused": s.unused_images}),
     );
-    let verdict = if s.unused_images.is_empty() {
+    let verdict = if s.images == 0 {
+        Verdict::pass("the daemon has no images")
+    } else if s.unused_images.is_empty() {
         Verdict::pass(format!("all {} images are used by containers", s.images))
     } else {
         Verdict::fail(format!(
