@@ -16,7 +16,6 @@ use crate::parse::{audit_rules, procfs};
 use super::config::unit_file;
 use super::fs::HostFs;
 use super::probe;
-use super::process::socket_inodes;
 
 /// Directories searched for Docker's binaries, as a root shell's PATH would.
 const BIN_DIRS: [&str; 6] = [
@@ -38,6 +37,8 @@ pub struct HostInputs<'a> {
     pub info: Option<&'a InfoFacts>,
     /// dockward's own effective uid.
     pub collector_uid: u32,
+    /// Inodes of the dockerd process's open sockets, or why they are unknown.
+    pub daemon_sockets: Result<&'a BTreeSet<u64>, &'a String>,
 }
 
 fn file_facts(fs: &HostFs, path: &str, origin: impl Into<String>) -> FileFacts {
@@ -178,7 +179,7 @@ pub fn host_facts(fs: &HostFs, inputs: &HostInputs<'_>) -> HostFacts {
         apparmor_enabled: apparmor(fs),
         selinux_mode: selinux(fs),
         data_root_mount: data_root_mount(fs, inputs.info),
-        daemon_listeners: daemon_listeners(fs, config),
+        daemon_listeners: daemon_listeners(fs, inputs),
     }
 }
 
@@ -609,17 +610,12 @@ fn data_root_mount(fs: &HostFs, info: Option<&InfoFacts>) -> Observed<MountPoint
     }
 }
 
-fn daemon_listeners(fs: &HostFs, config: Option<&DaemonConfig>) -> Observed<Vec<Listener>> {
-    let Some(config) = config else {
-        return Observed::unknown("the dockerd process was not found");
-    };
-    let pid = config.process.pid;
-    let open = match socket_inodes(fs, pid) {
+fn daemon_listeners(fs: &HostFs, inputs: &HostInputs<'_>) -> Observed<Vec<Listener>> {
+    let open = match inputs.daemon_sockets {
         Ok(open) => open,
-        Err(e) => {
-            return Observed::unknown(format!("cannot read the open files of dockerd (pid {pid}): {e}"));
-        }
+        Err(reason) => return Observed::unknown(reason.clone()),
     };
+    let pid = inputs.config.map_or(0, |c| c.process.pid);
     let mut listeners = Vec::new();
     for (file, v6) in [("/proc/net/tcp", false), ("/proc/net/tcp6", true)] {
         let Ok(table) = fs.read(file) else { continue };

@@ -53,12 +53,20 @@ pub fn collect_platform(
             host: Err(why),
         };
     }
-    let config = process::find_daemon(fs, endpoint).and_then(|found| config::daemon_config(fs, &found, info));
+    let found = process::find_daemon(fs, endpoint);
+    let config = found
+        .clone()
+        .and_then(|found| config::daemon_config(fs, &found, info));
+    let daemon_sockets = match &found {
+        Ok(found) => found.sockets.clone(),
+        Err(_) => Err("the dockerd process was not found".to_string()),
+    };
     let inputs = host::HostInputs {
         endpoint,
         config: config.as_ref().ok(),
         info,
         collector_uid: collector_uid(),
+        daemon_sockets: daemon_sockets.as_ref(),
     };
     let host = host::host_facts(fs, &inputs);
     PlatformFacts {

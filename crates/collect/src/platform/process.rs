@@ -21,6 +21,9 @@ pub struct FoundDaemon {
     pub pid: u32,
     /// How it was identified.
     pub found_by: String,
+    /// Inodes of its open sockets, or why they could not be read (kept: reading them again costs a
+    /// syscall per open file).
+    pub sockets: Result<BTreeSet<u64>, String>,
 }
 
 /// Pids of processes named `dockerd`.
@@ -66,12 +69,15 @@ fn listening_inodes(fs: &HostFs, endpoint: &Endpoint) -> Result<BTreeSet<u64>, S
     match endpoint {
         Endpoint::Unix { path } => {
             let wanted = fs.resolve(&path.display().to_string());
+            let name = wanted.rsplit('/').next().unwrap_or_default().to_string();
             let table = fs
                 .read("/proc/net/unix")
                 .map_err(|e| format!("cannot read /proc/net/unix: {e}"))?;
+            // Resolving links costs syscalls per path component: only for sockets of the same name.
             Ok(procfs::parse_net_unix(&table)
                 .into_iter()
-                .filter(|s| s.listening && !s.path.is_empty() && fs.resolve(&s.path) == wanted)
+                .filter(|s| s.listening && s.path.rsplit('/').next() == Some(name.as_str()))
+                .filter(|s| fs.resolve(&s.path) == wanted)
                 .map(|s| s.inode)
                 .collect())
         }
@@ -132,10 +138,11 @@ pub fn find_daemon(fs: &HostFs, endpoint: &Endpoint) -> Result<FoundDaemon, Stri
     for &pid in &candidates {
         match socket_inodes(fs, pid) {
             Ok(open) => {
-                if let Some(inode) = open.intersection(&inodes).next() {
+                if let Some(&inode) = open.intersection(&inodes).next() {
                     return Ok(FoundDaemon {
                         pid,
                         found_by: format!("listens on {endpoint} (socket inode {inode})"),
+                        sockets: Ok(open),
                     });
                 }
             }
@@ -158,10 +165,16 @@ pub fn find_daemon(fs: &HostFs, endpoint: &Endpoint) -> Result<FoundDaemon, Stri
         ([pid], _) => Ok(FoundDaemon {
             pid: *pid,
             found_by: format!("its command line names {endpoint} (its open sockets are unreadable: {error})"),
+            sockets: Err(format!(
+                "cannot read the open files of dockerd (pid {pid}): {error}"
+            )),
         }),
         ([], [pid]) => Ok(FoundDaemon {
             pid: *pid,
             found_by: format!("the only dockerd process (its open sockets are unreadable: {error})"),
+            sockets: Err(format!(
+                "cannot read the open files of dockerd (pid {pid}): {error}"
+            )),
         }),
         _ => Err(format!(
             "{} dockerd processes run and their open sockets are unreadable ({error}); run dockward as root to tell which serves {endpoint}",
