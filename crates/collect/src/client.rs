@@ -133,6 +133,15 @@ impl Connection {
             })?
     }
 
+    /// GETs `path` and decodes its JSON answer.
+    pub async fn get_json<T: serde::de::DeserializeOwned>(&mut self, path: &str) -> Result<T, CollectError> {
+        let body = self.get(path).await?;
+        serde_json::from_slice(&body).map_err(|source| CollectError::Json {
+            what: format!("GET {path}"),
+            source,
+        })
+    }
+
     async fn get_inner(&mut self, path: &str) -> Result<Bytes, CollectError> {
         let http_error = |message: String| CollectError::Http {
             endpoint: self.endpoint.clone(),

@@ -362,20 +362,13 @@ pub fn platform_without_api(
 }
 
 async fn list_containers(conn: &mut Connection, path: &str) -> Result<Vec<ListedContainer>, CollectError> {
-    let body = conn.get(path).await?;
-    serde_json::from_slice(&body).map_err(|source| CollectError::Json {
-        what: format!("GET {path}"),
-        source,
-    })
+    conn.get_json(path).await
 }
 
 /// Image and container counts for CIS 6.1 and 6.2.
 async fn sprawl(conn: &mut Connection, every: &[ListedContainer]) -> Observed<Sprawl> {
-    let images: Vec<ListedImage> = match conn.get("/images/json").await {
-        Ok(body) => match serde_json::from_slice(&body) {
-            Ok(images) => images,
-            Err(e) => return Observed::unknown(format!("cannot decode GET /images/json: {e}")),
-        },
+    let images: Vec<ListedImage> = match conn.get_json("/images/json").await {
+        Ok(images) => images,
         Err(e) => return Observed::unknown(e.to_string()),
     };
     let used: HashSet<&str> = every.iter().filter_map(|c| c.image_id.as_deref()).collect();
@@ -456,11 +449,8 @@ async fn swarm_facts(conn: &mut Connection, swarm: InfoSwarm) -> SwarmFacts {
 async fn overlay_networks(conn: &mut Connection) -> Observed<Vec<OverlayNetwork>> {
     // filters={"driver":{"overlay":true}}, percent-encoded.
     let path = "/networks?filters=%7B%22driver%22%3A%7B%22overlay%22%3Atrue%7D%7D";
-    let networks: Vec<NetworkJson> = match conn.get(path).await {
-        Ok(body) => match serde_json::from_slice(&body) {
-            Ok(networks) => networks,
-            Err(e) => return Observed::unknown(format!("cannot decode GET /networks: {e}")),
-        },
+    let networks: Vec<NetworkJson> = match conn.get_json(path).await {
+        Ok(networks) => networks,
         Err(e) => return Observed::unknown(e.to_string()),
     };
     let mut value: Vec<OverlayNetwork> = networks
@@ -476,11 +466,8 @@ async fn overlay_networks(conn: &mut Connection) -> Observed<Vec<OverlayNetwork>
 }
 
 async fn secret_count(conn: &mut Connection) -> Observed<u64> {
-    match conn.get("/secrets").await {
-        Ok(body) => match serde_json::from_slice::<Vec<serde_json::Value>>(&body) {
-            Ok(secrets) => Observed::Known(Fact::at_pointer(secrets.len() as u64, "GET /secrets")),
-            Err(e) => Observed::unknown(format!("cannot decode GET /secrets: {e}")),
-        },
+    match conn.get_json::<Vec<serde_json::Value>>("/secrets").await {
+        Ok(secrets) => Observed::Known(Fact::at_pointer(secrets.len() as u64, "GET /secrets")),
         Err(e) => Observed::unknown(e.to_string()),
     }
 }
@@ -713,11 +700,7 @@ async fn attach_volume_devices(
     conn: &mut Connection,
     containers: &mut [Workload],
 ) -> Result<(), CollectError> {
-    let body = conn.get("/volumes").await?;
-    let list: VolumeList = serde_json::from_slice(&body).map_err(|source| CollectError::Json {
-        what: "GET /volumes".into(),
-        source,
-    })?;
+    let list: VolumeList = conn.get_json("/volumes").await?;
     let devices: BTreeMap<String, String> = list
         .volumes
         .unwrap_or_default()

@@ -1,6 +1,7 @@
 //! CIS 6.1: images no container uses.
 
-use crate::facts::{observed, on_daemon};
+use super::sprawl_counts;
+use crate::facts::on_daemon;
 
 use crate::prelude::*;
 
@@ -28,15 +29,9 @@ declare_rule! {
 }
 
 fn check(ctx: &Context<'_>) -> Vec<Judged> {
-    let sprawl = match ctx
-        .daemon
-        .sprawl
-        .as_ref()
-        .map(|s| observed(s, "the daemon's images are"))
-    {
-        Some(Ok(sprawl)) => sprawl,
-        Some(Err(unknown)) => return on_daemon(ctx, unknown),
-        None => return on_daemon(ctx, Verdict::error("the daemon's images were not listed")),
+    let sprawl = match sprawl_counts(ctx, "the daemon's images are") {
+        Ok(sprawl) => sprawl,
+        Err(judged) => return judged,
     };
     let s = &sprawl.value;
     let evidence = Evidence::new(

@@ -1,6 +1,11 @@
 //! Rules judging the daemon: its configuration and what it reports (CIS Docker Benchmark 1.6.0
 //! sections 2 and 6).
 
+use dockward_model::{Fact, Sprawl};
+
+use crate::facts::{observed, on_daemon};
+use crate::rule::{Context, Judged};
+
 pub mod authz_plugin_missing;
 pub mod base_device_size;
 pub mod config_drift;
@@ -24,3 +29,14 @@ pub mod rootful_daemon;
 pub mod tcp_without_tls;
 pub mod userland_proxy_enabled;
 pub mod userns_remap_disabled;
+
+/// The image and container counts, or the `error` verdicts saying that `subject` is unknown.
+pub(crate) fn sprawl_counts<'a>(ctx: &Context<'a>, subject: &str) -> Result<&'a Fact<Sprawl>, Vec<Judged>> {
+    match ctx.daemon.sprawl.as_ref() {
+        Some(sprawl) => observed(sprawl, subject).map_err(|unknown| on_daemon(ctx, unknown)),
+        None => Err(on_daemon(
+            ctx,
+            dockward_model::Verdict::error(format!("{subject} unknown: they were not collected")),
+        )),
+    }
+}

@@ -1,9 +1,9 @@
 //! Rules judging the swarm this node belongs to (CIS Docker Benchmark 1.6.0 section 7, and 5.1).
 //! With swarm mode off, every section 7 rule is not applicable.
 
-use dockward_model::{SwarmFacts, Verdict};
+use dockward_model::{Fact, Observed, SwarmFacts, Verdict};
 
-use crate::facts::{daemon_info, ev, on_daemon};
+use crate::facts::{daemon_info, ev, observed, on_daemon};
 use crate::rule::{Context, Judged};
 
 pub mod overlay_unencrypted;
@@ -40,4 +40,21 @@ pub(crate) fn active_swarm<'a>(ctx: &Context<'a>) -> Result<&'a SwarmFacts, Vec<
             Verdict::error("the swarm is active but its facts were not collected"),
         )
     })
+}
+
+/// A fact only managers know, of an active swarm: or the verdicts for an inactive swarm, a worker
+/// node (not applicable) or an unknown fact (`error`, saying `subject` is unknown).
+pub(crate) fn manager_fact<'a, T>(
+    ctx: &Context<'a>,
+    subject: &str,
+    select: fn(&SwarmFacts) -> &Observed<T>,
+) -> Result<&'a Fact<T>, Vec<Judged>> {
+    let swarm = active_swarm(ctx)?;
+    if !swarm.manager.value {
+        return Err(on_swarm(
+            ctx,
+            Verdict::not_applicable("this node is not a swarm manager").with_evidence([ev(&swarm.manager)]),
+        ));
+    }
+    observed(select(swarm), subject).map_err(|unknown| on_swarm(ctx, unknown))
 }

@@ -1,7 +1,6 @@
 //! CIS 7.3: unencrypted overlay networks.
 
-use super::{active_swarm, on_swarm};
-use crate::facts::{ev, observed};
+use super::{manager_fact, on_swarm};
 
 use crate::prelude::*;
 
@@ -30,19 +29,9 @@ declare_rule! {
 }
 
 fn check(ctx: &Context<'_>) -> Vec<Judged> {
-    let swarm = match active_swarm(ctx) {
-        Ok(swarm) => swarm,
+    let networks = match manager_fact(ctx, "the swarm's overlay networks are", |s| &s.overlay_networks) {
+        Ok(fact) => fact,
         Err(judged) => return judged,
-    };
-    if !swarm.manager.value {
-        return on_swarm(
-            ctx,
-            Verdict::not_applicable("this node is not a swarm manager").with_evidence([ev(&swarm.manager)]),
-        );
-    }
-    let networks = match observed(&swarm.overlay_networks, "the swarm's overlay networks are") {
-        Ok(networks) => networks,
-        Err(unknown) => return on_swarm(ctx, unknown),
     };
     let evidence = Evidence::new(networks.at.to_string(), &networks.value);
     if networks.value.is_empty() {

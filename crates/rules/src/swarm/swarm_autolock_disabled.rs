@@ -1,7 +1,7 @@
 //! CIS 7.5: swarm manager auto-lock.
 
-use super::{active_swarm, on_swarm};
-use crate::facts::{ev, observed};
+use super::{manager_fact, on_swarm};
+use crate::facts::ev;
 
 use crate::prelude::*;
 
@@ -30,19 +30,9 @@ declare_rule! {
 }
 
 fn check(ctx: &Context<'_>) -> Vec<Judged> {
-    let swarm = match active_swarm(ctx) {
-        Ok(swarm) => swarm,
+    let autolock = match manager_fact(ctx, "the swarm's auto-lock setting is", |s| &s.autolock) {
+        Ok(fact) => fact,
         Err(judged) => return judged,
-    };
-    if !swarm.manager.value {
-        return on_swarm(
-            ctx,
-            Verdict::not_applicable("this node is not a swarm manager").with_evidence([ev(&swarm.manager)]),
-        );
-    }
-    let autolock = match observed(&swarm.autolock, "the swarm's auto-lock setting is") {
-        Ok(autolock) => autolock,
-        Err(unknown) => return on_swarm(ctx, unknown),
     };
     let verdict = if autolock.value {
         Verdict::pass("swarm managers are auto-locked")

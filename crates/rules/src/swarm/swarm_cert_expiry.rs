@@ -1,7 +1,7 @@
 //! CIS 7.7: node certificate rotation.
 
-use super::{active_swarm, on_swarm};
-use crate::facts::{ev, observed};
+use super::{manager_fact, on_swarm};
+use crate::facts::ev;
 
 use crate::prelude::*;
 
@@ -32,19 +32,11 @@ declare_rule! {
 const MAX_NS: i64 = 90 * 24 * 3600 * 1_000_000_000;
 
 fn check(ctx: &Context<'_>) -> Vec<Judged> {
-    let swarm = match active_swarm(ctx) {
-        Ok(swarm) => swarm,
+    let expiry = match manager_fact(ctx, "the node certificate lifetime is", |s| {
+        &s.node_cert_expiry_ns
+    }) {
+        Ok(fact) => fact,
         Err(judged) => return judged,
-    };
-    if !swarm.manager.value {
-        return on_swarm(
-            ctx,
-            Verdict::not_applicable("this node is not a swarm manager").with_evidence([ev(&swarm.manager)]),
-        );
-    }
-    let expiry = match observed(&swarm.node_cert_expiry_ns, "the node certificate lifetime is") {
-        Ok(expiry) => expiry,
-        Err(unknown) => return on_swarm(ctx, unknown),
     };
     let hours = expiry.value / 3_600_000_000_000;
     let verdict = if expiry.value <= MAX_NS {

@@ -1,7 +1,7 @@
 //! CIS 7.4: swarm secrets.
 
-use super::{active_swarm, on_swarm};
-use crate::facts::{ev, observed};
+use super::{manager_fact, on_swarm};
+use crate::facts::ev;
 
 use crate::prelude::*;
 
@@ -29,19 +29,9 @@ declare_rule! {
 }
 
 fn check(ctx: &Context<'_>) -> Vec<Judged> {
-    let swarm = match active_swarm(ctx) {
-        Ok(swarm) => swarm,
+    let secrets = match manager_fact(ctx, "the swarm's secrets are", |s| &s.secrets) {
+        Ok(fact) => fact,
         Err(judged) => return judged,
-    };
-    if !swarm.manager.value {
-        return on_swarm(
-            ctx,
-            Verdict::not_applicable("this node is not a swarm manager").with_evidence([ev(&swarm.manager)]),
-        );
-    }
-    let secrets = match observed(&swarm.secrets, "the swarm's secrets are") {
-        Ok(secrets) => secrets,
-        Err(unknown) => return on_swarm(ctx, unknown),
     };
     let verdict = if secrets.value == 0 {
         Verdict::fail("the swarm holds no secrets")
