@@ -9,6 +9,7 @@ pub mod endpoint;
 mod engine;
 mod error;
 mod host;
+pub mod image_fs;
 pub mod inspect;
 pub mod parse;
 pub mod platform;

@@ -7,8 +7,10 @@
 
 pub mod config;
 pub mod daemon;
+pub mod dockerfile;
 pub mod fact;
 pub mod host;
+pub mod image;
 pub mod result;
 pub mod security_opt;
 pub mod snapshot;
@@ -20,6 +22,7 @@ pub use config::{
 };
 pub use daemon::{DaemonFacts, FileId, HostSocket, InfoFacts, OverlayNetwork, Sprawl, SwarmFacts};
 pub use fact::{Fact, Provenance};
+pub use image::{HistoryEntry, ImageFacts, ImageFile, ImageFilesystem, SecretFile};
 pub use host::{
     Account, AuditFacts, AuditRule, AuditTarget, FileFacts, FileStat, FileState, HostFacts, Listener,
     ListenerProbe, MountPoint, Observed, SocketAccess,

@@ -32,6 +32,10 @@ pub struct Snapshot {
     pub host_error: Option<String>,
     /// Containers, in list order.
     pub containers: Vec<Workload>,
+    /// Images: those the containers use and the others on the daemon (or only the one asked for
+    /// with `--image`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub images: Vec<crate::image::ImageFacts>,
     /// Objects that could not be collected, with the reason.
     #[serde(default)]
     pub errors: Vec<CollectionError>,

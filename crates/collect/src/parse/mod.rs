@@ -3,6 +3,8 @@
 
 pub mod audit_rules;
 pub mod dockerd_args;
+pub mod dockerfile;
 pub mod json;
 pub mod procfs;
+pub mod shell;
 pub mod systemd;
