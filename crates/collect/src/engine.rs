@@ -330,6 +330,7 @@ pub async fn collect_snapshot(client: &Client, options: &Options) -> Result<Snap
         host,
         host_error,
         containers,
+        images: Vec::new(),
         errors,
         warnings,
         unreachable: None,
