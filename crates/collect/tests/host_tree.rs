@@ -353,6 +353,7 @@ fn a_fixture_host_is_read_completely_and_precisely() {
         host: Some(host.clone()),
         host_error: None,
         containers: Vec::new(),
+        images: Vec::new(),
         errors: Vec::new(),
         warnings: Vec::new(),
         unreachable: None,
