@@ -282,6 +282,7 @@ fn unreachable_snapshot(target: &TargetArgs, reason: &str) -> Snapshot {
         host,
         host_error,
         containers: Vec::new(),
+        images: Vec::new(),
         errors: Vec::new(),
         warnings: Vec::new(),
         unreachable: Some(reason.to_string()),

@@ -117,6 +117,7 @@ mod tests {
             host: None,
             host_error: None,
             containers: Vec::new(),
+            images: Vec::new(),
             errors: Vec::new(),
             warnings: Vec::new(),
             unreachable: None,
