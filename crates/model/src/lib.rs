@@ -27,7 +27,7 @@ pub use host::{
     Account, AuditFacts, AuditRule, AuditTarget, FileFacts, FileStat, FileState, HostFacts, Listener,
     ListenerProbe, MountPoint, Observed, SocketAccess,
 };
-pub use result::{Evidence, Location, RuleResult, Severity, Status, Target, TargetKind, Verdict};
+pub use result::{Evidence, Location, RuleResult, Severity, Status, Suppression, Target, TargetKind, Verdict};
 pub use snapshot::{CollectionError, Snapshot};
 pub use workload::{
     Device, DeviceRequest, Healthcheck, JoinTarget, JoinableNamespace, Mount, NamespaceMode, Origin,

@@ -229,4 +229,16 @@ pub struct RuleResult {
     pub location: Option<Location>,
     /// Benchmark references, e.g. `cis-docker-1.6.0:5.5`; shared by the results of one rule.
     pub references: Arc<[Cow<'static, str>]>,
+    /// Set when an inline comment suppresses this failure: it is reported, but does not count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<Suppression>,
+}
+
+/// Why a failure is suppressed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suppression {
+    /// The reason written in the comment (may be empty).
+    pub reason: String,
+    /// Where the comment is, `path:line:column`.
+    pub at: String,
 }

@@ -2,6 +2,8 @@
 #![warn(missing_docs)]
 
 mod json;
+pub mod junit;
+pub mod sarif;
 mod text;
 
 pub use json::{REPORT_SCHEMA_VERSION, Report, SeverityCounts, Source, StatusCounts, Summary, Tool};

@@ -94,6 +94,7 @@ fn result(
         fix,
         location: None,
         references: Arc::clone(references),
+        suppressed: None,
     }
 }
 
