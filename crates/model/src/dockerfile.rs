@@ -187,7 +187,9 @@ pub struct Command {
 impl Command {
     /// The program name (last path component of the first word), e.g. `apt-get`.
     pub fn program(&self) -> Option<&str> {
-        self.words.first().map(|w| w.text.rsplit('/').next().unwrap_or(&w.text))
+        self.words
+            .first()
+            .map(|w| w.text.rsplit('/').next().unwrap_or(&w.text))
     }
 
     /// Whether any argument equals `arg`.
@@ -199,8 +201,10 @@ impl Command {
 impl Dockerfile {
     /// Every instruction in file order: global `ARG`s, then each stage's `FROM` and body.
     pub fn instructions(&self) -> impl Iterator<Item = &Instruction> {
-        self.global_args
-            .iter()
-            .chain(self.stages.iter().flat_map(|s| std::iter::once(&s.from).chain(&s.instructions)))
+        self.global_args.iter().chain(
+            self.stages
+                .iter()
+                .flat_map(|s| std::iter::once(&s.from).chain(&s.instructions)),
+        )
     }
 }
