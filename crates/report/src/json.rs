@@ -50,6 +50,12 @@ pub struct Source {
     pub collected_by: String,
     /// Number of containers audited (collected successfully).
     pub containers: usize,
+    /// Number of images audited.
+    #[serde(default)]
+    pub images: usize,
+    /// Number of Dockerfiles linted (`dockward lint`; the endpoint is empty then).
+    #[serde(default)]
+    pub dockerfiles: usize,
 }
 
 /// Counts per status.
@@ -141,6 +147,10 @@ pub struct Summary {
     pub errors_by_severity: SeverityCounts,
     /// Results per status for each CIS section (`"5"`), `"-"` for rules outside the benchmark.
     pub sections: BTreeMap<String, StatusCounts>,
+    /// Failing results suppressed by an inline `# dockward ignore=` comment; they are not
+    /// counted as failures anywhere else in the summary, nor for the exit code.
+    #[serde(default)]
+    pub suppressed: usize,
 }
 
 impl Summary {
@@ -151,6 +161,10 @@ impl Summary {
             ..Summary::default()
         };
         for r in results {
+            if r.suppressed.is_some() {
+                summary.suppressed += 1;
+                continue;
+            }
             summary.by_status.add(r.status);
             match r.status {
                 Status::Fail => summary.failures_by_severity.add(r.severity),
@@ -193,6 +207,8 @@ impl Report {
                 collected_at: snapshot.collected_at.clone(),
                 collected_by: snapshot.collected_by.clone(),
                 containers: snapshot.containers.len(),
+                images: snapshot.images.len(),
+                dockerfiles: 0,
             },
             results,
             warnings: snapshot
@@ -210,11 +226,36 @@ impl Report {
         }
     }
 
-    /// Whether any failing result is at or above `threshold`.
+    /// Builds the report of linting `dockerfiles` files.
+    pub fn for_dockerfiles(results: Vec<RuleResult>, dockerfiles: usize, at: String) -> Self {
+        let summary = Summary::of(&results);
+        let by = concat!("dockward ", env!("CARGO_PKG_VERSION")).to_string();
+        Report {
+            schema_version: REPORT_SCHEMA_VERSION,
+            tool: Tool {
+                name: "dockward".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
+            source: Source {
+                endpoint: String::new(),
+                server_version: None,
+                collected_at: at,
+                collected_by: by,
+                containers: 0,
+                images: 0,
+                dockerfiles,
+            },
+            results,
+            warnings: Vec::new(),
+            summary,
+        }
+    }
+
+    /// Whether any failing result that is not suppressed is at or above `threshold`.
     pub fn fails_at(&self, threshold: Severity) -> bool {
         self.results
             .iter()
-            .any(|r| r.status == Status::Fail && r.severity >= threshold)
+            .any(|r| r.status == Status::Fail && r.suppressed.is_none() && r.severity >= threshold)
     }
 
     /// Writes the report as pretty JSON, streaming: a large audit is never held as one string.

@@ -72,15 +72,29 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
         .as_deref()
         .map(|v| format!(" (Docker {v})"))
         .unwrap_or_default();
-    let _ = writeln!(
-        out,
-        "{} audit of {}{version}: {} container{} · collected {}",
-        paint.bold(&format!("dockward {}", report.tool.version)),
-        source.endpoint,
-        source.containers,
-        if source.containers == 1 { "" } else { "s" },
-        source.collected_at,
-    );
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    if source.endpoint.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} lint of {}",
+            paint.bold(&format!("dockward {}", report.tool.version)),
+            plural(source.dockerfiles, "Dockerfile"),
+        );
+    } else {
+        let images = if source.images > 0 {
+            format!(", {}", plural(source.images, "image"))
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "{} audit of {}{version}: {}{images} · collected {}",
+            paint.bold(&format!("dockward {}", report.tool.version)),
+            source.endpoint,
+            plural(source.containers, "container"),
+            source.collected_at,
+        );
+    }
     for warning in &report.warnings {
         let _ = writeln!(out, "{} {warning}", paint.wrap("1;33", "warning:"));
     }
@@ -115,12 +129,14 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
         let shown: Vec<&RuleResult> = results
             .iter()
             .copied()
-            .filter(|r| options.show_all || matches!(r.status, Status::Fail | Status::Error))
+            .filter(|r| {
+                options.show_all || matches!(r.status, Status::Fail | Status::Error) || r.suppressed.is_some()
+            })
             .filter(|r| !collapsed(r))
             .collect();
         let counts = report.summary.sections.get(*section).cloned().unwrap_or_default();
         if shown.is_empty() {
-            let note = if counts.fail + counts.error == 0 {
+            let note = if counts.fail + counts.error == 0 && !results.iter().any(|r| r.suppressed.is_some()) {
                 "nothing failed"
             } else {
                 "see \"Could not assess\" below"
@@ -167,6 +183,13 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
         s.by_status.pass,
         s.by_status.not_applicable,
     );
+    if s.suppressed > 0 {
+        let _ = writeln!(
+            out,
+            "{} suppressed by dockward ignore comments.",
+            plural(s.suppressed, "failure")
+        );
+    }
     if s.by_status.error > 0 {
         let _ = writeln!(
             out,
@@ -187,11 +210,17 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
 fn target_label(r: &RuleResult) -> String {
     let kind = match r.target.kind {
         TargetKind::Container => "container",
+        TargetKind::Image => "image",
+        TargetKind::Dockerfile => "dockerfile",
         TargetKind::Daemon => "daemon",
         TargetKind::Host => "host",
         TargetKind::File => "file",
+        TargetKind::Client => "client",
     };
-    format!("{kind} {}", r.target.name)
+    match &r.location {
+        Some(at) => format!("{}:{}:{}", at.path, at.line, at.column),
+        None => format!("{kind} {}", r.target.name),
+    }
 }
 
 fn render_rule_block(out: &mut String, paint: &Paint, block: &[&RuleResult]) {
@@ -204,12 +233,29 @@ fn render_rule_block(out: &mut String, paint: &Paint, block: &[&RuleResult]) {
         paint.severity(first.severity),
         title,
     );
-    let shared_fix = block
-        .iter()
-        .all(|r| r.fix == first.fix)
-        .then_some(first.fix.as_ref())
-        .flatten();
+    // Suppressed findings need no fix.
+    let active: Vec<&&RuleResult> = block.iter().filter(|r| r.suppressed.is_none()).collect();
+    let shared_fix = active
+        .first()
+        .filter(|first| active.iter().all(|r| r.fix == first.fix))
+        .and_then(|first| first.fix.as_ref());
     for r in block {
+        if let Some(suppressed) = &r.suppressed {
+            let why = if suppressed.reason.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", suppressed.reason)
+            };
+            let _ = writeln!(
+                out,
+                "    {} {}: {} {}",
+                paint.dim("SUPPRESSED"),
+                target_label(r),
+                r.message,
+                paint.dim(&format!("(ignored at {}{why})", suppressed.at)),
+            );
+            continue;
+        }
         let _ = writeln!(
             out,
             "    {} {}: {}",

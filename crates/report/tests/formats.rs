@@ -1,0 +1,640 @@
+//! The SARIF and JUnit renderers, checked the way their consumers read them: SARIF against the
+//! official OASIS schema, JUnit through an XML parser, plus the exact values CI services rely on.
+#![allow(clippy::unwrap_used)]
+
+use std::borrow::Cow;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use dockward_model::{Evidence, Location, RuleResult, Severity, Status, Suppression, Target, TargetKind};
+use dockward_report::junit::render_junit;
+use dockward_report::sarif::render_sarif;
+use dockward_report::{REPORT_SCHEMA_VERSION, Report, Source, Summary, Tool};
+use serde_json::{Value, json};
+
+/// A result of a registry rule, with the rule's name, severity and references.
+fn result(rule: &str, status: Status, kind: TargetKind, target: &str, message: &str) -> RuleResult {
+    let meta = dockward_rules::find(rule).unwrap();
+    RuleResult {
+        rule: Cow::Borrowed(meta.id),
+        name: Cow::Borrowed(meta.name),
+        status,
+        severity: meta.severity,
+        target: Arc::new(Target {
+            kind,
+            name: target.to_string(),
+            id: None,
+        }),
+        message: message.to_string(),
+        evidence: Vec::new(),
+        fix: None,
+        location: None,
+        references: meta.references.iter().map(|r| Cow::Borrowed(*r)).collect(),
+        suppressed: None,
+    }
+}
+
+fn with_fix(mut r: RuleResult, fix: &str) -> RuleResult {
+    r.fix = Some(Cow::Owned(fix.to_string()));
+    r
+}
+
+fn at(mut r: RuleResult, path: &str, line: u32, column: u32) -> RuleResult {
+    r.location = Some(Location {
+        path: path.to_string(),
+        line,
+        column,
+    });
+    r
+}
+
+fn suppressed(mut r: RuleResult, reason: &str) -> RuleResult {
+    r.suppressed = Some(Suppression {
+        reason: reason.to_string(),
+        at: "compose.yaml:3:5".to_string(),
+    });
+    r
+}
+
+fn report(results: Vec<RuleResult>, warnings: Vec<String>) -> Report {
+    Report {
+        schema_version: REPORT_SCHEMA_VERSION,
+        tool: Tool {
+            name: "dockward".to_string(),
+            version: "0.1.0".to_string(),
+        },
+        source: Source {
+            endpoint: "unix:///var/run/docker.sock".to_string(),
+            server_version: Some("28.0.1".to_string()),
+            collected_at: "2025-01-01T00:00:00Z".to_string(),
+            collected_by: "dockward 0.1.0".to_string(),
+            containers: 3,
+            images: 0,
+            dockerfiles: 0,
+        },
+        summary: Summary::of(&results),
+        results,
+        warnings,
+    }
+}
+
+/// Container findings (one with an id and evidence, one suppressed, a pass and a n/a that must
+/// not show), file findings with locations, an error, a rule this build does not know, and a
+/// collection warning.
+fn mixed_report() -> Report {
+    let mut web = with_fix(
+        result(
+            "CT0006",
+            Status::Fail,
+            TargetKind::Container,
+            "web \"front\"\u{1}",
+            "the container is privileged",
+        ),
+        "remove --privileged",
+    );
+    web.target = Arc::new(Target {
+        kind: TargetKind::Container,
+        name: "web \"front\"\u{1}".to_string(),
+        id: Some("0123abcd".to_string()),
+    });
+    web.evidence = vec![Evidence::new("/HostConfig/Privileged", true)];
+    let mut unknown = result(
+        "CT0006",
+        Status::Fail,
+        TargetKind::Host,
+        "node-1",
+        "from the future",
+    );
+    unknown.rule = Cow::Borrowed("ZZ0001");
+    unknown.name = Cow::Borrowed("future-rule");
+    unknown.severity = Severity::Medium;
+    unknown.references = Arc::from(Vec::<Cow<'static, str>>::new());
+    let results = vec![
+        web,
+        suppressed(
+            result(
+                "CT0006",
+                Status::Fail,
+                TargetKind::Container,
+                "gpu",
+                "the container is privileged",
+            ),
+            "needed for the GPU driver",
+        ),
+        result(
+            "CT0006",
+            Status::Pass,
+            TargetKind::Container,
+            "cache",
+            "not privileged",
+        ),
+        result(
+            "CT0006",
+            Status::NotApplicable,
+            TargetKind::Container,
+            "old",
+            "not running",
+        ),
+        at(
+            with_fix(
+                result(
+                    "FI0018",
+                    Status::Fail,
+                    TargetKind::File,
+                    "/etc/docker/daemon.json",
+                    "mode is 0666",
+                ),
+                "chmod 644 /etc/docker/daemon.json",
+            ),
+            "conf\\daemon json",
+            3,
+            5,
+        ),
+        at(
+            result("FI0018", Status::Fail, TargetKind::File, "stdin", "mode is 0777"),
+            "-",
+            2,
+            0,
+        ),
+        result(
+            "DA0007",
+            Status::Error,
+            TargetKind::Daemon,
+            "unix:///var/run/docker.sock",
+            "the daemon's arguments could not be read",
+        ),
+        unknown,
+    ];
+    report(results, vec!["host facts could not be read".to_string()])
+}
+
+/// The OASIS SARIF 2.1.0 schema as shipped by the `serde-sarif` 0.8 crate in cargo's registry.
+fn sarif_schema() -> Value {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
+        .expect("neither CARGO_HOME nor HOME is set, so cargo's registry cannot be found");
+    let registry = cargo_home.join("registry").join("src");
+    let mut found = None;
+    for index in std::fs::read_dir(&registry).into_iter().flatten().flatten() {
+        for package in std::fs::read_dir(index.path()).into_iter().flatten().flatten() {
+            let name = package.file_name();
+            let candidate = package.path().join("src").join("schema.json");
+            if name.to_string_lossy().starts_with("serde-sarif-0.8.") && candidate.is_file() {
+                found = Some(candidate);
+            }
+        }
+    }
+    let path = found.unwrap_or_else(|| {
+        panic!(
+            "the SARIF schema was not found: expected serde-sarif-0.8.*/src/schema.json under {}; \
+             run `cargo fetch` so cargo downloads the serde-sarif dev-dependency",
+            registry.display()
+        )
+    });
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+fn sarif_errors(sarif: &Value) -> Vec<String> {
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft7)
+        .should_validate_formats(true)
+        .build(&sarif_schema())
+        .unwrap();
+    validator
+        .iter_errors(sarif)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect()
+}
+
+fn assert_valid_sarif(sarif: &Value) {
+    let errors = sarif_errors(sarif);
+    assert!(errors.is_empty(), "invalid SARIF: {errors:#?}");
+}
+
+#[test]
+fn sarif_of_an_empty_report_is_valid_and_has_an_empty_results_array() {
+    let text = render_sarif(&report(Vec::new(), Vec::new()));
+    assert!(text.ends_with("}\n"));
+    let sarif: Value = serde_json::from_str(&text).unwrap();
+    assert_valid_sarif(&sarif);
+    assert_eq!(
+        sarif,
+        json!({
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": { "driver": {
+                    "name": "dockward",
+                    "version": "0.1.0",
+                    "informationUri": "https://github.com/dockward/dockward",
+                    "rules": []
+                }},
+                "invocations": [{ "executionSuccessful": true }],
+                "results": []
+            }]
+        })
+    );
+    // Keys keep the readable order of the structs, not alphabetical order.
+    let schema_at = text.find("\"$schema\"").unwrap();
+    let version_at = text.find("\"version\"").unwrap();
+    let runs_at = text.find("\"runs\"").unwrap();
+    assert!(schema_at < version_at && version_at < runs_at);
+}
+
+#[test]
+fn sarif_of_a_mixed_report_is_valid() {
+    let mut sarif: Value = serde_json::from_str(&render_sarif(&mixed_report())).unwrap();
+    assert_valid_sarif(&sarif);
+    // The validation has teeth: a level SARIF does not define is caught.
+    sarif["runs"][0]["results"][0]["level"] = json!("fatal");
+    assert_eq!(sarif_errors(&sarif).len(), 1);
+}
+
+#[test]
+fn sarif_rules_are_the_referenced_ones_in_registry_order_with_their_metadata() {
+    let sarif: Value = serde_json::from_str(&render_sarif(&mixed_report())).unwrap();
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["DA0007", "FI0018", "CT0006", "ZZ0001"]);
+
+    let privileged = dockward_rules::find("CT0006").unwrap();
+    let docs = privileged.documentation();
+    assert_eq!(
+        rules[2],
+        json!({
+            "id": "CT0006",
+            "name": "privileged-container",
+            "shortDescription": { "text": "Privileged containers are not used" },
+            "fullDescription": { "text": "Privileged containers are not used" },
+            "help": { "text": docs, "markdown": docs },
+            "defaultConfiguration": { "level": "error" },
+            "properties": { "tags": ["security", "cis-docker-1.6.0:5.5"], "security-severity": "9.5" }
+        })
+    );
+    assert_eq!(rules[1]["defaultConfiguration"]["level"], "note");
+    assert_eq!(rules[1]["properties"]["security-severity"], "3.0");
+    assert_eq!(
+        rules[0]["properties"]["tags"],
+        json!(["security", "cis-docker-1.6.0:2.7"])
+    );
+    // A rule this build does not know is described from the result itself.
+    assert_eq!(
+        rules[3],
+        json!({
+            "id": "ZZ0001",
+            "name": "future-rule",
+            "shortDescription": { "text": "future-rule" },
+            "fullDescription": { "text": "future-rule" },
+            "defaultConfiguration": { "level": "warning" },
+            "properties": { "tags": ["security"], "security-severity": "5.5" }
+        })
+    );
+}
+
+#[test]
+fn sarif_results_are_the_failures_with_locations_fingerprints_and_suppressions() {
+    let sarif: Value = serde_json::from_str(&render_sarif(&mixed_report())).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(
+        results.len(),
+        5,
+        "pass, not-applicable and error results are not SARIF results"
+    );
+
+    assert_eq!(
+        results[0],
+        json!({
+            "ruleId": "CT0006",
+            "ruleIndex": 2,
+            "level": "error",
+            "kind": "fail",
+            "message": { "text": "the container is privileged — fix: remove --privileged" },
+            "locations": [{ "logicalLocations": [{
+                "name": "web \"front\"\u{1}",
+                "kind": "resource",
+                "fullyQualifiedName": "container/web \"front\"\u{1}"
+            }]}],
+            "partialFingerprints": { "dockward/v1": "96d3c6f79beb5239" },
+            "properties": {
+                "targetId": "0123abcd",
+                "evidence": [{ "at": "/HostConfig/Privileged", "value": true }]
+            }
+        })
+    );
+    assert_eq!(
+        results[1]["suppressions"],
+        json!([{
+            "kind": "inSource",
+            "justification": "needed for the GPU driver",
+            "properties": { "at": "compose.yaml:3:5" }
+        }])
+    );
+    assert_eq!(results[1]["properties"], json!({ "evidence": [] }));
+    assert_eq!(
+        results[2],
+        json!({
+            "ruleId": "FI0018",
+            "ruleIndex": 1,
+            "level": "note",
+            "kind": "fail",
+            "message": { "text": "mode is 0666 — fix: chmod 644 /etc/docker/daemon.json" },
+            "locations": [{ "physicalLocation": {
+                "artifactLocation": { "uri": "conf/daemon%20json" },
+                "region": { "startLine": 3, "startColumn": 5 }
+            }}],
+            "partialFingerprints": { "dockward/v1": "902187b43fed3006" },
+            "properties": { "evidence": [] }
+        })
+    );
+    // Standard input has no file name; a column of 0 (unknown) is left out.
+    assert_eq!(
+        results[3]["locations"],
+        json!([{ "physicalLocation": {
+            "artifactLocation": { "uri": "stdin" },
+            "region": { "startLine": 2 }
+        }}])
+    );
+    assert_eq!(results[4]["ruleId"], "ZZ0001");
+    assert_eq!(results[4]["ruleIndex"], 3);
+    assert_eq!(results[4]["level"], "warning");
+
+    let fingerprints: Vec<&str> = results
+        .iter()
+        .map(|r| r["partialFingerprints"]["dockward/v1"].as_str().unwrap())
+        .collect();
+    for (i, a) in fingerprints.iter().enumerate() {
+        assert_eq!(a.len(), 16);
+        assert!(
+            fingerprints[i + 1..].iter().all(|b| a != b),
+            "fingerprints collide: {fingerprints:?}"
+        );
+    }
+}
+
+#[test]
+fn sarif_fingerprints_do_not_depend_on_the_message() {
+    let mut report = mixed_report();
+    let before: Value = serde_json::from_str(&render_sarif(&report)).unwrap();
+    report.results[0].message = "something else".to_string();
+    let after: Value = serde_json::from_str(&render_sarif(&report)).unwrap();
+    assert_eq!(
+        before["runs"][0]["results"][0]["partialFingerprints"],
+        after["runs"][0]["results"][0]["partialFingerprints"]
+    );
+}
+
+#[test]
+fn sarif_errors_and_warnings_are_notifications() {
+    let sarif: Value = serde_json::from_str(&render_sarif(&mixed_report())).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["invocations"],
+        json!([{
+            "executionSuccessful": true,
+            "toolExecutionNotifications": [
+                {
+                    "level": "error",
+                    "message": {
+                        "text": "DA0007 daemon unix:///var/run/docker.sock: the daemon's arguments could not be read"
+                    },
+                    "associatedRule": { "id": "DA0007", "index": 0 }
+                },
+                { "level": "warning", "message": { "text": "host facts could not be read" } }
+            ]
+        }])
+    );
+}
+
+/// The elements named `tag` below `node`, in document order.
+fn elements<'a, 'i>(node: roxmltree::Node<'a, 'i>, tag: &str) -> Vec<roxmltree::Node<'a, 'i>> {
+    node.descendants().filter(|n| n.has_tag_name(tag)).collect()
+}
+
+fn attributes(node: roxmltree::Node<'_, '_>) -> Vec<(String, String)> {
+    node.attributes()
+        .map(|a| (a.name().to_string(), a.value().to_string()))
+        .collect()
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+/// The JUnit report used by the tests below: the mixed report, with a hostile container name
+/// and a suppression without a reason.
+fn junit_report() -> Report {
+    let mut report = mixed_report();
+    let mut hostile = with_fix(
+        result(
+            "CT0006",
+            Status::Fail,
+            TargetKind::Container,
+            "a<&\">'\u{7}\u{FFFF}z",
+            "privileged\tand\r\n\"loud\"",
+        ),
+        "remove <--privileged> & retry",
+    );
+    hostile.evidence = vec![
+        Evidence::new("/HostConfig/Privileged", true),
+        Evidence::new("/Name", "/a<&\">"),
+    ];
+    report.results.push(hostile);
+    report.results.push(suppressed(
+        result(
+            "CT0006",
+            Status::Fail,
+            TargetKind::Container,
+            "quiet",
+            "privileged",
+        ),
+        "",
+    ));
+    report.summary = Summary::of(&report.results);
+    report
+}
+
+#[test]
+fn junit_counts_suites_and_cases_exactly() {
+    let xml = render_junit(&junit_report());
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites "));
+    assert!(xml.ends_with("</testsuites>\n"));
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    assert_eq!(
+        attributes(root),
+        pairs(&[
+            ("name", "dockward"),
+            ("tests", "10"),
+            ("failures", "5"),
+            ("errors", "1"),
+            ("skipped", "3"),
+        ])
+    );
+    let suites = elements(root, "testsuite");
+    let suite_attributes: Vec<_> = suites.iter().map(|s| attributes(*s)).collect();
+    assert_eq!(
+        suite_attributes,
+        [
+            pairs(&[
+                ("name", "DA0007 tcp-without-tls"),
+                ("tests", "1"),
+                ("failures", "0"),
+                ("errors", "1"),
+                ("skipped", "0"),
+            ]),
+            pairs(&[
+                ("name", "FI0018 daemon-json-permissions"),
+                ("tests", "2"),
+                ("failures", "2"),
+                ("errors", "0"),
+                ("skipped", "0"),
+            ]),
+            pairs(&[
+                ("name", "CT0006 privileged-container"),
+                ("tests", "6"),
+                ("failures", "2"),
+                ("errors", "0"),
+                ("skipped", "3"),
+            ]),
+            pairs(&[
+                ("name", "ZZ0001 future-rule"),
+                ("tests", "1"),
+                ("failures", "1"),
+                ("errors", "0"),
+                ("skipped", "0"),
+            ]),
+        ]
+    );
+    let cases: Vec<(String, String)> = elements(root, "testcase")
+        .iter()
+        .map(|c| {
+            (
+                c.attribute("classname").unwrap().to_string(),
+                c.attribute("name").unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cases,
+        pairs(&[
+            ("dockward.DA0007", "daemon unix:///var/run/docker.sock"),
+            (
+                "dockward.FI0018",
+                "file /etc/docker/daemon.json (conf\\daemon json:3)"
+            ),
+            ("dockward.FI0018", "file stdin (-:2)"),
+            ("dockward.CT0006", "container web \"front\""),
+            ("dockward.CT0006", "container gpu"),
+            ("dockward.CT0006", "container cache"),
+            ("dockward.CT0006", "container old"),
+            ("dockward.CT0006", "container a<&\">'z"),
+            ("dockward.CT0006", "container quiet"),
+            ("dockward.ZZ0001", "host node-1"),
+        ])
+    );
+}
+
+#[test]
+fn junit_cases_carry_failures_errors_and_skips() {
+    let xml = render_junit(&junit_report());
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let case = |name: &str| {
+        doc.descendants()
+            .find(|n| n.has_tag_name("testcase") && n.attribute("name") == Some(name))
+            .unwrap()
+    };
+    let child = |name: &str| {
+        let children: Vec<_> = case(name).children().filter(|c| c.is_element()).collect();
+        assert!(children.len() <= 1, "{name} has several outcomes");
+        children.first().copied()
+    };
+
+    assert!(child("container cache").is_none(), "a pass is an empty test case");
+
+    let error = child("daemon unix:///var/run/docker.sock").unwrap();
+    assert_eq!(error.tag_name().name(), "error");
+    assert_eq!(
+        attributes(error),
+        pairs(&[("message", "the daemon's arguments could not be read")])
+    );
+    assert!(!error.has_children());
+
+    let failure = child("container web \"front\"").unwrap();
+    assert_eq!(failure.tag_name().name(), "failure");
+    assert_eq!(
+        attributes(failure),
+        pairs(&[("message", "the container is privileged"), ("type", "critical")])
+    );
+    assert_eq!(
+        failure.text(),
+        Some("/HostConfig/Privileged = true\nfix: remove --privileged")
+    );
+
+    let hostile = child("container a<&\">'z").unwrap();
+    assert_eq!(
+        attributes(hostile),
+        pairs(&[("message", "privileged\tand\r\n\"loud\""), ("type", "critical")])
+    );
+    assert_eq!(
+        hostile.text(),
+        Some("/HostConfig/Privileged = true\n/Name = \"/a<&\\\">\"\nfix: remove <--privileged> & retry")
+    );
+
+    let located = child("file stdin (-:2)").unwrap();
+    assert_eq!(
+        attributes(located),
+        pairs(&[("message", "mode is 0777"), ("type", "low")])
+    );
+    assert_eq!(located.text(), None, "nothing to add: no evidence and no fix");
+
+    let skips = [
+        ("container gpu", "suppressed: needed for the GPU driver"),
+        ("container quiet", "suppressed"),
+        ("container old", "not running"),
+    ];
+    for (name, message) in skips {
+        let skipped = child(name).unwrap();
+        assert_eq!(skipped.tag_name().name(), "skipped");
+        assert_eq!(attributes(skipped), pairs(&[("message", message)]));
+    }
+}
+
+#[test]
+fn junit_of_a_small_report_is_exactly_this() {
+    let mut fail = with_fix(
+        result("CT0006", Status::Fail, TargetKind::Container, "web", "privileged"),
+        "remove --privileged",
+    );
+    fail.evidence = vec![Evidence::new("/HostConfig/Privileged", true)];
+    let pass = result(
+        "CT0006",
+        Status::Pass,
+        TargetKind::Container,
+        "db",
+        "not privileged",
+    );
+    assert_eq!(
+        render_junit(&report(vec![fail, pass], Vec::new())),
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <testsuites name=\"dockward\" tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"0\">\n\
+         \x20 <testsuite name=\"CT0006 privileged-container\" tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"0\">\n\
+         \x20   <testcase classname=\"dockward.CT0006\" name=\"container web\">\n\
+         \x20     <failure message=\"privileged\" type=\"critical\">/HostConfig/Privileged = true\n\
+         fix: remove --privileged</failure>\n\
+         \x20   </testcase>\n\
+         \x20   <testcase classname=\"dockward.CT0006\" name=\"container db\"/>\n\
+         \x20 </testsuite>\n\
+         </testsuites>\n"
+    );
+}
+
+#[test]
+fn junit_of_an_empty_report_is_an_empty_run() {
+    assert_eq!(
+        render_junit(&report(Vec::new(), Vec::new())),
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <testsuites name=\"dockward\" tests=\"0\" failures=\"0\" errors=\"0\" skipped=\"0\">\n\
+         </testsuites>\n"
+    );
+}
