@@ -142,7 +142,59 @@ impl Connection {
         })
     }
 
-    async fn get_inner(&mut self, path: &str) -> Result<Bytes, CollectError> {
+    /// GETs `path` and hands the body of a 2xx answer to `sink` chunk by chunk, so a large body
+    /// (an image archive) never sits in memory whole. `sink` returns `false` to stop early. The
+    /// timeout applies to each wait for data, not to the whole transfer.
+    pub async fn get_streamed<F, Fut>(&mut self, path: &str, mut sink: F) -> Result<(), CollectError>
+    where
+        F: FnMut(Bytes) -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let seconds = self.timeout.as_secs();
+        let timeout = self.timeout;
+        let endpoint = self.endpoint.clone();
+        let timed_out = || CollectError::Timeout {
+            endpoint: endpoint.clone(),
+            path: path.into(),
+            seconds,
+        };
+        let http_error = |message: String| CollectError::Http {
+            endpoint: endpoint.clone(),
+            path: path.into(),
+            message,
+        };
+        let response = tokio::time::timeout(timeout, self.send(path))
+            .await
+            .map_err(|_| timed_out())??;
+        let status = response.status();
+        let mut body = response.into_body();
+        if !status.is_success() {
+            let text = tokio::time::timeout(timeout, body.collect())
+                .await
+                .map_err(|_| timed_out())?
+                .map_err(|e| http_error(e.to_string()))?
+                .to_bytes();
+            return Err(CollectError::Api {
+                path: path.into(),
+                status: status.as_u16(),
+                message: api_message(status, &text),
+            });
+        }
+        loop {
+            let frame = tokio::time::timeout(timeout, body.frame())
+                .await
+                .map_err(|_| timed_out())?;
+            let Some(frame) = frame else { return Ok(()) };
+            let frame = frame.map_err(|e| http_error(e.to_string()))?;
+            if let Ok(chunk) = frame.into_data()
+                && !sink(chunk).await
+            {
+                return Ok(());
+            }
+        }
+    }
+
+    async fn send(&mut self, path: &str) -> Result<hyper::Response<hyper::body::Incoming>, CollectError> {
         let http_error = |message: String| CollectError::Http {
             endpoint: self.endpoint.clone(),
             path: path.into(),
@@ -157,11 +209,19 @@ impl Connection {
             )
             .body(Empty::new())
             .map_err(|e| http_error(e.to_string()))?;
-        let response = self
-            .sender
+        self.sender
             .send_request(request)
             .await
-            .map_err(|e| http_error(e.to_string()))?;
+            .map_err(|e| http_error(e.to_string()))
+    }
+
+    async fn get_inner(&mut self, path: &str) -> Result<Bytes, CollectError> {
+        let response = self.send(path).await?;
+        let http_error = |message: String| CollectError::Http {
+            endpoint: self.endpoint.clone(),
+            path: path.into(),
+            message,
+        };
         let status = response.status();
         let body = response
             .into_body()

@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use dockward_model::snapshot::SNAPSHOT_SCHEMA_VERSION;
 use dockward_model::{
-    CollectionError, DaemonFacts, Fact, HostFacts, InfoFacts, JoinableNamespace, Observed, OverlayNetwork,
-    Snapshot, Sprawl, SwarmFacts, Target, TargetKind, Workload,
+    ClientFacts, CollectionError, DaemonFacts, Fact, HostFacts, InfoFacts, JoinableNamespace, Observed,
+    OverlayNetwork, Snapshot, Sprawl, SwarmFacts, Target, TargetKind, Workload,
 };
 use serde::Deserialize;
 
@@ -16,6 +16,7 @@ use crate::client::{Client, Connection};
 use crate::endpoint::Endpoint;
 use crate::error::CollectError;
 use crate::host::{daemon_sockets, inspect_mount_sources};
+use crate::images::{ImageSelection, UsedBy, collect_images};
 use crate::inspect::{resolve_joins, workload_from_inspect};
 use crate::platform::fs::HostFs;
 use crate::platform::{PlatformFacts, collect_platform};
@@ -33,6 +34,13 @@ pub struct Options {
     pub inspect_host: bool,
     /// Where the host's filesystem is mounted (`--host-root`); `None` for `/`.
     pub host_root: Option<std::path::PathBuf>,
+    /// Skip inspecting containers (an image-only audit); they are still listed to tell which
+    /// images they use.
+    pub skip_containers: bool,
+    /// Which images to collect.
+    pub images: ImageSelection,
+    /// Read each collected image's filesystem (`docker save`, streamed).
+    pub image_files: bool,
 }
 
 impl Default for Options {
@@ -43,6 +51,9 @@ impl Default for Options {
             concurrency: 16,
             inspect_host: true,
             host_root: None,
+            skip_containers: false,
+            images: ImageSelection::All,
+            image_files: true,
         }
     }
 }
@@ -185,6 +196,7 @@ pub async fn collect_snapshot(client: &Client, options: &Options) -> Result<Snap
         None
     };
     let wanted: Vec<Wanted> = match &listed {
+        _ if options.skip_containers => Vec::new(),
         Some(listed) => listed
             .iter()
             .map(|c| {
@@ -274,10 +286,31 @@ pub async fn collect_snapshot(client: &Client, options: &Options) -> Result<Snap
         Some(listed) => Ok(listed),
         None => list_containers(&mut conn, all_path).await,
     };
-    let sprawl = Some(match every_container {
-        Ok(every) => sprawl(&mut conn, &every).await,
+    let mut used_by = UsedBy::new();
+    let sprawl = Some(match &every_container {
+        Ok(every) => {
+            for c in every {
+                if let (Some(image), Some(name)) = (&c.image_id, c.names.as_ref().and_then(|n| n.first())) {
+                    used_by
+                        .entry(image.clone())
+                        .or_default()
+                        .push(name.trim_start_matches('/').to_string());
+                }
+            }
+            sprawl(&mut conn, every).await
+        }
         Err(e) => Observed::unknown(e.to_string()),
     });
+    let (images, image_errors) = collect_images(
+        client,
+        &mut conn,
+        &options.images,
+        options.image_files,
+        options.concurrency,
+        &used_by,
+    )
+    .await;
+    errors.extend(image_errors);
     let swarm_info = info.as_ref().and_then(|i| i.swarm.clone());
     let swarm = match swarm_info {
         Some(s) if s.local_node_state.as_deref() == Some("active") => Some(swarm_facts(&mut conn, s).await),
@@ -329,12 +362,20 @@ pub async fn collect_snapshot(client: &Client, options: &Options) -> Result<Snap
         daemon,
         host,
         host_error,
+        client: Some(client_facts()),
         containers,
-        images: Vec::new(),
+        images,
         errors,
         warnings,
         unreachable: None,
     })
+}
+
+/// The client-side settings of the environment dockward runs in.
+pub fn client_facts() -> ClientFacts {
+    ClientFacts {
+        content_trust: std::env::var("DOCKER_CONTENT_TRUST").ok(),
+    }
 }
 
 /// The facts dockward can still gather when the daemon's API cannot be reached: its

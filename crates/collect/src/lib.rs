@@ -5,16 +5,21 @@
 #![warn(missing_docs)]
 
 pub mod client;
+pub mod dockerfiles;
 pub mod endpoint;
 mod engine;
 mod error;
 mod host;
 pub mod image_fs;
+mod images;
 pub mod inspect;
 pub mod parse;
 pub mod platform;
 
 pub use client::Client;
 pub use endpoint::{Endpoint, Environment};
-pub use engine::{Options, collect_snapshot, info_from_json, now_rfc3339, platform_without_api};
+pub use engine::{
+    Options, client_facts, collect_snapshot, info_from_json, now_rfc3339, platform_without_api,
+};
 pub use error::CollectError;
+pub use images::ImageSelection;

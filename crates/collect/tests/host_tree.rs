@@ -352,6 +352,7 @@ fn a_fixture_host_is_read_completely_and_precisely() {
         },
         host: Some(host.clone()),
         host_error: None,
+        client: None,
         containers: Vec::new(),
         images: Vec::new(),
         errors: Vec::new(),

@@ -26,6 +26,14 @@ pub struct ImageFacts {
     pub exposed_ports: Fact<Vec<String>>,
     /// `GET /images/{id}/history`, oldest first.
     pub history: Observed<Vec<HistoryEntry>>,
+    /// How many of the oldest history entries come from a base image that is also on the
+    /// daemon (its history is a prefix of this one): those steps are the base's, not this
+    /// image's build. 0 when no base image is known.
+    #[serde(default)]
+    pub base_history: usize,
+    /// The tag of that base image, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_image: Option<String>,
     /// What the filesystem holds; `None` when it was not read (`--no-image-files`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filesystem: Option<Observed<ImageFilesystem>>,

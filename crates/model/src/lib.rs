@@ -22,13 +22,15 @@ pub use config::{
 };
 pub use daemon::{DaemonFacts, FileId, HostSocket, InfoFacts, OverlayNetwork, Sprawl, SwarmFacts};
 pub use fact::{Fact, Provenance};
-pub use image::{HistoryEntry, ImageFacts, ImageFile, ImageFilesystem, SecretFile};
 pub use host::{
     Account, AuditFacts, AuditRule, AuditTarget, FileFacts, FileStat, FileState, HostFacts, Listener,
     ListenerProbe, MountPoint, Observed, SocketAccess,
 };
-pub use result::{Evidence, Location, RuleResult, Severity, Status, Suppression, Target, TargetKind, Verdict};
-pub use snapshot::{CollectionError, Snapshot};
+pub use image::{HistoryEntry, ImageFacts, ImageFile, ImageFilesystem, SecretFile};
+pub use result::{
+    Evidence, Location, RuleResult, Severity, Status, Suppression, Target, TargetKind, Verdict,
+};
+pub use snapshot::{ClientFacts, CollectionError, Snapshot};
 pub use workload::{
     Device, DeviceRequest, Healthcheck, JoinTarget, JoinableNamespace, Mount, NamespaceMode, Origin,
     PortBinding, ResolvedJoin, RestartPolicy, Ulimit, Workload,

@@ -83,6 +83,12 @@ impl Severity {
 pub enum TargetKind {
     /// A container.
     Container,
+    /// An image.
+    Image,
+    /// A Dockerfile.
+    Dockerfile,
+    /// The Docker client environment (content trust).
+    Client,
     /// The Docker daemon (and its swarm node).
     Daemon,
     /// The host the daemon runs on.
@@ -146,6 +152,8 @@ pub struct Verdict {
     pub evidence: Vec<Evidence>,
     /// How to fix a failure, when it is specific to what was found.
     pub fix: Option<String>,
+    /// Where in a file the finding is, for file findings.
+    pub location: Option<Location>,
 }
 
 impl Verdict {
@@ -175,6 +183,7 @@ impl Verdict {
             message: message.into(),
             evidence: Vec::new(),
             fix: None,
+            location: None,
         }
     }
 
@@ -189,6 +198,17 @@ impl Verdict {
     #[must_use]
     pub fn with_evidence(mut self, evidence: impl IntoIterator<Item = Evidence>) -> Self {
         self.evidence.extend(evidence);
+        self
+    }
+
+    /// Sets the file position of the finding.
+    #[must_use]
+    pub fn located(mut self, path: impl Into<String>, line: u32, column: u32) -> Self {
+        self.location = Some(Location {
+            path: path.into(),
+            line,
+            column,
+        });
         self
     }
 

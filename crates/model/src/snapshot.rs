@@ -30,6 +30,9 @@ pub struct Snapshot {
     /// Why the host could not be read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host_error: Option<String>,
+    /// The environment of the Docker client side (dockward's own process).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<ClientFacts>,
     /// Containers, in list order.
     pub containers: Vec<Workload>,
     /// Images: those the containers use and the others on the daemon (or only the one asked for
@@ -45,6 +48,14 @@ pub struct Snapshot {
     /// Set when the daemon could not be reached at all: the reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unreachable: Option<String>,
+}
+
+/// Client-side settings, read from the environment dockward runs in (which, like the `docker`
+/// CLI's, decides how images are pulled).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientFacts {
+    /// `DOCKER_CONTENT_TRUST`, `None` when unset.
+    pub content_trust: Option<String>,
 }
 
 /// An object that could not be collected: every rule on it is reported as `error`.
