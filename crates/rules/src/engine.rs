@@ -3,7 +3,11 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use dockward_model::{RuleResult, Snapshot, Status, Target, TargetKind, Verdict, Workload};
+use dockward_model::dockerfile::Dockerfile;
+use dockward_model::{
+    CollectionError, DaemonFacts, ImageFacts, Location, RuleResult, Snapshot, Status, Suppression, Target,
+    TargetKind, Verdict, Workload,
+};
 
 use crate::registry::RULES;
 use crate::rule::{Check, Context, Rule, Settings};
@@ -18,14 +22,19 @@ pub fn evaluate(snapshot: &Snapshot, settings: &Settings) -> Vec<RuleResult> {
         id: None,
     });
     let targets: Vec<Arc<Target>> = snapshot.containers.iter().map(container_target).collect();
-    let failed: Vec<Arc<Target>> = snapshot
+    let (image_errors, container_errors): (Vec<&CollectionError>, Vec<&CollectionError>) = snapshot
         .errors
+        .iter()
+        .partition(|e| e.target.kind == TargetKind::Image);
+    let failed: Vec<Arc<Target>> = container_errors
         .iter()
         .map(|e| Arc::new(e.target.clone()))
         .collect();
+    let image_targets: Vec<Arc<Target>> = snapshot.images.iter().map(image_target).collect();
+    let failed_images: Vec<Arc<Target>> = image_errors.iter().map(|e| Arc::new(e.target.clone())).collect();
 
     let mut results = Vec::with_capacity(RULES.len() * (targets.len() + failed.len()).max(1));
-    for rule in RULES.iter().copied().filter(|r| settings.selects(r.id)) {
+    for rule in RULES.iter().copied().filter(|r| settings.selects(r)) {
         let references: Arc<[Cow<'static, str>]> =
             rule.references.iter().map(|r| Cow::Borrowed(*r)).collect();
         let result = |target: &Arc<Target>, verdict: Verdict| result(rule, &references, target, verdict);
@@ -38,6 +47,26 @@ pub fn evaluate(snapshot: &Snapshot, settings: &Settings) -> Vec<RuleResult> {
                 );
                 continue;
             }
+            Check::Image(check) => {
+                if let Some(reason) = &snapshot.unreachable {
+                    let verdict = Verdict::error(format!("could not list images: {reason}"));
+                    results.push(result(&daemon_target, verdict));
+                } else if image_targets.is_empty() && failed_images.is_empty() {
+                    results.push(result(
+                        &daemon_target,
+                        Verdict::not_applicable("no images were audited"),
+                    ));
+                }
+                for (image, target) in snapshot.images.iter().zip(&image_targets) {
+                    results.push(result(target, check(&ctx, image)));
+                }
+                for (error, target) in image_errors.iter().zip(&failed_images) {
+                    results.push(result(target, Verdict::error(error.reason.clone())));
+                }
+                continue;
+            }
+            // Dockerfiles are judged by `evaluate_dockerfiles`.
+            Check::Dockerfile(_) => continue,
             Check::Container(check) => check,
         };
         if let Some(reason) = &snapshot.unreachable {
@@ -57,12 +86,129 @@ pub fn evaluate(snapshot: &Snapshot, settings: &Settings) -> Vec<RuleResult> {
         for (workload, target) in snapshot.containers.iter().zip(&targets) {
             results.push(result(target, check(&ctx, workload)));
         }
-        for (error, target) in snapshot.errors.iter().zip(&failed) {
+        for (error, target) in container_errors.iter().zip(&failed) {
             let verdict = Verdict::error(format!("could not inspect: {}", error.reason));
             results.push(result(target, verdict));
         }
     }
     results
+}
+
+/// A Dockerfile to lint: parsed, or the parse error to report.
+#[derive(Clone, Copy, Debug)]
+pub enum LintInput<'a> {
+    /// A parsed file.
+    Parsed(&'a Dockerfile),
+    /// A file that could not be read or parsed.
+    Failed {
+        /// The path as given.
+        path: &'a str,
+        /// Where parsing stopped (0 when the file could not be read).
+        line: u32,
+        /// Column of that position.
+        column: u32,
+        /// What went wrong.
+        message: &'a str,
+    },
+}
+
+/// Evaluates the Dockerfile rules on each file: one result per failing finding (located), or
+/// one pass / not-applicable result per (rule, file). Findings on an instruction preceded by
+/// `# dockward ignore=ID reason` are marked suppressed. A file that could not be parsed gets
+/// an error result per rule, at the line where parsing stopped.
+pub fn evaluate_dockerfiles(files: &[LintInput<'_>], settings: &Settings) -> Vec<RuleResult> {
+    let daemon = DaemonFacts::default();
+    let ctx = Context {
+        daemon: &daemon,
+        host: None,
+        host_error: None,
+        client: None,
+        settings,
+    };
+    let rules: Vec<&'static Rule> = RULES
+        .iter()
+        .copied()
+        .filter(|r| matches!(r.check, Check::Dockerfile(_)) && settings.selects(r))
+        .collect();
+    let targets: Vec<Arc<Target>> = files
+        .iter()
+        .map(|file| {
+            Arc::new(Target {
+                kind: TargetKind::Dockerfile,
+                name: match file {
+                    LintInput::Parsed(df) => df.path.clone(),
+                    LintInput::Failed { path, .. } => (*path).to_string(),
+                },
+                id: None,
+            })
+        })
+        .collect();
+    // Ordered by rule, then file, like an audit: the report shows each rule once.
+    let mut results = Vec::new();
+    for rule in rules {
+        let Check::Dockerfile(check) = rule.check else {
+            continue;
+        };
+        let references: Arc<[Cow<'static, str>]> =
+            rule.references.iter().map(|r| Cow::Borrowed(*r)).collect();
+        for (file, target) in files.iter().zip(&targets) {
+            match file {
+                LintInput::Failed {
+                    path,
+                    line,
+                    column,
+                    message,
+                } => {
+                    let mut verdict = Verdict::error(format!("could not parse: {message}"));
+                    if *line > 0 {
+                        verdict = verdict.located(*path, *line, *column);
+                    }
+                    results.push(result(rule, &references, target, verdict));
+                }
+                LintInput::Parsed(df) => {
+                    let mut verdicts = check(&ctx, df);
+                    // Findings in file order, whatever order the rule found them in.
+                    verdicts.sort_by_key(|v| v.location.as_ref().map(|l| (l.line, l.column)));
+                    for verdict in verdicts {
+                        let mut judged = result(rule, &references, target, verdict);
+                        if judged.status == Status::Fail {
+                            judged.suppressed = suppression(df, rule, judged.location.as_ref());
+                        }
+                        results.push(judged);
+                    }
+                }
+            }
+        }
+    }
+    results
+}
+
+/// The pragma that suppresses a finding of `rule` at `location`: one naming the rule (by id or
+/// name) on the line before the instruction the finding is in.
+fn suppression(df: &Dockerfile, rule: &Rule, location: Option<&Location>) -> Option<Suppression> {
+    let line = location?.line;
+    let instruction = df
+        .instructions()
+        .flat_map(|i| std::iter::once(i).chain(i.onbuild.as_deref()))
+        .find(|i| i.pos.line <= line && line <= i.end_line)?;
+    let pragma = df.pragmas.iter().find(|p| {
+        p.applies_to_line == instruction.pos.line
+            && p.rules
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(rule.id) || r.eq_ignore_ascii_case(rule.name))
+    })?;
+    Some(Suppression {
+        reason: pragma.reason.clone(),
+        at: format!("{}:{}:{}", df.path, pragma.pos.line, pragma.pos.column),
+    })
+}
+
+fn image_target(image: &ImageFacts) -> Arc<Target> {
+    Arc::new(Target {
+        kind: TargetKind::Image,
+        name: image.display_name(),
+        id: Some(image.id.clone()),
+    })
 }
 
 fn container_target(workload: &Workload) -> Arc<Target> {
@@ -92,7 +238,7 @@ fn result(
         message: verdict.message,
         evidence: verdict.evidence,
         fix,
-        location: None,
+        location: verdict.location,
         references: Arc::clone(references),
         suppressed: None,
     }
@@ -117,6 +263,7 @@ mod tests {
             },
             host: None,
             host_error: None,
+            client: None,
             containers: Vec::new(),
             images: Vec::new(),
             errors: Vec::new(),

@@ -8,18 +8,21 @@
 
 #[macro_use]
 mod rule;
+mod common;
 pub mod container;
 pub mod daemon;
+pub mod dockerfile;
 pub mod docs;
 mod engine;
 mod facts;
 pub mod files;
 pub mod host;
+pub mod image;
 pub mod registry;
 pub mod seccomp;
 pub mod swarm;
 
-pub use engine::evaluate;
+pub use engine::{LintInput, evaluate, evaluate_dockerfiles};
 pub use registry::{PLANNED, RULES, find};
 pub use rule::{Check, Context, Judged, Planned, Rule, Scope, Settings, section_of, section_title};
 

@@ -2,8 +2,10 @@
 
 use crate::container as ct;
 use crate::daemon as da;
+use crate::dockerfile as df;
 use crate::files as fi;
 use crate::host as ho;
+use crate::image as im;
 use crate::rule::{Planned, Rule};
 use crate::swarm as sw;
 
@@ -77,6 +79,22 @@ pub static RULES: &[&Rule] = &[
     &fi::containerd_socket_ownership::RULE,
     &fi::containerd_socket_permissions::RULE,
     &ct::runs_as_root::RULE,
+    &im::image_runs_as_root::RULE,
+    &df::dockerfile_runs_as_root::RULE,
+    &df::base_image_without_digest::RULE,
+    &im::content_trust_disabled::RULE,
+    &im::image_healthcheck_missing::RULE,
+    &df::dockerfile_healthcheck_missing::RULE,
+    &df::lone_package_update::RULE,
+    &im::image_setuid_files::RULE,
+    &df::risky_chmod::RULE,
+    &im::image_add_in_history::RULE,
+    &df::add_instead_of_copy::RULE,
+    &df::unverified_remote_add::RULE,
+    &im::image_secret_env::RULE,
+    &im::image_secret_files::RULE,
+    &df::dockerfile_secret::RULE,
+    &df::package_signature_check_disabled::RULE,
     &sw::swarm_enabled::RULE,
     &ct::apparmor_unconfined::RULE,
     &ct::selinux_unconfined::RULE,
@@ -113,6 +131,14 @@ pub static RULES: &[&Rule] = &[
     &sw::swarm_secrets_unused::RULE,
     &sw::swarm_autolock_disabled::RULE,
     &sw::swarm_cert_expiry::RULE,
+    &df::unpinned_base_image::RULE,
+    &df::sudo_in_run::RULE,
+    &df::remote_script_piped_to_shell::RULE,
+    &df::ssh_server::RULE,
+    &df::tls_verification_disabled::RULE,
+    &df::insecure_build_entitlement::RULE,
+    &df::build_host_network::RULE,
+    &im::image_exposes_ssh::RULE,
 ];
 
 /// CIS items without an automated rule, shown by `dockward rules`.
@@ -121,6 +147,21 @@ pub static PLANNED: &[Planned] = &[
         reference: "cis-docker-1.6.0:1.2.1",
         title: "The container host has been hardened",
         reason: "manual: host hardening is outside Docker; see the host rules for what dockward checks",
+    },
+    Planned {
+        reference: "cis-docker-1.6.0:4.3",
+        title: "Unnecessary packages are not installed in the container",
+        reason: "manual: needs to know what the service needs; an image package inventory is planned",
+    },
+    Planned {
+        reference: "cis-docker-1.6.0:4.4",
+        title: "Images are scanned and rebuilt to include security patches",
+        reason: "manual: needs a vulnerability scanner and its database, which dockward does not ship",
+    },
+    Planned {
+        reference: "cis-docker-1.6.0:4.12",
+        title: "All signed artifacts are validated",
+        reason: "manual: needs the signatures and the keys to trust",
     },
     Planned {
         reference: "cis-docker-1.6.0:5.7",
@@ -163,6 +204,9 @@ pub static PLANNED: &[Planned] = &[
         reason: "manual: needs to know the host's networks; swarm-port-all-interfaces checks the listen address",
     },
 ];
+
+/// Rules that run only when enabled with `--enable`: stricter than most users want by default.
+pub static OPT_IN: &[&str] = &["DF0008"];
 
 /// Finds a rule by id or name (case-insensitive).
 pub fn find(key: &str) -> Option<&'static Rule> {

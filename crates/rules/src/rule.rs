@@ -1,6 +1,9 @@
 //! The rule type and the macro that declares one.
 
-use dockward_model::{DaemonFacts, HostFacts, Severity, Snapshot, Target, Verdict, Workload};
+use dockward_model::dockerfile::Dockerfile;
+use dockward_model::{
+    ClientFacts, DaemonFacts, HostFacts, ImageFacts, Severity, Snapshot, Target, Verdict, Workload,
+};
 
 /// Choices of the person running the audit that rules take into account.
 #[derive(Clone, Debug, Default)]
@@ -8,8 +11,13 @@ pub struct Settings {
     /// Users allowed to control the daemon (`--trusted-users`); `None` when not given, which
     /// leaves CIS 1.1.2 without a verdict.
     pub trusted_users: Option<Vec<String>>,
-    /// Only rules of these scopes (`containers`, `daemon`, `host`, `files`, `swarm`); `None` for all.
+    /// Only rules of these scopes (`containers`, `daemon`, `host`, `files`, `swarm`, `images`,
+    /// `dockerfiles`); `None` for all.
     pub only: Option<Vec<Scope>>,
+    /// The Dockerfile stage that ships (`--target`); the last stage when `None`.
+    pub target_stage: Option<String>,
+    /// Opt-in rules turned on (`--enable`), by id or name.
+    pub enable: Vec<String>,
 }
 
 /// What a rule judges, by the prefix of its id.
@@ -25,16 +33,22 @@ pub enum Scope {
     Files,
     /// The swarm (`SW`).
     Swarm,
+    /// Images (`IM`).
+    Images,
+    /// Dockerfiles (`DF`).
+    Dockerfiles,
 }
 
 impl Scope {
     /// All scopes with their names.
-    pub const ALL: [(&'static str, Scope); 5] = [
+    pub const ALL: [(&'static str, Scope); 7] = [
         ("containers", Scope::Containers),
         ("daemon", Scope::Daemon),
         ("host", Scope::Host),
         ("files", Scope::Files),
         ("swarm", Scope::Swarm),
+        ("images", Scope::Images),
+        ("dockerfiles", Scope::Dockerfiles),
     ];
 
     /// The scope of a rule id.
@@ -45,6 +59,8 @@ impl Scope {
             "HO" => Some(Scope::Host),
             "FI" => Some(Scope::Files),
             "SW" => Some(Scope::Swarm),
+            "IM" => Some(Scope::Images),
+            "DF" => Some(Scope::Dockerfiles),
             _ => None,
         }
     }
@@ -56,12 +72,18 @@ impl Scope {
 }
 
 impl Settings {
-    /// Whether the rule is selected.
-    pub fn selects(&self, rule_id: &str) -> bool {
-        match &self.only {
+    /// Whether the rule is selected: in scope, and enabled when it is opt-in.
+    pub fn selects(&self, rule: &Rule) -> bool {
+        let in_scope = match &self.only {
             None => true,
-            Some(scopes) => Scope::of(rule_id).is_some_and(|s| scopes.contains(&s)),
-        }
+            Some(scopes) => Scope::of(rule.id).is_some_and(|s| scopes.contains(&s)),
+        };
+        let enabled = !rule.opt_in()
+            || self
+                .enable
+                .iter()
+                .any(|e| e.eq_ignore_ascii_case(rule.id) || e.eq_ignore_ascii_case(rule.name));
+        in_scope && enabled
     }
 }
 
@@ -74,6 +96,8 @@ pub struct Context<'a> {
     pub host: Option<&'a HostFacts>,
     /// Why the host could not be read.
     pub host_error: Option<&'a str>,
+    /// The Docker client environment, when it was recorded.
+    pub client: Option<&'a ClientFacts>,
     /// The person's choices.
     pub settings: &'a Settings,
 }
@@ -85,6 +109,7 @@ impl<'a> Context<'a> {
             daemon: &snapshot.daemon,
             host: snapshot.host.as_ref(),
             host_error: snapshot.host_error.as_deref(),
+            client: snapshot.client.as_ref(),
             settings,
         }
     }
@@ -107,6 +132,10 @@ pub enum Check {
     /// Judges the daemon, its host or its swarm: once, or once per object concerned (one verdict
     /// per file, say).
     Platform(fn(&Context<'_>) -> Vec<Judged>),
+    /// Judges one image.
+    Image(fn(&Context<'_>, &ImageFacts) -> Verdict),
+    /// Judges one Dockerfile: a passing verdict, or one failing verdict per finding, located.
+    Dockerfile(fn(&Context<'_>, &Dockerfile) -> Vec<Verdict>),
 }
 
 /// A rule: metadata, documentation and its check.
@@ -138,6 +167,11 @@ impl Rule {
             out.push('\n');
         }
         out.trim_end().to_string()
+    }
+
+    /// Whether the rule runs only when enabled (`--enable`).
+    pub fn opt_in(&self) -> bool {
+        crate::registry::OPT_IN.contains(&self.id)
     }
 
     /// The CIS Docker Benchmark section the rule belongs to (`"5"` for `cis-docker-1.6.0:5.5`).

@@ -15,12 +15,13 @@ use std::path::{Path, PathBuf};
 
 use dockward_collect::info_from_json;
 use dockward_collect::inspect::{resolve_joins, workload_from_inspect};
+use dockward_collect::parse::dockerfile::parse_dockerfile;
 use dockward_model::{
-    ConfigFile, ConfigFileState, DaemonConfig, DaemonFacts, DaemonProcess, FileId, HostSocket, Provenance,
-    Setting, Snapshot, Status, Verdict, Workload,
+    ConfigFile, ConfigFileState, DaemonConfig, DaemonFacts, DaemonProcess, FileId, HostSocket, ImageFacts,
+    Provenance, Setting, Snapshot, Status, Verdict, Workload,
 };
-use dockward_rules::{Check, Context, Judged, RULES, Settings};
-use serde::Deserialize;
+use dockward_rules::{Check, Context, Judged, LintInput, RULES, Settings, evaluate_dockerfiles};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 #[derive(Deserialize)]
@@ -208,9 +209,169 @@ fn run_case(check: fn(&Context<'_>, &Workload) -> Verdict, case: &Case) -> Verdi
         daemon: &daemon,
         host: None,
         host_error: None,
+        client: None,
         settings: &settings,
     };
     check(&ctx, &subjects[0])
+}
+
+/// An image case: a merge patch over `base.image.json` (image facts as `dockward collect`
+/// records them for a busybox-based build).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImageCase {
+    name: String,
+    #[serde(default)]
+    image: Value,
+    expect: Expect,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImageFile {
+    cases: Vec<ImageCase>,
+}
+
+fn run_image_case(check: fn(&Context<'_>, &ImageFacts) -> Verdict, case: &ImageCase) -> Verdict {
+    let mut doc = read_json("base.image.json");
+    if !case.image.is_null() {
+        merge_patch(&mut doc, &case.image);
+    }
+    let image: ImageFacts = serde_json::from_value(doc).unwrap();
+    let daemon = DaemonFacts::default();
+    let settings = Settings::default();
+    let ctx = Context {
+        daemon: &daemon,
+        host: None,
+        host_error: None,
+        client: None,
+        settings: &settings,
+    };
+    check(&ctx, &image)
+}
+
+/// A Dockerfile case: a file under `fixtures/dockerfiles/<ID>/`, linted with only the rule on
+/// (opt-in rules enabled), and every result it gives.
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct DockerfileCase {
+    name: String,
+    file: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    target: Option<String>,
+    expect: Vec<DockerfileExpect>,
+}
+
+#[derive(Deserialize, Serialize, PartialEq, Debug)]
+#[serde(deny_unknown_fields)]
+struct DockerfileExpect {
+    status: Status,
+    /// `line:column`, for located findings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    at: Option<String>,
+    message: String,
+    /// The reason of the `# dockward ignore=` comment that suppresses the finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    suppressed: Option<String>,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct DockerfileFixtures {
+    cases: Vec<DockerfileCase>,
+}
+
+fn lint_case(rule: &dockward_rules::Rule, file: &str, target: Option<&str>) -> Vec<DockerfileExpect> {
+    let relative = format!("{}/{file}", rule.id);
+    let text = std::fs::read_to_string(fixtures_dir().join("dockerfiles").join(&relative)).unwrap();
+    let parsed = parse_dockerfile(&relative, &text).unwrap_or_else(|e| panic!("{relative}: {e}"));
+    let settings = Settings {
+        only: Some(vec![dockward_rules::Scope::Dockerfiles]),
+        target_stage: target.map(str::to_string),
+        enable: vec![rule.id.to_string()],
+        ..Default::default()
+    };
+    evaluate_dockerfiles(&[LintInput::Parsed(&parsed)], &settings)
+        .into_iter()
+        .filter(|r| r.rule == rule.id)
+        .map(|r| DockerfileExpect {
+            status: r.status,
+            at: r.location.map(|l| format!("{}:{}", l.line, l.column)),
+            message: r.message,
+            suppressed: r.suppressed.map(|s| s.reason),
+        })
+        .collect()
+}
+
+/// Runs a Dockerfile rule's cases; with `DOCKWARD_BLESS=1`, rewrites the expectations from what
+/// the rule says now (adding a case for each new file), for review in the diff.
+fn run_dockerfile_rule(rule: &dockward_rules::Rule, path: &Path, failures: &mut Vec<String>) {
+    let mut fixtures: DockerfileFixtures = match std::fs::read_to_string(path) {
+        Ok(text) => serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+        Err(_) => DockerfileFixtures { cases: Vec::new() },
+    };
+    let dir = fixtures_dir().join("dockerfiles").join(rule.id);
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{} has no Dockerfiles in {}: {e}", rule.id, dir.display()))
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    files.sort();
+    let bless = std::env::var_os("DOCKWARD_BLESS").is_some();
+    for file in &files {
+        if !fixtures.cases.iter().any(|c| &c.file == file) {
+            assert!(bless, "{}: {file} has no case in {}", rule.id, path.display());
+            let name = file.trim_end_matches(".Dockerfile").replace('-', " ");
+            fixtures.cases.push(DockerfileCase {
+                name,
+                file: file.clone(),
+                target: None,
+                expect: Vec::new(),
+            });
+        }
+    }
+    for case in &mut fixtures.cases {
+        assert!(
+            files.contains(&case.file),
+            "{}: case {} names a missing file",
+            rule.id,
+            case.name
+        );
+        let got = lint_case(rule, &case.file, case.target.as_deref());
+        // The file name says what the case must show, so a blessed expectation cannot flip it.
+        let fails = got
+            .iter()
+            .any(|r| r.status == Status::Fail && r.suppressed.is_none());
+        if case.file.starts_with("fail-") && !fails {
+            failures.push(format!("{} / {}: must fail, but no finding", rule.id, case.name));
+        }
+        if case.file.starts_with("pass-") && fails {
+            failures.push(format!("{} / {}: must pass, but failed", rule.id, case.name));
+        }
+        if bless {
+            case.expect = got;
+        } else if got != case.expect {
+            failures.push(format!(
+                "{} / {}: got {}, expected {}",
+                rule.id,
+                case.name,
+                serde_json::to_string(&got).unwrap(),
+                serde_json::to_string(&case.expect).unwrap()
+            ));
+        }
+    }
+    let statuses: BTreeSet<Status> = fixtures
+        .cases
+        .iter()
+        .flat_map(|c| c.expect.iter().map(|e| e.status))
+        .collect();
+    assert!(
+        statuses.contains(&Status::Fail) && statuses.contains(&Status::Pass),
+        "{}: fixtures need at least one failing and one passing case",
+        rule.id
+    );
+    if bless {
+        std::fs::write(path, serde_json::to_string_pretty(&fixtures).unwrap() + "\n").unwrap();
+    }
 }
 
 #[derive(Deserialize)]
@@ -259,6 +420,7 @@ fn run_platform_case(check: fn(&Context<'_>) -> Vec<Judged>, case: &PlatformCase
     let settings = Settings {
         trusted_users: case.trusted_users.clone(),
         only: None,
+        ..Default::default()
     };
     let judged = check(&Context::of(&snapshot, &settings));
     let mut problems = Vec::new();
@@ -306,9 +468,32 @@ fn every_rule_meets_its_fixtures() {
     let mut failures = Vec::new();
     for rule in RULES {
         let path = fixtures_dir().join(format!("{}.json", rule.id));
+        if let Check::Dockerfile(_) = rule.check {
+            run_dockerfile_rule(rule, &path, &mut failures);
+            continue;
+        }
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("{} has no fixture file {}: {e}", rule.id, path.display()));
         let check = match rule.check {
+            Check::Dockerfile(_) => continue,
+            Check::Image(check) => {
+                let file: ImageFile =
+                    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                let statuses: BTreeSet<Status> = file.cases.iter().map(|c| c.expect.status).collect();
+                assert!(
+                    statuses.contains(&Status::Fail) && statuses.contains(&Status::Pass),
+                    "{}: fixtures need at least one failing and one passing case",
+                    rule.id
+                );
+                for case in &file.cases {
+                    let verdict = run_image_case(check, case);
+                    let problems = compare(&verdict, &case.expect);
+                    if !problems.is_empty() {
+                        failures.push(format!("{} / {}: {}", rule.id, case.name, problems.join("; ")));
+                    }
+                }
+                continue;
+            }
             Check::Container(check) => check,
             Check::Platform(check) => {
                 let file: PlatformFile =
@@ -342,34 +527,7 @@ fn every_rule_meets_its_fixtures() {
         );
         for case in &file.cases {
             let verdict = run_case(check, case);
-            let evidence: Vec<(String, Value)> = verdict
-                .evidence
-                .iter()
-                .map(|e| (e.at.clone(), e.value.clone()))
-                .collect();
-            let mut problems = Vec::new();
-            if verdict.status != case.expect.status {
-                problems.push(format!(
-                    "status {:?}, expected {:?}",
-                    verdict.status, case.expect.status
-                ));
-            }
-            if verdict.message != case.expect.message {
-                problems.push(format!(
-                    "message {:?}, expected {:?}",
-                    verdict.message, case.expect.message
-                ));
-            }
-            if evidence != case.expect.evidence {
-                problems.push(format!(
-                    "evidence {}, expected {}",
-                    serde_json::to_string(&evidence).unwrap(),
-                    serde_json::to_string(&case.expect.evidence).unwrap()
-                ));
-            }
-            if case.expect.fix.is_some() && verdict.fix != case.expect.fix {
-                problems.push(format!("fix {:?}, expected {:?}", verdict.fix, case.expect.fix));
-            }
+            let problems = compare(&verdict, &case.expect);
             if !problems.is_empty() {
                 failures.push(format!("{} / {}: {}", rule.id, case.name, problems.join("; ")));
             }
@@ -382,15 +540,54 @@ fn every_rule_meets_its_fixtures() {
     );
 }
 
+fn compare(verdict: &Verdict, expect: &Expect) -> Vec<String> {
+    let evidence: Vec<(String, Value)> = verdict
+        .evidence
+        .iter()
+        .map(|e| (e.at.clone(), e.value.clone()))
+        .collect();
+    let mut problems = Vec::new();
+    if verdict.status != expect.status {
+        problems.push(format!(
+            "status {:?}, expected {:?}",
+            verdict.status, expect.status
+        ));
+    }
+    if verdict.message != expect.message {
+        problems.push(format!(
+            "message {:?}, expected {:?}",
+            verdict.message, expect.message
+        ));
+    }
+    if evidence != expect.evidence {
+        problems.push(format!(
+            "evidence {}, expected {}",
+            serde_json::to_string(&evidence).unwrap(),
+            serde_json::to_string(&expect.evidence).unwrap()
+        ));
+    }
+    if expect.fix.is_some() && verdict.fix != expect.fix {
+        problems.push(format!("fix {:?}, expected {:?}", verdict.fix, expect.fix));
+    }
+    problems
+}
+
 #[test]
 fn no_fixture_file_is_orphaned() {
     let ids: BTreeSet<String> = RULES.iter().map(|r| format!("{}.json", r.id)).collect();
     for entry in std::fs::read_dir(fixtures_dir()).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().to_string();
-        if name.starts_with("base.") {
+        if name.starts_with("base.") || name == "dockerfiles" {
             continue;
         }
         assert!(ids.contains(&name), "fixtures/{name} belongs to no rule");
+    }
+    for entry in std::fs::read_dir(fixtures_dir().join("dockerfiles")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().to_string();
+        assert!(
+            ids.contains(&format!("{name}.json")),
+            "fixtures/dockerfiles/{name} belongs to no rule"
+        );
     }
 }
 
@@ -398,9 +595,10 @@ fn no_fixture_file_is_orphaned() {
 fn messages_are_lowercase_without_trailing_period() {
     for entry in std::fs::read_dir(fixtures_dir()).unwrap() {
         let path = entry.unwrap().path();
-        if path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with("base."))
+        if path.is_dir()
+            || path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("base."))
         {
             continue;
         }
@@ -416,9 +614,17 @@ fn messages_are_lowercase_without_trailing_period() {
         for expect in expectations {
             let message = expect["message"].as_str().unwrap();
             let first = message.chars().next().unwrap();
-            let proper_noun = ["AppArmor", "SELinux", "PIDs", "Docker", "TLS"]
-                .iter()
-                .any(|n| message.starts_with(n));
+            // Proper nouns, and Dockerfile keywords and variable names (`ADD copies …`,
+            // `DOCKER_CONTENT_TRUST is not set`), which are written in upper case.
+            let first_word = message.split([' ', '=']).next().unwrap_or_default();
+            let keyword = first_word.len() > 1
+                && first_word
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+            let proper_noun = keyword
+                || ["AppArmor", "SELinux", "PIDs", "Docker", "TLS"]
+                    .iter()
+                    .any(|n| message.starts_with(n));
             assert!(
                 !first.is_uppercase() || proper_noun,
                 "{}: message starts upper case: {message}",

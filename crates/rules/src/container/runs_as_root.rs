@@ -3,6 +3,7 @@
 use crate::prelude::*;
 
 use super::ev;
+use crate::common::is_root_user;
 
 declare_rule! {
     /// ## What it checks
@@ -31,11 +32,10 @@ declare_rule! {
 
 fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
     let user = w.user.value.trim();
-    let name = user.split_once(':').map_or(user, |(u, _)| u);
     if user.is_empty() {
         return Verdict::fail("no user is set, so the container runs as root").with_evidence([ev(&w.user)]);
     }
-    if name == "root" || name.parse::<u64>() == Ok(0) {
+    if is_root_user(user) {
         return Verdict::fail(format!("container runs as root (user \"{user}\")"))
             .with_evidence([ev(&w.user)]);
     }

@@ -1,0 +1,210 @@
+//! Judgements shared by the container, image and Dockerfile rules, so one question ("is this user
+//! root?", "does this name look like a secret?") gets one answer everywhere.
+
+/// Whether a user spec (`name`, `uid`, `name:group`, `uid:gid`) names root. Empty means the
+/// default, which is root.
+pub(crate) fn is_root_user(user: &str) -> bool {
+    let user = user.trim();
+    let name = user.split_once(':').map_or(user, |(u, _)| u);
+    user.is_empty() || name == "root" || name.parse::<u64>() == Ok(0)
+}
+
+/// Words in a variable name that mark it as holding a secret.
+const SECRET_NAME_PARTS: [&str; 14] = [
+    "password",
+    "passwd",
+    "pwd",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "access_key",
+    "private_key",
+    "credential",
+    "credentials",
+    "auth",
+    "pass",
+    "key",
+];
+
+/// Names that contain a secret word but hold none (public keys, paths, switches).
+const NOT_SECRET_NAMES: [&str; 12] = [
+    "gpg_key",
+    "gpg_keys",
+    "public_key",
+    "pubkey",
+    "key_url",
+    "keyring",
+    "keyserver",
+    "token_url",
+    "auth_url",
+    "password_file",
+    "secret_file",
+    "key_file",
+];
+
+/// Whether a variable name (ENV, ARG, LABEL) suggests a secret, e.g. `DB_PASSWORD`, `GITHUB_TOKEN`,
+/// `AWS_SECRET_ACCESS_KEY`. Names are split on `_`, `-`, `.` so `MONKEY` is not a key.
+pub(crate) fn secret_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if NOT_SECRET_NAMES.iter().any(|n| lower.ends_with(n)) || lower.contains("public") {
+        return false;
+    }
+    let parts: Vec<&str> = lower.split(['_', '-', '.']).filter(|p| !p.is_empty()).collect();
+    SECRET_NAME_PARTS.iter().any(|word| {
+        if word.contains('_') {
+            lower.contains(word)
+        } else {
+            parts.contains(word)
+        }
+    })
+}
+
+/// What kind of secret a value is, by its shape: private keys, cloud keys and common API tokens.
+pub(crate) fn secret_value(value: &str) -> Option<&'static str> {
+    let v = value.trim();
+    if v.contains("-----BEGIN") && v.contains("PRIVATE KEY") {
+        return Some("a private key");
+    }
+    let prefixed = |prefix: &str, len: usize, charset: fn(char) -> bool| {
+        v.starts_with(prefix) && v.len() >= len && v[prefix.len()..].chars().all(charset)
+    };
+    let alnum = |c: char| c.is_ascii_alphanumeric();
+    let token = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    if (v.starts_with("AKIA") || v.starts_with("ASIA"))
+        && v.len() == 20
+        && v.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    {
+        return Some("an AWS access key id");
+    }
+    if ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"]
+        .iter()
+        .any(|p| prefixed(p, 40, alnum))
+        || prefixed("github_pat_", 40, token)
+    {
+        return Some("a GitHub token");
+    }
+    if prefixed("glpat-", 26, token) {
+        return Some("a GitLab token");
+    }
+    if prefixed("xoxb-", 20, token) || prefixed("xoxp-", 20, token) {
+        return Some("a Slack token");
+    }
+    if prefixed("sk_live_", 24, alnum) {
+        return Some("a Stripe secret key");
+    }
+    if prefixed("AIza", 39, token) {
+        return Some("a Google API key");
+    }
+    if prefixed("npm_", 40, alnum) {
+        return Some("an npm token");
+    }
+    None
+}
+
+/// Whether a value is a placeholder rather than a secret: empty, a variable reference, or a path.
+pub(crate) fn placeholder_value(value: &str) -> bool {
+    let v = value.trim();
+    v.is_empty()
+        || v.starts_with('$')
+        || v.starts_with('/')
+        || matches!(
+            v.to_ascii_lowercase().as_str(),
+            "changeme" | "none" | "null" | "false" | "true"
+        )
+}
+
+/// A value for a report: never the secret itself.
+pub(crate) fn mask(value: &str) -> String {
+    let chars = value.chars().count();
+    if chars <= 4 {
+        "****".to_string()
+    } else {
+        format!(
+            "{}**** ({chars} characters)",
+            value.chars().take(2).collect::<String>()
+        )
+    }
+}
+
+/// What kind of secret a file holds, by its name: private keys and credential files.
+pub(crate) fn secret_file_name(path: &str) -> Option<&'static str> {
+    let name = path.trim_end_matches('/').rsplit('/').next().unwrap_or(path);
+    let lower = name.to_ascii_lowercase();
+    match lower.as_str() {
+        "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519" | "id_ecdsa_sk" | "id_ed25519_sk" => {
+            Some("an SSH private key")
+        }
+        ".npmrc" | ".pypirc" | ".netrc" | ".git-credentials" | ".dockercfg" | ".htpasswd" => {
+            Some("a credential file")
+        }
+        ".env" => Some("an environment file"),
+        "credentials" => Some("a cloud credential file"),
+        _ if [".key", ".p12", ".pfx", ".jks", ".keystore"]
+            .iter()
+            .any(|e| lower.ends_with(e)) =>
+        {
+            Some("a private key or key store")
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_users() {
+        for root in ["", "root", "0", "0:0", "root:wheel", "000"] {
+            assert!(is_root_user(root), "{root:?}");
+        }
+        for user in ["app", "1000", "1000:0", "nobody:nogroup"] {
+            assert!(!is_root_user(user), "{user:?}");
+        }
+    }
+
+    #[test]
+    fn secret_names() {
+        for name in [
+            "DB_PASSWORD",
+            "GITHUB_TOKEN",
+            "AWS_SECRET_ACCESS_KEY",
+            "api_key",
+            "MYSQL_ROOT_PASSWORD",
+            "NPM_AUTH",
+            "private_key",
+        ] {
+            assert!(secret_name(name), "{name}");
+        }
+        for name in [
+            "MONKEY",
+            "GPG_KEY",
+            "PATH",
+            "KEYRING",
+            "PUBLIC_KEY",
+            "PASSWORD_FILE",
+            "TOKEN_URL",
+            "NODE_VERSION",
+        ] {
+            assert!(!secret_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn secret_values() {
+        assert_eq!(secret_value("AKIAIOSFODNN7EXAMPLE"), Some("an AWS access key id"));
+        assert_eq!(
+            secret_value("ghp_0123456789abcdefghijklmnopqrstuvwxyzAB"),
+            Some("a GitHub token")
+        );
+        assert_eq!(
+            secret_value("-----BEGIN OPENSSH PRIVATE KEY-----\nabc"),
+            Some("a private key")
+        );
+        assert_eq!(secret_value("glpat-abcdefghijklmnopqrst"), Some("a GitLab token"));
+        assert_eq!(secret_value("hello world"), None);
+        assert_eq!(mask("supersecret"), "su**** (11 characters)");
+        assert_eq!(mask("abc"), "****");
+    }
+}

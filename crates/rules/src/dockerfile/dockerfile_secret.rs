@@ -1,0 +1,117 @@
+//! CIS 4.10: secrets written into a Dockerfile.
+
+use dockward_model::dockerfile::{Args, Dockerfile, Pair};
+
+use super::{add_sources, clean, fail_at, run_commands};
+use crate::common::{mask, placeholder_value, secret_file_name, secret_name, secret_value};
+use crate::prelude::*;
+
+declare_rule! {
+    /// ## What it checks
+    /// Secrets that end up in the image or its history:
+    /// - `ENV` variables whose name says secret (`DB_PASSWORD`, `GITHUB_TOKEN`,
+    ///   `AWS_SECRET_ACCESS_KEY` …) and that have a real value (not empty, not `$VAR`, not a path);
+    /// - `ARG` build arguments with such a name, with or without a default: their values are
+    ///   recorded in the image history of every `RUN` that follows;
+    /// - `ENV`, `ARG` and `LABEL` values, and words in `RUN` commands, shaped like a secret whatever
+    ///   their name: private keys, AWS access key ids, GitHub, GitLab, Slack, Stripe, Google and npm
+    ///   tokens;
+    /// - `COPY`/`ADD` of files that hold keys or credentials (`id_rsa`, `.npmrc`, `.netrc`,
+    ///   `.git-credentials`, `.env`, `*.key` …).
+    ///
+    /// Names like `GPG_KEY`, `PUBLIC_KEY`, `PASSWORD_FILE` or `TOKEN_URL` hold no secret and pass.
+    /// Reports show only the first two characters and the length of a value.
+    ///
+    /// ## Why it matters
+    /// Anyone who can pull the image can read its environment, labels, history and files, and
+    /// layers never forget: a secret removed in a later step is still in the earlier layer.
+    ///
+    /// ## How to fix
+    /// Pass secrets at build time with BuildKit secret mounts (`RUN --mount=type=secret,id=npm
+    /// npm ci`, `docker build --secret id=npm,src=$HOME/.npmrc`), and at run time through the
+    /// environment or Docker secrets. Rotate any secret that was committed.
+    pub static RULE = Rule {
+        id: "DF0004",
+        name: "dockerfile-secret",
+        title: "No secrets are stored in the Dockerfile",
+        severity: Severity::High,
+        references: &["cis-docker-1.6.0:4.10"],
+        fix: "use RUN --mount=type=secret for build secrets and runtime secrets for the rest; rotate leaked ones",
+        check: Check::Dockerfile(check),
+    };
+}
+
+fn check(_ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
+    let mut findings = Vec::new();
+    for instruction in df
+        .instructions()
+        .flat_map(|i| std::iter::once(i).chain(i.onbuild.as_deref()))
+    {
+        let keyword = instruction.keyword.as_str();
+        match (&instruction.args, keyword) {
+            (Args::Pairs { pairs }, "ENV" | "ARG" | "LABEL") => {
+                for pair in pairs {
+                    if let Some(message) = judge_pair(keyword, pair) {
+                        findings.push(fail_at(df, pair.pos, message));
+                    }
+                }
+            }
+            (_, "COPY" | "ADD") => {
+                for source in add_sources(instruction) {
+                    if let Some(kind) = secret_file_name(&source.text) {
+                        findings.push(fail_at(
+                            df,
+                            source.pos,
+                            format!("{keyword} puts {} into the image ({})", kind, source.text),
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for (_, command) in run_commands(df) {
+        for word in command.assignments.iter().chain(&command.words) {
+            // A word may hold several tokens: `"Authorization: token ghp_…"`, `TOKEN=ghp_…`.
+            let shaped = word
+                .text
+                .split(|c: char| c.is_whitespace() || c == '=')
+                .find_map(|token| secret_value(token).map(|kind| (kind, token)))
+                .or_else(|| secret_value(&word.text).map(|kind| (kind, word.text.as_str())));
+            if let Some((kind, token)) = shaped {
+                findings.push(fail_at(
+                    df,
+                    word.pos,
+                    format!("RUN contains {kind} ({})", mask(token)),
+                ));
+            }
+        }
+    }
+    if findings.is_empty() {
+        clean("no secrets found in ENV, ARG, LABEL, RUN or copied file names")
+    } else {
+        findings
+    }
+}
+
+fn judge_pair(keyword: &str, pair: &Pair) -> Option<String> {
+    let key = &pair.key;
+    let value = pair.value.as_deref().unwrap_or("");
+    if let Some(kind) = secret_value(value) {
+        return Some(format!("{keyword} {key} holds {kind} ({})", mask(value)));
+    }
+    if !secret_name(key) {
+        return None;
+    }
+    match keyword {
+        "ARG" if pair.value.is_none() || placeholder_value(value) => Some(format!(
+            "ARG {key} passes a secret as a build argument, which the image history records; use RUN --mount=type=secret"
+        )),
+        "ARG" => Some(format!("ARG {key} has a secret default ({})", mask(value))),
+        _ if placeholder_value(value) => None,
+        _ => Some(format!(
+            "{keyword} {key} stores a secret in the image ({})",
+            mask(value)
+        )),
+    }
+}

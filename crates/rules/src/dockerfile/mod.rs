@@ -1,0 +1,332 @@
+//! Rules judging Dockerfiles (CIS Docker Benchmark 1.6.0 section 4 and Docker's build guidance),
+//! and what they share: which stage ships, what a stage inherits from the stages it builds on,
+//! `ARG` expansion, and walking the shell commands of `RUN` instructions.
+
+use std::collections::BTreeMap;
+
+use dockward_model::Verdict;
+use dockward_model::dockerfile::{Args, Command, Dockerfile, Instruction, Pos, Stage, Word};
+
+use crate::rule::Context;
+
+pub mod add_instead_of_copy;
+pub mod base_image_without_digest;
+pub mod build_host_network;
+pub mod dockerfile_healthcheck_missing;
+pub mod dockerfile_runs_as_root;
+pub mod dockerfile_secret;
+pub mod insecure_build_entitlement;
+pub mod lone_package_update;
+pub mod package_signature_check_disabled;
+pub mod remote_script_piped_to_shell;
+pub mod risky_chmod;
+pub mod ssh_server;
+pub mod sudo_in_run;
+pub mod tls_verification_disabled;
+pub mod unpinned_base_image;
+pub mod unverified_remote_add;
+
+/// A failing verdict located at `pos` in the Dockerfile.
+pub(crate) fn fail_at(df: &Dockerfile, pos: Pos, message: impl Into<String>) -> Verdict {
+    Verdict::fail(message).located(df.path.clone(), pos.line, pos.column)
+}
+
+/// The stage that ships: the `--target` stage, else the last one.
+pub(crate) fn shipping_stage<'a>(ctx: &Context<'_>, df: &'a Dockerfile) -> Option<&'a Stage> {
+    match &ctx.settings.target_stage {
+        Some(target) => {
+            let target = target.to_ascii_lowercase();
+            df.stages
+                .iter()
+                .find(|s| s.name.as_deref() == Some(target.as_str()))
+        }
+        None => df.stages.last(),
+    }
+}
+
+/// The stage and the stages it is built `FROM`, base first: what a stage does not set itself
+/// (USER, HEALTHCHECK) it inherits from them.
+pub(crate) fn stage_chain<'a>(df: &'a Dockerfile, stage: &'a Stage) -> Vec<&'a Stage> {
+    let mut chain = vec![stage];
+    let mut current = stage;
+    // A stage can only build on earlier stages, so this ends; the bound guards malformed input.
+    for _ in 0..df.stages.len() {
+        let Some(base) = base_reference(df, current) else {
+            break;
+        };
+        let Some(parent) = df.stages[..current.index]
+            .iter()
+            .rev()
+            .find(|s| s.name.as_deref() == Some(base.to_ascii_lowercase().as_str()))
+        else {
+            break;
+        };
+        chain.push(parent);
+        current = parent;
+    }
+    chain.reverse();
+    chain
+}
+
+/// The image a stage's `FROM` names, with global `ARG` defaults expanded.
+pub(crate) fn base_reference(df: &Dockerfile, stage: &Stage) -> Option<String> {
+    let Args::Words { words } = &stage.from.args else {
+        return None;
+    };
+    let image = words.iter().find(|w| !w.text.starts_with("--"))?;
+    Some(expand(&image.text, &global_args(df)))
+}
+
+/// Whether a stage's `FROM` names an earlier stage rather than an image.
+pub(crate) fn builds_on_stage(df: &Dockerfile, stage: &Stage) -> bool {
+    base_reference(df, stage).is_some_and(|base| {
+        let base = base.to_ascii_lowercase();
+        base == "scratch"
+            || df.stages[..stage.index]
+                .iter()
+                .any(|s| s.name.as_deref() == Some(base.as_str()))
+    })
+}
+
+/// Global `ARG` defaults (those before the first `FROM`), which `FROM` lines may use.
+pub(crate) fn global_args(df: &Dockerfile) -> BTreeMap<String, String> {
+    let mut args = BTreeMap::new();
+    for instruction in &df.global_args {
+        if let Args::Pairs { pairs } = &instruction.args {
+            for pair in pairs {
+                args.insert(pair.key.clone(), pair.value.clone().unwrap_or_default());
+            }
+        }
+    }
+    args
+}
+
+/// Expands `$NAME`, `${NAME}`, `${NAME:-default}`, `${NAME-default}`, `${NAME:+alt}` and
+/// `${NAME+alt}` with build arguments; unknown names expand to nothing, as in BuildKit.
+pub(crate) fn expand(text: &str, args: &BTreeMap<String, String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '$' {
+            out.push(c);
+            continue;
+        }
+        if chars.peek() == Some(&'{') {
+            chars.next();
+            let mut inner = String::new();
+            for c in chars.by_ref() {
+                if c == '}' {
+                    break;
+                }
+                inner.push(c);
+            }
+            let (name, op, word) = split_modifier(&inner);
+            let value = args.get(name).filter(|v| !v.is_empty() || !op.starts_with(':'));
+            let set = args.contains_key(name);
+            let expanded = match op {
+                ":-" => value.cloned().unwrap_or_else(|| expand(word, args)),
+                "-" => {
+                    if set {
+                        args.get(name).cloned().unwrap_or_default()
+                    } else {
+                        expand(word, args)
+                    }
+                }
+                ":+" => value.map(|_| expand(word, args)).unwrap_or_default(),
+                "+" => {
+                    if set {
+                        expand(word, args)
+                    } else {
+                        String::new()
+                    }
+                }
+                _ => args.get(name).cloned().unwrap_or_default(),
+            };
+            out.push_str(&expanded);
+        } else {
+            let mut name = String::new();
+            while let Some(&c) = chars.peek() {
+                if c.is_ascii_alphanumeric() || c == '_' {
+                    name.push(c);
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            if name.is_empty() {
+                out.push('$');
+            } else {
+                out.push_str(args.get(&name).map_or("", String::as_str));
+            }
+        }
+    }
+    out
+}
+
+fn split_modifier(inner: &str) -> (&str, &str, &str) {
+    for op in [":-", ":+", "-", "+"] {
+        if let Some(at) = inner.find(op) {
+            return (&inner[..at], op, &inner[at + op.len()..]);
+        }
+    }
+    (inner, "", "")
+}
+
+/// Every shell command a Dockerfile runs at build time (`RUN`, `ONBUILD RUN`), with its
+/// instruction.
+pub(crate) fn run_commands(df: &Dockerfile) -> impl Iterator<Item = (&Instruction, &Command)> {
+    run_instructions(df).flat_map(|i| {
+        i.commands
+            .iter()
+            .flat_map(|p| p.commands.iter())
+            .map(move |c| (i, c))
+    })
+}
+
+/// Every `RUN` instruction, including those registered with `ONBUILD`.
+pub(crate) fn run_instructions(df: &Dockerfile) -> impl Iterator<Item = &Instruction> {
+    df.instructions()
+        .flat_map(|i| std::iter::once(i).chain(i.onbuild.as_deref()))
+        .filter(|i| i.keyword == "RUN")
+}
+
+/// The packages a command installs, when it is a package manager's install command
+/// (`apt-get install`, `apk add`, `dnf install` …): its arguments that are not options.
+pub(crate) fn installed_packages(cmd: &Command) -> Option<Vec<&Word>> {
+    let program = cmd.program()?;
+    let installs: &[&str] = match program {
+        "apt-get" | "apt" | "aptitude" => &["install"],
+        "apk" => &["add"],
+        "yum" | "dnf" | "microdnf" | "tdnf" => &["install"],
+        "zypper" => &["install", "in"],
+        "pacman" => &["-S", "-Sy", "-Syu"],
+        _ => return None,
+    };
+    let mut words = cmd
+        .words
+        .iter()
+        .skip(1)
+        .skip_while(|w| !installs.contains(&w.text.as_str()));
+    words.next()?;
+    Some(words.filter(|w| !w.text.starts_with('-')).collect())
+}
+
+/// The first word of `cmd` after the program that is not an option: `update` in
+/// `apt-get -q update`.
+pub(crate) fn subcommand(cmd: &Command) -> Option<&str> {
+    cmd.words
+        .iter()
+        .skip(1)
+        .map(|w| w.text.as_str())
+        .find(|w| !w.starts_with('-'))
+}
+
+/// The sources of a `COPY` or `ADD`: every argument but the destination, heredocs left out.
+pub(crate) fn add_sources(instruction: &Instruction) -> Vec<&Word> {
+    let words = match &instruction.args {
+        Args::Words { words } | Args::Exec { words } => words,
+        _ => return Vec::new(),
+    };
+    let sources = words.split_last().map_or(&[][..], |(_, rest)| rest);
+    sources.iter().filter(|w| !w.text.starts_with("<<")).collect()
+}
+
+/// Whether an `ADD` source is downloaded rather than read from the context.
+pub(crate) fn is_remote(source: &str) -> bool {
+    let lower = source.to_ascii_lowercase();
+    ["http://", "https://", "ftp://", "git@", "git://", "ssh://"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+}
+
+/// Whether an `ADD` source is a git repository (`https://host/repo.git#ref`, `git@host:repo`).
+pub(crate) fn is_git_source(source: &str) -> bool {
+    let lower = source.to_ascii_lowercase();
+    let without_ref = lower.split('#').next().unwrap_or(&lower);
+    lower.starts_with("git@")
+        || lower.starts_with("git://")
+        || (is_remote(&lower) && without_ref.ends_with(".git"))
+}
+
+/// Whether a local `ADD` source is an archive that `ADD` unpacks.
+pub(crate) fn is_archive(source: &str) -> bool {
+    let lower = source.to_ascii_lowercase();
+    [
+        ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst",
+    ]
+    .iter()
+    .any(|e| lower.ends_with(e))
+}
+
+/// A registry image a stage is built `FROM`.
+pub(crate) struct BaseImage {
+    /// The reference with build arguments expanded.
+    pub reference: String,
+    /// The tag, if the reference has one.
+    pub tag: Option<String>,
+    /// The digest, if the reference has one.
+    pub digest: Option<String>,
+    /// Where the reference is written.
+    pub pos: Pos,
+}
+
+/// The registry images the stages build on: not earlier stages, not `scratch`, and not
+/// references only known at build time.
+pub(crate) fn base_images(df: &Dockerfile) -> Vec<BaseImage> {
+    let args = global_args(df);
+    let mut bases = Vec::new();
+    for stage in &df.stages {
+        let Args::Words { words } = &stage.from.args else {
+            continue;
+        };
+        let Some(word) = words.iter().find(|w| !w.text.starts_with("--")) else {
+            continue;
+        };
+        let reference = expand(&word.text, &args);
+        // An unset build argument leaves a reference like `/app` or `debian:`: unknown until build.
+        let incomplete = reference.starts_with(['/', ':', '@']) || reference.ends_with([':', '@', '/']);
+        if reference.is_empty() || incomplete || builds_on_stage(df, stage) {
+            continue;
+        }
+        let (name, digest) = match reference.split_once('@') {
+            Some((name, digest)) => (name, Some(digest.to_string())),
+            None => (reference.as_str(), None),
+        };
+        let last_segment = name.rsplit('/').next().unwrap_or(name);
+        let tag = last_segment.split_once(':').map(|(_, tag)| tag.to_string());
+        bases.push(BaseImage {
+            tag,
+            digest,
+            pos: word.pos,
+            reference: reference.clone(),
+        });
+    }
+    bases
+}
+
+/// The pass verdict of a Dockerfile rule that found nothing.
+pub(crate) fn clean(message: impl Into<String>) -> Vec<Verdict> {
+    vec![Verdict::pass(message)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_args_expand_like_buildkit() {
+        let args: BTreeMap<String, String> = [
+            ("BASE".to_string(), "debian".to_string()),
+            ("TAG".to_string(), String::new()),
+        ]
+        .into();
+        assert_eq!(expand("$BASE:12", &args), "debian:12");
+        assert_eq!(expand("${BASE}-slim", &args), "debian-slim");
+        assert_eq!(expand("${TAG:-latest}", &args), "latest");
+        assert_eq!(expand("${TAG-latest}", &args), "");
+        assert_eq!(expand("${MISSING:-alpine:3.20}", &args), "alpine:3.20");
+        assert_eq!(expand("${BASE:+x}", &args), "x");
+        assert_eq!(expand("${MISSING}img", &args), "img");
+        assert_eq!(expand("a$", &args), "a$");
+    }
+}

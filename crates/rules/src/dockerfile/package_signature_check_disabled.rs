@@ -1,0 +1,95 @@
+//! CIS 4.11: packages installed without checking their signatures.
+
+use dockward_model::dockerfile::Command;
+use dockward_model::dockerfile::Dockerfile;
+
+use super::{clean, fail_at, run_commands};
+use crate::prelude::*;
+
+declare_rule! {
+    /// ## What it checks
+    /// Package manager calls in `RUN` that skip signature checks:
+    /// - apt: `--allow-unauthenticated`, `--allow-insecure-repositories`, `--force-yes`,
+    ///   `-o APT::Get::AllowUnauthenticated=true`, and repositories marked `[trusted=yes]`;
+    /// - apk: `--allow-untrusted`;
+    /// - yum, dnf, microdnf, tdnf: `--nogpgcheck`, and `gpgcheck=0` written into a repository
+    ///   file;
+    /// - zypper: `--no-gpg-checks`;
+    /// - rpm: `--nosignature`, `--nodigest`.
+    ///
+    /// ## Why it matters
+    /// Signatures are what tie a package to its maintainers; without them a mirror, proxy or
+    /// attacker on the path can hand the build any package under a trusted name.
+    ///
+    /// ## How to fix
+    /// Import the repository's signing key (`signed-by=` keyring for apt, `rpm --import`,
+    /// `/etc/apk/keys`) and drop the flag.
+    pub static RULE = Rule {
+        id: "DF0014",
+        name: "package-signature-check-disabled",
+        title: "Only verified packages are installed",
+        severity: Severity::High,
+        references: &["cis-docker-1.6.0:4.11"],
+        fix: "import the repository's signing key and remove the flag that skips signature checks",
+        check: Check::Dockerfile(check),
+    };
+}
+
+fn check(_ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
+    let mut findings = Vec::new();
+    for (_, command) in run_commands(df) {
+        for (at, what) in unverified(command) {
+            findings.push(fail_at(df, command.words[at].pos, what));
+        }
+    }
+    if findings.is_empty() {
+        clean("no step skips package signature checks")
+    } else {
+        findings
+    }
+}
+
+fn unverified(command: &Command) -> Vec<(usize, String)> {
+    let Some(program) = command.program() else {
+        return Vec::new();
+    };
+    let flags: &[&str] = match program {
+        "apt-get" | "apt" | "aptitude" => &[
+            "--allow-unauthenticated",
+            "--allow-insecure-repositories",
+            "--force-yes",
+        ],
+        "apk" => &["--allow-untrusted"],
+        "yum" | "dnf" | "microdnf" | "tdnf" => &["--nogpgcheck"],
+        "zypper" => &["--no-gpg-checks"],
+        "rpm" => &["--nosignature", "--nodigest"],
+        _ => &[],
+    };
+    let mut found = Vec::new();
+    for (at, word) in command.words.iter().enumerate().skip(1) {
+        let lower = word.text.to_ascii_lowercase();
+        let apt_option =
+            lower.contains("allowunauthenticated=true") || lower.contains("allowinsecurerepositories=true");
+        if flags.contains(&lower.as_str()) || apt_option {
+            found.push((
+                at,
+                format!("{program} {} skips package signature checks", word.text),
+            ));
+        } else if lower.contains("[trusted=yes]") || lower.contains("trusted=yes]") {
+            found.push((
+                at,
+                "an apt source marked [trusted=yes] is used without signature checks".to_string(),
+            ));
+        } else if compact(&lower).contains("gpgcheck=0") {
+            found.push((
+                at,
+                "gpgcheck=0 turns off package signature checks for a repository".to_string(),
+            ));
+        }
+    }
+    found
+}
+
+fn compact(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
