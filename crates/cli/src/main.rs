@@ -8,10 +8,13 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use dockward_collect::{Client, Environment, Options, collect_snapshot};
+use dockward_collect::parse::dockerfile::parse_dockerfile;
+use dockward_collect::{Client, Environment, ImageSelection, Options, collect_snapshot};
+use dockward_model::dockerfile::Dockerfile;
 use dockward_model::snapshot::SNAPSHOT_SCHEMA_VERSION;
 use dockward_model::{CollectionError, DaemonFacts, Severity, Snapshot, Target, TargetKind};
 use dockward_report::{Report, TextOptions, render_text};
+use dockward_rules::LintInput;
 
 /// Exit code when failing results reach the threshold.
 const EXIT_FINDINGS: u8 = 1;
@@ -35,6 +38,9 @@ enum Command {
     Audit(AuditArgs),
     /// Collect the facts only and write them as a JSON snapshot for a later `audit --snapshot`.
     Collect(CollectArgs),
+    /// Lint Dockerfiles: files, directories (searched recursively, honouring .gitignore) or `-`
+    /// for standard input.
+    Lint(LintArgs),
     /// List the rules.
     Rules {
         /// Output format.
@@ -69,21 +75,17 @@ struct TargetArgs {
     /// Seconds to wait for each API request.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     timeout: u64,
+    /// Audit only this image (name, tag or id) and only the image rules, e.g. right after
+    /// `docker build`; repeatable.
+    #[arg(long = "image", value_name = "NAME|ID")]
+    images: Vec<String>,
+    /// Do not read the images' filesystems (skips the setuid and secret-file checks).
+    #[arg(long)]
+    no_image_files: bool,
 }
 
 #[derive(clap::Args)]
-struct AuditArgs {
-    #[command(flatten)]
-    target: TargetArgs,
-    /// Audit the facts saved by `dockward collect` instead of a live daemon.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["host", "all"])]
-    snapshot: Option<PathBuf>,
-    /// Users trusted to control the daemon (CIS 1.1.2); comma-separated or repeated.
-    #[arg(long, value_name = "USER,...", value_delimiter = ',')]
-    trusted_users: Option<Vec<String>>,
-    /// Judge only these parts: containers, daemon, host, files, swarm (comma-separated or repeated).
-    #[arg(long, value_name = "SCOPE,...", value_delimiter = ',', value_parser = parse_scope)]
-    only: Option<Vec<dockward_rules::Scope>>,
+struct OutputArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value = "text")]
     format: ReportFormat,
@@ -96,6 +98,39 @@ struct AuditArgs {
     /// When to colour text output.
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorChoice,
+    /// Turn on opt-in rules (by id or name), e.g. base-image-without-digest; repeatable.
+    #[arg(long, value_name = "RULE,...", value_delimiter = ',')]
+    enable: Vec<String>,
+}
+
+#[derive(clap::Args)]
+struct LintArgs {
+    /// Dockerfiles or directories to search; `-` reads standard input.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// The stage that ships (as `docker build --target`); the last stage by default.
+    #[arg(long, value_name = "STAGE")]
+    target: Option<String>,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(clap::Args)]
+struct AuditArgs {
+    #[command(flatten)]
+    target: TargetArgs,
+    /// Audit the facts saved by `dockward collect` instead of a live daemon.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["host", "all"])]
+    snapshot: Option<PathBuf>,
+    /// Users trusted to control the daemon (CIS 1.1.2); comma-separated or repeated.
+    #[arg(long, value_name = "USER,...", value_delimiter = ',')]
+    trusted_users: Option<Vec<String>>,
+    /// Judge only these parts: containers, daemon, host, files, swarm, images (comma-separated
+    /// or repeated).
+    #[arg(long, value_name = "SCOPE,...", value_delimiter = ',', value_parser = parse_scope)]
+    only: Option<Vec<dockward_rules::Scope>>,
+    #[command(flatten)]
+    output: OutputArgs,
 }
 
 #[derive(clap::Args)]
@@ -111,6 +146,10 @@ struct CollectArgs {
 enum ReportFormat {
     Text,
     Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// JUnit XML, for CI test reports.
+    Junit,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -134,8 +173,9 @@ enum Threshold {
 }
 
 fn parse_scope(s: &str) -> Result<dockward_rules::Scope, String> {
-    dockward_rules::Scope::parse(s)
-        .ok_or_else(|| "expected one of containers, daemon, host, files, swarm".to_string())
+    dockward_rules::Scope::parse(s).ok_or_else(|| {
+        "expected one of containers, daemon, host, files, swarm, images, dockerfiles".to_string()
+    })
 }
 
 fn parse_threshold(s: &str) -> Result<Threshold, String> {
@@ -171,6 +211,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Audit(args) => audit(args),
         Command::Collect(args) => collect(args),
+        Command::Lint(args) => lint(args),
         Command::Rules { format } => {
             write_stdout(&rules_listing(format))?;
             Ok(0)
@@ -199,31 +240,119 @@ fn audit(args: AuditArgs) -> anyhow::Result<u8> {
             }
         },
     };
+    // `--image` gates one build: only the image rules, unless --only says otherwise.
+    let only = match (&args.only, args.target.images.is_empty()) {
+        (None, false) => Some(vec![dockward_rules::Scope::Images]),
+        (only, _) => only.clone(),
+    };
     let settings = dockward_rules::Settings {
         trusted_users: args.trusted_users.clone(),
-        only: args.only.clone(),
+        only,
+        enable: args.output.enable.clone(),
+        ..Default::default()
     };
     let results = dockward_rules::evaluate(&snapshot, &settings);
     let report = Report::new(&snapshot, results);
-    match args.format {
-        ReportFormat::Json => report.write_json(std::io::stdout().lock())?,
-        ReportFormat::Text => write_stdout(&render_text(
-            &report,
-            TextOptions {
-                color: use_color(args.color),
-                show_all: args.show_all,
-            },
-        ))?,
-    }
+    let code = emit(&report, &args.output)?;
     if let Some(reason) = trouble {
         eprintln!("dockward: {reason}");
         return Ok(EXIT_TROUBLE);
     }
-    let failing = match args.fail_on {
+    Ok(code)
+}
+
+/// Writes the report in the chosen format and returns the exit code its findings call for.
+fn emit(report: &Report, output: &OutputArgs) -> anyhow::Result<u8> {
+    match output.format {
+        ReportFormat::Json => report.write_json(std::io::stdout().lock())?,
+        ReportFormat::Sarif => write_stdout(&dockward_report::sarif::render_sarif(report))?,
+        ReportFormat::Junit => write_stdout(&dockward_report::junit::render_junit(report))?,
+        ReportFormat::Text => write_stdout(&render_text(
+            report,
+            TextOptions {
+                color: use_color(output.color),
+                show_all: output.show_all,
+            },
+        ))?,
+    }
+    let failing = match output.fail_on {
         Threshold::At(severity) => report.fails_at(severity),
         Threshold::Never => false,
     };
     Ok(if failing { EXIT_FINDINGS } else { 0 })
+}
+
+/// Where and why a Dockerfile could not be parsed: line, column, message.
+type ParseFailure = (u32, u32, String);
+
+fn lint(args: LintArgs) -> anyhow::Result<u8> {
+    let stdin = Path::new("-");
+    let from_stdin = args.paths.iter().any(|p| p == stdin);
+    let paths: Vec<PathBuf> = args.paths.iter().filter(|p| *p != stdin).cloned().collect();
+    let (found, search_errors) = dockward_collect::dockerfiles::find_dockerfiles(&paths);
+    for error in &search_errors {
+        eprintln!(
+            "dockward: cannot search {}: {}",
+            error.path.display(),
+            error.message
+        );
+    }
+    let mut sources: Vec<(String, Result<String, String>)> = Vec::with_capacity(found.len() + 1);
+    if from_stdin {
+        let mut text = String::new();
+        let read = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map(|_| text)
+            .map_err(|e| format!("cannot read standard input: {e}"));
+        sources.push(("-".to_string(), read));
+    }
+    for path in &found {
+        let text = std::fs::read(path)
+            .map_err(|e| format!("cannot read the file: {e}"))
+            .and_then(|bytes| {
+                String::from_utf8(bytes)
+                    .map_err(|e| format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))
+            });
+        sources.push((path.display().to_string(), text));
+    }
+    let parsed: Vec<(String, Result<Dockerfile, ParseFailure>)> = sources
+        .into_iter()
+        .map(|(path, text)| {
+            let outcome = match text {
+                Ok(text) => parse_dockerfile(&path, &text).map_err(|e| (e.line, e.column, e.message)),
+                Err(message) => Err((0, 0, message)),
+            };
+            (path, outcome)
+        })
+        .collect();
+    let inputs: Vec<LintInput<'_>> = parsed
+        .iter()
+        .map(|(path, outcome)| match outcome {
+            Ok(df) => LintInput::Parsed(df),
+            Err((line, column, message)) => LintInput::Failed {
+                path,
+                line: *line,
+                column: *column,
+                message,
+            },
+        })
+        .collect();
+    let settings = dockward_rules::Settings {
+        only: Some(vec![dockward_rules::Scope::Dockerfiles]),
+        target_stage: args.target.clone(),
+        enable: args.output.enable.clone(),
+        ..Default::default()
+    };
+    let results = dockward_rules::evaluate_dockerfiles(&inputs, &settings);
+    let report = Report::for_dockerfiles(results, inputs.len(), dockward_collect::now_rfc3339());
+    let code = emit(&report, &args.output)?;
+    if inputs.is_empty() {
+        eprintln!("dockward: no Dockerfiles found");
+        return Ok(EXIT_TROUBLE);
+    }
+    if !search_errors.is_empty() || parsed.iter().any(|(_, outcome)| outcome.is_err()) {
+        return Ok(code.max(EXIT_TROUBLE));
+    }
+    Ok(code)
 }
 
 fn collect(args: CollectArgs) -> anyhow::Result<u8> {
@@ -242,8 +371,16 @@ fn collect_options(target: &TargetArgs) -> Options {
         all: target.all,
         containers: target.containers.clone(),
         concurrency: usize::from(target.concurrency),
-        inspect_host: true,
+        // One image asked for: nothing else on the host matters.
+        inspect_host: target.images.is_empty(),
+        skip_containers: !target.images.is_empty(),
         host_root: target.host_root.clone(),
+        images: if target.images.is_empty() {
+            ImageSelection::All
+        } else {
+            ImageSelection::Only(target.images.clone())
+        },
+        image_files: !target.no_image_files,
     }
 }
 
@@ -281,6 +418,7 @@ fn unreachable_snapshot(target: &TargetArgs, reason: &str) -> Snapshot {
         daemon,
         host,
         host_error,
+        client: Some(dockward_collect::client_facts()),
         containers: Vec::new(),
         images: Vec::new(),
         errors: Vec::new(),

@@ -1467,3 +1467,321 @@ fn a_swarm_manager_is_judged_from_the_swarm() {
         )
     );
 }
+
+/// Builds an image on the plain daemon from `dockerfile` and the context `files`, with the
+/// classic builder (Debian's docker.io ships no buildx) and no network (the daemon has no
+/// bridge).
+fn build_image(env: &Env, tag: &str, dockerfile: &str, files: &[(&str, &str)]) -> PathBuf {
+    let context = env.work.join(format!("build-{}", tag.replace([':', '/'], "-")));
+    let _ = std::fs::remove_dir_all(&context);
+    std::fs::create_dir_all(&context).unwrap();
+    std::fs::write(
+        context.join("Dockerfile"),
+        dockerfile.replace("$IMAGE", &env.image),
+    )
+    .unwrap();
+    for (name, text) in files {
+        std::fs::write(context.join(name), text).unwrap();
+    }
+    let out = Command::new("docker")
+        .args(["-H", &env.host, "build", "--network", "none", "-q", "-t", tag])
+        .arg(&context)
+        .env("DOCKER_BUILDKIT", "0")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "docker build {tag}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    context
+}
+
+/// rule id → (status, message, evidence as `at = value` lines) of one image's results.
+fn image_verdicts(report: &Value, image: &str) -> BTreeMap<String, (String, String, Vec<String>)> {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["target"]["name"] == image || r["target"]["kind"] == "client")
+        .map(|r| {
+            // Results without evidence leave the field out.
+            let evidence = r["evidence"]
+                .as_array()
+                .map(|list| {
+                    list.iter()
+                        .map(|e| format!("{} = {}", e["at"].as_str().unwrap(), e["value"]))
+                        .collect()
+                })
+                .unwrap_or_default();
+            (
+                r["rule"].as_str().unwrap().to_string(),
+                (
+                    r["status"].as_str().unwrap().to_string(),
+                    r["message"].as_str().unwrap().to_string(),
+                    evidence,
+                ),
+            )
+        })
+        .collect()
+}
+
+const INSECURE_DOCKERFILE: &str = "FROM $IMAGE
+COPY helper /usr/local/bin/helper
+RUN chmod 4755 /usr/local/bin/helper
+ADD id_ed25519 /root/.ssh/id_ed25519
+ENV API_TOKEN=hunter2hunter2 GREETING=hello
+EXPOSE 22 8080
+CMD [\"sleep\", \"3600\"]
+";
+
+const HARDENED_DOCKERFILE: &str = "FROM $IMAGE
+COPY helper /usr/local/bin/helper
+USER 10001:10001
+HEALTHCHECK --interval=30s CMD [\"true\"]
+CMD [\"sleep\", \"3600\"]
+";
+
+const KEY: &str = "-----BEGIN OPENSSH PRIVATE KEY-----
+b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZWQy
+-----END OPENSSH PRIVATE KEY-----
+";
+
+#[test]
+fn built_images_are_judged_from_config_history_and_files() {
+    let _serial = serial();
+    let Some(env) = live_env() else { return };
+    let insecure = "dockward-test/insecure-image:1";
+    let hardened = "dockward-test/hardened-image:1";
+    let insecure_context = build_image(
+        &env,
+        insecure,
+        INSECURE_DOCKERFILE,
+        &[("helper", "#!/bin/sh\necho hi\n"), ("id_ed25519", KEY)],
+    );
+    let hardened_context = build_image(
+        &env,
+        hardened,
+        HARDENED_DOCKERFILE,
+        &[("helper", "#!/bin/sh\necho hi\n")],
+    );
+
+    // One image, for CI right after `docker build`: only the image rules, exit 1 on findings.
+    let out = dockward(
+        &["audit", "--image", insecure, "--format", "json"],
+        &[("DOCKER_HOST", &env.host)],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json_report(&out);
+    assert_eq!(report["source"]["containers"], 0);
+    assert_eq!(report["source"]["images"], 1);
+    let got = image_verdicts(&report, insecure);
+    let row = |status: &str, message: &str, evidence: &[&str]| {
+        (
+            status.to_string(),
+            message.to_string(),
+            evidence.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+        )
+    };
+    let base = &env.image;
+    let want: BTreeMap<String, (String, String, Vec<String>)> = [
+        (
+            "IM0001",
+            row(
+                "fail",
+                "the image sets no user, so its containers run as root",
+                &["/Config/User = \"\""],
+            ),
+        ),
+        (
+            "IM0002",
+            row(
+                "fail",
+                "the image has no health check",
+                &["/Config/Healthcheck = null"],
+            ),
+        ),
+        (
+            "IM0003",
+            row(
+                "fail",
+                "the image environment holds secrets: API_TOKEN",
+                &["/Config/Env/1 = \"API_TOKEN=hu**** (14 characters) (a secret by its name)\""],
+            ),
+        ),
+        (
+            "IM0004",
+            row(
+                "fail",
+                "the image exposes port 22/tcp (SSH)",
+                &["/Config/ExposedPorts = [\"22/tcp\",\"8080/tcp\"]"],
+            ),
+        ),
+        (
+            "IM0005",
+            row(
+                "fail",
+                &format!("1 build step(s) use ADD (1 step of base image {base} left out)"),
+                &[],
+            ),
+        ),
+        (
+            "IM0006",
+            row(
+                "fail",
+                "1 setuid/setgid file(s): /usr/local/bin/helper",
+                &["/usr/local/bin/helper = \"mode 4755, layer 2\""],
+            ),
+        ),
+        (
+            "IM0007",
+            row(
+                "fail",
+                "1 key or credential file(s): /root/.ssh/id_ed25519",
+                &["/root/.ssh/id_ed25519 = \"private key, layer 3\""],
+            ),
+        ),
+        (
+            "IM0008",
+            row(
+                "fail",
+                "DOCKER_CONTENT_TRUST is not set, so unsigned images are pulled and run",
+                &["env/DOCKER_CONTENT_TRUST = null"],
+            ),
+        ),
+    ]
+    .into_iter()
+    .map(|(rule, row)| (rule.to_string(), row))
+    .collect();
+    // The ADD step's history line names a content hash; compare its shape, not the hash.
+    let mut got = got;
+    let add = got.get_mut("IM0005").unwrap();
+    assert_eq!(add.2.len(), 1);
+    assert!(
+        add.2[0].starts_with("history/3/CreatedBy = \"/bin/sh -c #(nop) ADD file:")
+            && add.2[0].ends_with(" in /root/.ssh/id_ed25519\""),
+        "{}",
+        add.2[0]
+    );
+    add.2.clear();
+    assert_eq!(got, want);
+
+    // The hardened image passes every image rule, content trust included when it is on.
+    let out = dockward(
+        &["audit", "--image", hardened, "--format", "json"],
+        &[("DOCKER_HOST", &env.host), ("DOCKER_CONTENT_TRUST", "1")],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let report = json_report(&out);
+    let statuses: BTreeMap<String, String> = image_verdicts(&report, hardened)
+        .into_iter()
+        .map(|(rule, (status, _, _))| (rule, status))
+        .collect();
+    let all_pass: BTreeMap<String, String> = (1..=8)
+        .map(|n| (format!("IM000{n}"), "pass".to_string()))
+        .collect();
+    assert_eq!(statuses, all_pass);
+
+    // The whole-daemon audit covers both images, used or not, and the base they share; each
+    // image is one target.
+    let out = dockward(
+        &["audit", "--only", "images", "--format", "json"],
+        &[("DOCKER_HOST", &env.host)],
+    );
+    let report = json_report(&out);
+    let mut images: Vec<String> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["rule"] == "IM0001")
+        .map(|r| r["target"]["name"].as_str().unwrap().to_string())
+        .collect();
+    images.sort();
+    for image in [insecure, hardened, base.as_str()] {
+        assert!(
+            images.iter().any(|i| i == image),
+            "{image} not audited: {images:?}"
+        );
+    }
+
+    // `--no-image-files` skips the archive: the file rules are not applicable.
+    let out = dockward(
+        &[
+            "audit",
+            "--image",
+            insecure,
+            "--no-image-files",
+            "--format",
+            "json",
+        ],
+        &[("DOCKER_HOST", &env.host)],
+    );
+    let got = image_verdicts(&json_report(&out), insecure);
+    assert_eq!(got["IM0006"].0, "not_applicable");
+    assert_eq!(
+        got["IM0006"].1,
+        "the image's files were not read (--no-image-files)"
+    );
+
+    // A missing image is an error naming it, and the exit code says dockward could not judge.
+    let out = dockward(
+        &["audit", "--image", "dockward-test/missing:1", "--format", "json"],
+        &[("DOCKER_HOST", &env.host)],
+    );
+    let report = json_report(&out);
+    let got = image_verdicts(&report, "dockward-test/missing:1");
+    assert_eq!(
+        got["IM0001"],
+        (
+            "error".to_string(),
+            "no such image: dockward-test/missing:1".to_string(),
+            vec![]
+        )
+    );
+
+    // The same rule set judges the Dockerfiles: what the image shows, the lint finds at its line.
+    let lint = |context: &PathBuf| {
+        let path = context.join("Dockerfile");
+        let out = dockward(&["lint", path.to_str().unwrap(), "--format", "json"], &[]);
+        json_report(&out)["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["status"] == "fail")
+            .map(|r| {
+                format!(
+                    "{} {}:{}",
+                    r["rule"].as_str().unwrap(),
+                    r["location"]["line"],
+                    r["location"]["column"]
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        lint(&insecure_context),
+        [
+            "DF0001 1:1",
+            "DF0006 1:1",
+            "DF0011 3:11",
+            "DF0002 4:1",
+            "DF0004 4:5",
+            "DF0004 5:5",
+            "DF0012 6:8"
+        ]
+    );
+    assert_eq!(lint(&hardened_context), Vec::<String>::new());
+    for tag in [insecure, hardened] {
+        docker(&env.host, &["rmi", tag]);
+    }
+}

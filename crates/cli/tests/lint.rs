@@ -1,0 +1,232 @@
+//! `dockward lint` end to end: finding Dockerfiles, parse errors that do not stop the rest,
+//! suppression comments, standard input, stage and opt-in selection, and every output format.
+//!
+//! Regenerate the golden files after an intended change with
+//! `DOCKWARD_BLESS=1 cargo test -p dockward --test lint`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+}
+
+/// Runs dockward in `tests/data`, so reported paths are short and stable.
+fn lint(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dockward"))
+        .arg("lint")
+        .args(args)
+        .current_dir(data_dir())
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or_default().as_bytes()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn golden(name: &str, actual: &[u8]) {
+    let path = data_dir().join(name);
+    if std::env::var_os("DOCKWARD_BLESS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read(&path).unwrap_or_default();
+    assert!(
+        expected == actual,
+        "{name} differs from the output; if the change is intended, bless it \
+         (DOCKWARD_BLESS=1 cargo test -p dockward --test lint). Output:\n{}",
+        String::from_utf8_lossy(actual)
+    );
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `(rule, status, path:line:column)` of every result that is not a pass.
+fn findings(report: &serde_json::Value) -> Vec<(String, String, String)> {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] != "pass")
+        .map(|r| {
+            let at = match &r["location"] {
+                serde_json::Value::Null => r["target"]["name"].as_str().unwrap().to_string(),
+                l => format!("{}:{}:{}", l["path"].as_str().unwrap(), l["line"], l["column"]),
+            };
+            let status = if r["suppressed"].is_null() {
+                r["status"].as_str().unwrap().to_string()
+            } else {
+                "suppressed".to_string()
+            };
+            (r["rule"].as_str().unwrap().to_string(), status, at)
+        })
+        .collect()
+}
+
+#[test]
+fn a_directory_is_searched_and_a_broken_file_does_not_stop_the_rest() {
+    let out = lint(&["lint"], None);
+    // A file that cannot be parsed is an operational error (2), even with findings.
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    golden("lint.txt", &out.stdout);
+
+    let report = json(&lint(&["lint", "--format", "json"], None));
+    assert_eq!(
+        report["source"]["dockerfiles"], 4,
+        "ignored/ (.gitignore) and README.md are skipped"
+    );
+    let mut got = findings(&report);
+    got.retain(|(_, status, _)| status != "error");
+    assert_eq!(
+        got,
+        [
+            ("DF0001", "fail", "lint/svc/api.Dockerfile:1:1"),
+            ("DF0006", "fail", "lint/.devcontainer/Dockerfile:3:1"),
+            ("DF0006", "fail", "lint/svc/api.Dockerfile:1:1"),
+            ("DF0005", "fail", "lint/svc/api.Dockerfile:5:1"),
+            ("DF0011", "suppressed", "lint/Dockerfile:11:38"),
+            ("DF0002", "fail", "lint/svc/api.Dockerfile:7:1"),
+            ("DF0004", "fail", "lint/svc/api.Dockerfile:2:5"),
+            ("DF0007", "fail", "lint/svc/api.Dockerfile:1:6"),
+            ("DF0010", "fail", "lint/svc/api.Dockerfile:3:53"),
+            ("DF0012", "fail", "lint/svc/api.Dockerfile:8:8"),
+        ]
+        .map(|(r, s, a)| (r.to_string(), s.to_string(), a.to_string()))
+    );
+    // Every rule reports the broken file as an error at the line parsing stopped.
+    let errors: Vec<&serde_json::Value> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "error")
+        .collect();
+    assert_eq!(errors.len(), 15);
+    for error in errors {
+        assert_eq!(error["target"]["name"], "lint/broken/Dockerfile");
+        assert_eq!(error["location"]["line"], 2);
+        assert_eq!(error["message"], "could not parse: unterminated heredoc EOF");
+    }
+    assert_eq!(report["summary"]["suppressed"], 1);
+    assert_eq!(report["summary"]["by_status"]["fail"], 9);
+    let suppressed = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| !r["suppressed"].is_null())
+        .unwrap();
+    assert_eq!(
+        suppressed["suppressed"],
+        serde_json::json!({
+            "reason": "the spool directory is shared with the host's mail daemon",
+            "at": "lint/Dockerfile:10:1"
+        })
+    );
+}
+
+#[test]
+fn files_are_linted_whatever_their_name_and_suppressed_findings_do_not_fail() {
+    let out = lint(&["lint/Dockerfile", "--format", "json"], None);
+    assert_eq!(out.status.code(), Some(0), "the one finding is suppressed");
+    let report = json(&out);
+    assert_eq!(
+        findings(&report),
+        [(
+            "DF0011".to_string(),
+            "suppressed".to_string(),
+            "lint/Dockerfile:11:38".to_string()
+        )]
+    );
+    // A file named explicitly is read as a Dockerfile, whatever its name.
+    let out = lint(&["lint/README.md", "--format", "json", "--fail-on", "none"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let report = json(&out);
+    let first = &report["results"][0];
+    assert_eq!(first["message"], "could not parse: unknown instruction: NOT");
+    assert_eq!(
+        first["location"],
+        serde_json::json!({"path": "lint/README.md", "line": 1, "column": 1})
+    );
+}
+
+#[test]
+fn standard_input_is_read_with_a_dash() {
+    let dockerfile = "FROM alpine:3.20\nRUN --network=host wget -qO- https://example.com/x | sh\n";
+    let out = lint(&["-", "--format", "json", "--fail-on", "high"], Some(dockerfile));
+    assert_eq!(out.status.code(), Some(1), "DF0010 is high");
+    let got = findings(&json(&out));
+    assert_eq!(
+        got,
+        [
+            ("DF0001", "fail", "-:1:1"),
+            ("DF0006", "fail", "-:1:1"),
+            ("DF0010", "fail", "-:2:54"),
+            ("DF0016", "fail", "-:2:5"),
+        ]
+        .map(|(r, s, a)| (r.to_string(), s.to_string(), a.to_string()))
+    );
+}
+
+#[test]
+fn target_stage_and_opt_in_rules() {
+    let dockerfile = "FROM alpine:3.20 AS dev\nFROM alpine:3.20 AS prod\nUSER app\nHEALTHCHECK CMD true\n\
+                      FROM prod AS debug\nUSER root\n";
+    let rules = |args: &[&str]| {
+        let out = lint(&[&["-", "--format", "json"], args].concat(), Some(dockerfile));
+        findings(&json(&out))
+            .into_iter()
+            .map(|(rule, _, at)| format!("{rule} {at}"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(rules(&[]), ["DF0001 -:6:1"]);
+    assert_eq!(rules(&["--target", "prod"]), Vec::<String>::new());
+    assert_eq!(rules(&["--target", "dev"]), ["DF0001 -:1:1", "DF0006 -:1:1"]);
+    assert_eq!(
+        rules(&["--target", "prod", "--enable", "base-image-without-digest"]),
+        ["DF0008 -:1:6", "DF0008 -:2:6"]
+    );
+}
+
+#[test]
+fn sarif_and_junit_outputs() {
+    let out = lint(&["lint", "--format", "sarif"], None);
+    assert_eq!(out.status.code(), Some(2));
+    golden("lint.sarif", &out.stdout);
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let piped = results.iter().find(|r| r["ruleId"] == "DF0010").unwrap();
+    let location = &piped["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "lint/svc/api.Dockerfile");
+    assert_eq!(location["region"]["startLine"], 3);
+    assert_eq!(location["region"]["startColumn"], 53);
+
+    let out = lint(&["lint", "--format", "junit"], None);
+    assert_eq!(out.status.code(), Some(2));
+    golden("lint.junit.xml", &out.stdout);
+}
+
+#[test]
+fn nothing_to_lint_is_an_error() {
+    let out = lint(&["lint/svc/missing.Dockerfile"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot search lint/svc/missing.Dockerfile"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("no Dockerfiles found"), "{stderr}");
+}
