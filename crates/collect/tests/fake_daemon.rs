@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use dockward_collect::{Client, Endpoint, Options, collect_snapshot};
+use dockward_collect::{Client, Endpoint, ImageSelection, Options, collect_snapshot};
 use http_body_util::Full;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
@@ -117,9 +117,11 @@ async fn vanished_and_malformed_containers_become_errors_and_the_rest_is_collect
         ("/containers/bbb/json", 404, r#"{"message":"No such container: bbb"}"#.into()),
         ("/containers/ccc/json", 200, r#"{"Id": "ccc", "HostConfig": {"Privileged": "yes"}}"#.into()),
     ]);
-    let snapshot = collect_snapshot(&fake_client(&daemon), &Options::default())
-        .await
-        .unwrap();
+    let options = Options {
+        images: ImageSelection::Skip,
+        ..Options::default()
+    };
+    let snapshot = collect_snapshot(&fake_client(&daemon), &options).await.unwrap();
     assert_eq!(snapshot.containers.len(), 1);
     assert_eq!(snapshot.containers[0].origin.name(), "web");
     assert_eq!(snapshot.errors.len(), 2);
@@ -240,6 +242,7 @@ async fn selectors_that_cannot_name_a_container_are_errors() {
     let daemon = serve(vec![("/_ping", 200, "OK".into()), ("/info", 200, INFO.into())]);
     let options = Options {
         containers: vec!["../../info".into(), "nope".into()],
+        images: ImageSelection::Skip,
         ..Options::default()
     };
     let snapshot = collect_snapshot(&fake_client(&daemon), &options).await.unwrap();
@@ -281,4 +284,95 @@ async fn a_missing_socket_says_so() {
         )),
         "{message}"
     );
+}
+
+#[tokio::test]
+async fn image_faults_become_errors_or_unknown_facts_and_the_rest_is_collected() {
+    let image = serde_json::json!({"Id": "sha256:aaa", "RepoTags": ["app:1"],
+        "Config": {"User": "app", "Env": ["PATH=/bin"], "ExposedPorts": {"8080/tcp": {}}}});
+    let base = serde_json::json!({"Id": "sha256:bbb", "RepoTags": ["base:1"], "Config": {}});
+    let history = |steps: &[&str]| {
+        // The API lists the newest step first.
+        let entries: Vec<serde_json::Value> = steps
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, s)| serde_json::json!({"Created": i, "CreatedBy": s, "Size": 1}))
+            .collect();
+        serde_json::Value::from(entries).to_string()
+    };
+    let daemon = serve(vec![
+        ("/_ping", 200, "OK".into()),
+        ("/info", 200, INFO.into()),
+        ("/containers/json", 200, "[]".into()),
+        (
+            "/containers/json?all=1",
+            200,
+            r#"[{"Id":"c1","Names":["/web"],"ImageID":"sha256:aaa"}]"#.into(),
+        ),
+        (
+            "/images/json",
+            200,
+            r#"[{"Id":"sha256:aaa"},{"Id":"sha256:bbb"},{"Id":"sha256:ccc"}]"#.into(),
+        ),
+        ("/images/sha256:aaa/json", 200, image.to_string()),
+        (
+            "/images/sha256:aaa/history",
+            200,
+            history(&["ADD file:x in /", "RUN make", "COPY . /app"]),
+        ),
+        (
+            "/images/sha256:aaa/get",
+            500,
+            r#"{"message":"disk on fire"}"#.into(),
+        ),
+        ("/images/sha256:bbb/json", 200, base.to_string()),
+        (
+            "/images/sha256:bbb/history",
+            200,
+            history(&["ADD file:x in /", "RUN make"]),
+        ),
+        ("/images/sha256:bbb/get", 200, "not a tar archive at all".into()),
+        (
+            "/images/sha256:ccc/json",
+            404,
+            r#"{"message":"No such image: sha256:ccc"}"#.into(),
+        ),
+    ]);
+    let snapshot = collect_snapshot(&fake_client(&daemon), &Options::default())
+        .await
+        .unwrap();
+    let names: Vec<&str> = snapshot.images.iter().map(|i| i.tags[0].as_str()).collect();
+    assert_eq!(names, ["app:1", "base:1"]);
+    let app = &snapshot.images[0];
+    assert_eq!(app.used_by, ["web"]);
+    assert_eq!(app.user.value, "app");
+    assert_eq!(app.exposed_ports.value, ["8080/tcp"]);
+    assert_eq!((app.base_history, app.base_image.as_deref()), (2, Some("base:1")));
+    let dockward_model::Observed::Known(history) = &app.history else {
+        panic!("history unread: {:?}", app.history)
+    };
+    let steps: Vec<&str> = history.value.iter().map(|h| h.created_by.as_str()).collect();
+    assert_eq!(
+        steps,
+        ["ADD file:x in /", "RUN make", "COPY . /app"],
+        "oldest first"
+    );
+    let reason = |image: &dockward_model::ImageFacts| match &image.filesystem {
+        Some(dockward_model::Observed::Unknown { reason }) => reason.clone(),
+        other => panic!("expected an unknown filesystem, got {other:?}"),
+    };
+    assert_eq!(
+        reason(app),
+        "GET /images/sha256:aaa/get: the daemon answered 500: disk on fire"
+    );
+    assert!(
+        reason(&snapshot.images[1]).starts_with("not a tar archive"),
+        "{}",
+        reason(&snapshot.images[1])
+    );
+    assert_eq!(snapshot.errors.len(), 1);
+    assert_eq!(snapshot.errors[0].target.kind, dockward_model::TargetKind::Image);
+    assert_eq!(snapshot.errors[0].target.name, "sha256:ccc");
+    assert_eq!(snapshot.errors[0].reason, "no such image: sha256:ccc");
 }
