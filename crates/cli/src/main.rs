@@ -495,7 +495,7 @@ fn rules_listing(format: RulesFormat) -> String {
                 .map(|r| {
                     serde_json::json!({
                         "id": r.id, "name": r.name, "title": r.title, "severity": r.severity,
-                        "references": r.references, "fix": r.fix,
+                        "references": r.references, "fix": r.fix, "opt_in": r.opt_in(),
                     })
                 })
                 .collect();
@@ -516,12 +516,13 @@ fn rules_listing(format: RulesFormat) -> String {
                     .filter_map(|x| x.strip_prefix("cis-docker-1.6.0:"))
                     .collect();
                 out.push_str(&format!(
-                    "{:<7} {:<26} {:<9} {:<6} {}\n",
+                    "{:<7} {:<32} {:<9} {:<6} {}{}\n",
                     r.id,
                     r.name,
                     r.severity.as_str(),
                     cis.join(","),
-                    r.title
+                    r.title,
+                    if r.opt_in() { " (opt-in: --enable)" } else { "" }
                 ));
             }
             out.push_str("\nNot automated yet:\n");

@@ -231,7 +231,13 @@ fn rule_catalogue_lists_rules_and_what_is_not_automated() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         text.contains(
-            "CT0006  privileged-container       critical  5.5    Privileged containers are not used\n"
+            "CT0006  privileged-container             critical  5.5    Privileged containers are not used\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "DF0008  base-image-without-digest        low       4.2    Base images are pinned by digest (opt-in: --enable)\n"
         ),
         "{text}"
     );
@@ -250,8 +256,9 @@ fn rule_catalogue_lists_rules_and_what_is_not_automated() {
     assert!(
         rules
             .iter()
-            .any(|r| r["id"] == "CT0006" && r["name"] == "privileged-container")
+            .any(|r| r["id"] == "CT0006" && r["name"] == "privileged-container" && r["opt_in"] == false)
     );
+    assert!(rules.iter().any(|r| r["id"] == "DF0008" && r["opt_in"] == true));
     assert_eq!(
         json["not_automated"].as_array().unwrap().len(),
         dockward_rules::PLANNED.len()

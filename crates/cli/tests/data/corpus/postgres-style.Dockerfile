@@ -1,71 +1,64 @@
-# A relational database server image in the style of the official "postgres" image:
-# a pinned Debian base, a verified privilege-dropping helper, the upstream apt repository
-# with its signing key, and an entrypoint that initialises the data directory.
+# A relational database server image in the manner of the official database images:
+# a dated Debian base, a signature-checked helper binary, the vendor's apt repository behind
+# its own keyring, and an entrypoint that prepares the data directory on first start.
 FROM debian:bookworm-20240513-slim
 
-# Create the user and group first so their ids are stable whatever packages add later.
+# Account first, so its ids do not depend on what the packages below happen to create.
 RUN set -eux; \
-	groupadd -r postgres --gid=999; \
-# the home directory is where the server keeps its socket lock files
-	useradd -r -g postgres --uid=999 --home-dir=/var/lib/postgresql --shell=/bin/bash postgres; \
-	mkdir -p /var/lib/postgresql; \
-	chown -R postgres:postgres /var/lib/postgresql
+	groupadd --system --gid 999 postgres; \
+# the home directory doubles as the parent of the data directory
+	useradd --system --gid postgres --uid 999 --home-dir /var/lib/postgresql --shell /bin/bash postgres; \
+	install -d -o postgres -g postgres -m 0755 /var/lib/postgresql
 
-# A small static helper to step down from root in the entrypoint.
-ENV GOSU_VERSION 1.17
+# su-exec style helper used by the entrypoint to leave root before starting the server.
+ENV DROPPRIV_VERSION 2.3
 RUN set -eux; \
-	savedAptMark="$(apt-mark showmanual)"; \
+	fetchDeps='ca-certificates curl gnupg dirmngr'; \
 	apt-get update; \
-	apt-get install -y --no-install-recommends ca-certificates=20230311 gnupg=2.2.40-1.1 wget=1.21.3-1+b2; \
-	rm -rf /var/lib/apt/lists/*; \
-	dpkgArch="$(dpkg --print-architecture | awk -F- '{ print $NF }')"; \
-	wget -O /usr/local/bin/gosu "https://github.com/tianon/gosu/releases/download/$GOSU_VERSION/gosu-$dpkgArch"; \
-	wget -O /usr/local/bin/gosu.asc "https://github.com/tianon/gosu/releases/download/$GOSU_VERSION/gosu-$dpkgArch.asc"; \
-# verify the signature before the binary is ever executed
-	export GNUPGHOME="$(mktemp -d)"; \
-	gpg --batch --keyserver hkps://keys.openpgp.org --recv-keys B42F6819007F00F88E364FD4036A9C25BF357DD4; \
-	gpg --batch --verify /usr/local/bin/gosu.asc /usr/local/bin/gosu; \
+	apt-get install -y --no-install-recommends $fetchDeps; \
+	arch="$(dpkg --print-architecture)"; \
+	base="https://downloads.example.net/droppriv/v${DROPPRIV_VERSION}"; \
+	curl -fsSL -o /usr/local/bin/droppriv "$base/droppriv-$arch"; \
+	curl -fsSL -o /tmp/droppriv.sig "$base/droppriv-$arch.sig"; \
+# the release key is fetched by full fingerprint and the binary is checked before first use
+	GNUPGHOME="$(mktemp -d)"; export GNUPGHOME; \
+	gpg --batch --keyserver hkps://keys.openpgp.org --recv-keys 45C0E8EBFE85697E8061692FECC30272F637EA47; \
+	gpg --batch --verify /tmp/droppriv.sig /usr/local/bin/droppriv; \
 	gpgconf --kill all; \
-	rm -rf "$GNUPGHOME" /usr/local/bin/gosu.asc; \
-	apt-mark auto '.*' > /dev/null; \
-	[ -z "$savedAptMark" ] || apt-mark manual $savedAptMark > /dev/null; \
-	apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false; \
-	chmod +x /usr/local/bin/gosu; \
-	gosu --version; \
-	gosu nobody true
-
-# Make the "en_US.UTF-8" locale so the server is utf-8 enabled by default.
-RUN set -eux; \
-	if [ -f /etc/dpkg/dpkg.cfg.d/docker ]; then \
-		grep -q '/usr/share/locale' /etc/dpkg/dpkg.cfg.d/docker; \
-		sed -ri '/\/usr\/share\/locale/d' /etc/dpkg/dpkg.cfg.d/docker; \
-	fi; \
-	apt-get update; \
-	apt-get install -y --no-install-recommends locales; \
+	rm -rf "$GNUPGHOME" /tmp/droppriv.sig; \
+	apt-get purge -y --auto-remove $fetchDeps; \
 	rm -rf /var/lib/apt/lists/*; \
-	echo 'en_US.UTF-8 UTF-8' >> /etc/locale.gen; \
+	chmod 0755 /usr/local/bin/droppriv; \
+	droppriv nobody true
+
+# A UTF-8 locale, so new clusters default to a sensible encoding.
+RUN set -eux; \
+	apt-get update; \
+	apt-get install -y --no-install-recommends locales=2.36-9+deb12u7; \
+	rm -rf /var/lib/apt/lists/*; \
+	sed -i 's/^# *\(en_US.UTF-8 UTF-8\)/\1/' /etc/locale.gen; \
 	locale-gen; \
-	locale -a | grep 'en_US.utf8'
+	locale -a | grep -qi 'en_us.utf8'
 ENV LANG en_US.utf8
 
 RUN set -eux; \
 	apt-get update; \
 	apt-get install -y --no-install-recommends \
-		libnss-wrapper \
-		xz-utils \
-		zstd \
+		libnss-wrapper=1.1.15-1 \
+		xz-utils=5.4.1-0.2 \
+		zstd=1.5.4+dfsg2-5 \
 	; \
 	rm -rf /var/lib/apt/lists/*
 
 RUN mkdir /docker-entrypoint-initdb.d
 
-# Upstream repository key, checked against its published fingerprint.
-RUN set -ex; \
-	key='B97B0AFCAA1A47F044F244A07FCC7D46ACCC4CF8'; \
-	export GNUPGHOME="$(mktemp -d)"; \
-	mkdir -p /usr/local/share/keyrings/; \
-	gpg --batch --keyserver keyserver.ubuntu.com --recv-keys "$key"; \
-	gpg --batch --export --armor "$key" > /usr/local/share/keyrings/postgres.gpg.asc; \
+# The vendor's repository key, stored as a keyring that only this repository may use.
+RUN set -eux; \
+	fingerprint='6F70F18E120F6C431E252EE7EADA7DB95747084E'; \
+	GNUPGHOME="$(mktemp -d)"; export GNUPGHOME; \
+	gpg --batch --keyserver keyserver.ubuntu.com --recv-keys "$fingerprint"; \
+	mkdir -p /etc/apt/keyrings; \
+	gpg --batch --export "$fingerprint" > /etc/apt/keyrings/pgdg.gpg; \
 	gpgconf --kill all; \
 	rm -rf "$GNUPGHOME"
 
@@ -73,41 +66,38 @@ ENV PG_MAJOR=16 \
     PG_VERSION=16.3-1.pgdg120+1
 ENV PATH $PATH:/usr/lib/postgresql/$PG_MAJOR/bin
 
-RUN set -ex; \
-	export PYTHONDONTWRITEBYTECODE=1; \
-	aptRepo="[ signed-by=/usr/local/share/keyrings/postgres.gpg.asc ] http://apt.postgresql.org/pub/repos/apt/ bookworm-pgdg main $PG_MAJOR"; \
-	echo "deb $aptRepo" > /etc/apt/sources.list.d/pgdg.list; \
+RUN set -eux; \
+	echo "deb [ signed-by=/etc/apt/keyrings/pgdg.gpg ] http://apt.postgresql.org/pub/repos/apt bookworm-pgdg main $PG_MAJOR" \
+		> /etc/apt/sources.list.d/pgdg.list; \
 	apt-get update; \
-	apt-get install -y --no-install-recommends \
-		"postgresql-common=259.pgdg120+1" \
-	; \
-# stop the package from creating a cluster of its own; the entrypoint does that
-	sed -ri 's/#(create_main_cluster) .*$/\1 = false/' /etc/postgresql-common/createcluster.conf; \
+# keep the packaging from creating a default cluster; the entrypoint owns initdb
+	mkdir -p /etc/postgresql-common/createcluster.d; \
+	echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.d/no-main.conf; \
 	apt-get install -y --no-install-recommends \
 		"postgresql-$PG_MAJOR=$PG_VERSION" \
+		"postgresql-contrib-$PG_MAJOR=$PG_VERSION" \
 	; \
 	rm -rf /var/lib/apt/lists/*; \
 	postgres --version
 
+# Listen on every interface by default; pg_hba.conf still decides who may connect.
 RUN set -eux; \
-	dpkg-divert --add --rename --divert "/usr/share/postgresql/postgresql.conf.sample.dpkg" "/usr/share/postgresql/$PG_MAJOR/postgresql.conf.sample"; \
-	cp -v /usr/share/postgresql/postgresql.conf.sample.dpkg /usr/share/postgresql/postgresql.conf.sample; \
-	ln -sv ../postgresql.conf.sample "/usr/share/postgresql/$PG_MAJOR/"; \
-	sed -ri "s!^#?(listen_addresses)\s*=\s*\S+.*!\1 = '*'!" /usr/share/postgresql/postgresql.conf.sample; \
-	grep -F "listen_addresses = '*'" /usr/share/postgresql/postgresql.conf.sample
+	sample="/usr/share/postgresql/$PG_MAJOR/postgresql.conf.sample"; \
+	printf "\nlisten_addresses = '*'\n" >> "$sample"; \
+	tail -n 1 "$sample" | grep -qF "listen_addresses = '*'"
 
 # The socket directory is sticky and world-writable like /tmp, so any role can create its socket.
 RUN mkdir -p /var/run/postgresql && chown -R postgres:postgres /var/run/postgresql && chmod 3777 /var/run/postgresql
 
 ENV PGDATA /var/lib/postgresql/data
-RUN mkdir -p "$PGDATA" && chown -R postgres:postgres "$PGDATA" && chmod 1777 "$PGDATA"
+RUN install -d -o postgres -g postgres -m 1777 "$PGDATA"
 VOLUME /var/lib/postgresql/data
 
-COPY --chmod=0755 docker-entrypoint.sh docker-ensure-initdb.sh /usr/local/bin/
+COPY --chmod=0755 docker-entrypoint.sh /usr/local/bin/
 ENTRYPOINT ["docker-entrypoint.sh"]
 
-# SIGINT is the "fast shutdown" mode: clients are disconnected and in-flight
-# transactions rolled back, which is the safe compromise for a container stop.
+# SIGINT is the "fast" shutdown: sessions are ended and open transactions rolled back,
+# a better fit for a container stop timeout than waiting for every client to leave.
 STOPSIGNAL SIGINT
 
 USER postgres
