@@ -282,6 +282,23 @@ fn emit(report: &Report, output: &OutputArgs) -> anyhow::Result<u8> {
     Ok(if failing { EXIT_FINDINGS } else { 0 })
 }
 
+/// `# dockward ignore=` comments naming a rule that does not exist: a typo there would silently
+/// suppress nothing.
+fn unknown_ignores(parsed: &[(String, Result<Dockerfile, ParseFailure>)]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for df in parsed.iter().filter_map(|(_, outcome)| outcome.as_ref().ok()) {
+        for pragma in &df.pragmas {
+            for rule in pragma.rules.iter().filter(|r| dockward_rules::find(r).is_none()) {
+                warnings.push(format!(
+                    "{}:{}:{}: dockward ignore names unknown rule \"{rule}\"",
+                    df.path, pragma.pos.line, pragma.pos.column
+                ));
+            }
+        }
+    }
+    warnings
+}
+
 /// Where and why a Dockerfile could not be parsed: line, column, message.
 type ParseFailure = (u32, u32, String);
 
@@ -343,7 +360,8 @@ fn lint(args: LintArgs) -> anyhow::Result<u8> {
         ..Default::default()
     };
     let results = dockward_rules::evaluate_dockerfiles(&inputs, &settings);
-    let report = Report::for_dockerfiles(results, inputs.len(), dockward_collect::now_rfc3339());
+    let mut report = Report::for_dockerfiles(results, inputs.len(), dockward_collect::now_rfc3339());
+    report.warnings = unknown_ignores(&parsed);
     let code = emit(&report, &args.output)?;
     if inputs.is_empty() {
         eprintln!("dockward: no Dockerfiles found");

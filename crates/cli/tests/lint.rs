@@ -182,6 +182,21 @@ fn standard_input_is_read_with_a_dash() {
 }
 
 #[test]
+fn ignore_comments_naming_unknown_rules_are_reported() {
+    let dockerfile = "FROM alpine:3.20\n# dockward ignore=sudo-in-rn,DF0009 typo\nRUN sudo true\n";
+    let out = lint(&["-", "--format", "json", "--fail-on", "none"], Some(dockerfile));
+    let report = json(&out);
+    assert_eq!(
+        report["warnings"],
+        serde_json::json!(["-:2:1: dockward ignore names unknown rule \"sudo-in-rn\""])
+    );
+    assert_eq!(
+        report["summary"]["suppressed"], 1,
+        "the valid id still suppresses"
+    );
+}
+
+#[test]
 fn target_stage_and_opt_in_rules() {
     let dockerfile = "FROM alpine:3.20 AS dev\nFROM alpine:3.20 AS prod\nUSER app\nHEALTHCHECK CMD true\n\
                       FROM prod AS debug\nUSER root\n";
