@@ -28,29 +28,65 @@ const SECRET_NAME_PARTS: [&str; 14] = [
 ];
 
 /// Names that contain a secret word but hold none (public keys, paths, switches).
-const NOT_SECRET_NAMES: [&str; 12] = [
+const NOT_SECRET_NAMES: [&str; 9] = [
     "gpg_key",
     "gpg_keys",
     "public_key",
     "pubkey",
-    "key_url",
     "keyring",
     "keyserver",
-    "token_url",
-    "auth_url",
-    "password_file",
-    "secret_file",
-    "key_file",
+    "key_id",
+    "keyid",
+    "passthrough",
 ];
 
-/// Whether a variable name (ENV, ARG, LABEL) suggests a secret, e.g. `DB_PASSWORD`, `GITHUB_TOKEN`,
-/// `AWS_SECRET_ACCESS_KEY`. Names are split on `_`, `-`, `.` so `MONKEY` is not a key.
+/// Last words of a name that make it a setting about a secret rather than the secret itself:
+/// `TOKEN_URL`, `PASSWORD_MIN_LENGTH`, `API_KEY_HEADER`, `NPM_TOKEN_FILE`, `KEY_STORE_TYPE`.
+const SETTING_SUFFIXES: [&str; 30] = [
+    "url",
+    "uri",
+    "endpoint",
+    "host",
+    "port",
+    "path",
+    "file",
+    "dir",
+    "name",
+    "alias",
+    "type",
+    "format",
+    "header",
+    "length",
+    "len",
+    "min",
+    "max",
+    "size",
+    "ttl",
+    "lifetime",
+    "minutes",
+    "seconds",
+    "timeout",
+    "expiry",
+    "rounds",
+    "algorithm",
+    "mode",
+    "enabled",
+    "version",
+    "dummy",
+];
+
+/// Whether a variable name (ENV, ARG) suggests a secret, e.g. `DB_PASSWORD`, `GITHUB_TOKEN`,
+/// `AWS_SECRET_ACCESS_KEY`. Names are split on `_`, `-`, `.` so `MONKEY` is not a key, and a name
+/// ending in a setting word (`TOKEN_URL`, `PASSWORD_MIN_LENGTH`) is about a secret, not one.
 pub(crate) fn secret_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     if NOT_SECRET_NAMES.iter().any(|n| lower.ends_with(n)) || lower.contains("public") {
         return false;
     }
     let parts: Vec<&str> = lower.split(['_', '-', '.']).filter(|p| !p.is_empty()).collect();
+    if parts.last().is_some_and(|last| SETTING_SUFFIXES.contains(last)) {
+        return false;
+    }
     SECRET_NAME_PARTS.iter().any(|word| {
         if word.contains('_') {
             lower.contains(word)
@@ -65,6 +101,9 @@ pub(crate) fn secret_value(value: &str) -> Option<&'static str> {
     let v = value.trim();
     if v.contains("-----BEGIN") && v.contains("PRIVATE KEY") {
         return Some("a private key");
+    }
+    if url_password(v).is_some() {
+        return Some("a URL with a password");
     }
     let prefixed = |prefix: &str, len: usize, charset: fn(char) -> bool| {
         v.starts_with(prefix) && v.len() >= len && v[prefix.len()..].chars().all(charset)
@@ -102,7 +141,18 @@ pub(crate) fn secret_value(value: &str) -> Option<&'static str> {
     None
 }
 
-/// Whether a value is a placeholder rather than a secret: empty, a variable reference, or a path.
+/// The password of a `scheme://user:password@host` URL, unless it is a variable reference.
+pub(crate) fn url_password(value: &str) -> Option<&str> {
+    let (_, rest) = value.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let (userinfo, _) = authority.rsplit_once('@')?;
+    let (_, password) = userinfo.split_once(':')?;
+    (!password.is_empty() && !password.starts_with('$')).then_some(password)
+}
+
+/// Whether a value is a placeholder rather than a secret: empty, a variable reference, a path or a
+/// switch (`MYSQL_ALLOW_EMPTY_PASSWORD=yes`). A default password such as `changeme` is a secret
+/// baked into the image all the same.
 pub(crate) fn placeholder_value(value: &str) -> bool {
     let v = value.trim();
     v.is_empty()
@@ -110,7 +160,7 @@ pub(crate) fn placeholder_value(value: &str) -> bool {
         || v.starts_with('/')
         || matches!(
             v.to_ascii_lowercase().as_str(),
-            "changeme" | "none" | "null" | "false" | "true"
+            "none" | "null" | "false" | "true" | "yes" | "no" | "on" | "off"
         )
 }
 
@@ -186,6 +236,14 @@ mod tests {
             "PASSWORD_FILE",
             "TOKEN_URL",
             "NODE_VERSION",
+            "SERVER_SSL_KEY_STORE_TYPE",
+            "OIDC_TOKEN_ENDPOINT",
+            "PASSWORD_MIN_LENGTH",
+            "AUTH_TOKEN_TTL",
+            "API_KEY_HEADER",
+            "NPM_TOKEN_FILE",
+            "SECRET_KEY_BASE_DUMMY",
+            "AWS_ACCESS_KEY_ID",
         ] {
             assert!(!secret_name(name), "{name}");
         }
@@ -194,6 +252,13 @@ mod tests {
     #[test]
     fn secret_values() {
         assert_eq!(secret_value("AKIAIOSFODNN7EXAMPLE"), Some("an AWS access key id"));
+        assert_eq!(
+            secret_value("postgres://app:s3cret@db:5432/app"),
+            Some("a URL with a password")
+        );
+        assert_eq!(secret_value("postgres://app:${DB_PASSWORD}@db/app"), None);
+        assert_eq!(secret_value("https://user@example.com/x:y"), None);
+        assert!(placeholder_value("yes") && !placeholder_value("changeme"));
         assert_eq!(
             secret_value("ghp_0123456789abcdefghijklmnopqrstuvwxyzAB"),
             Some("a GitHub token")

@@ -2,7 +2,7 @@
 
 use dockward_model::dockerfile::Dockerfile;
 
-use super::{add_sources, clean, fail_at, is_archive, is_remote};
+use super::{add_sources, clean, fail_at, instructions_named, is_archive, is_remote};
 use crate::prelude::*;
 
 declare_rule! {
@@ -34,7 +34,7 @@ declare_rule! {
 
 fn check(_ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
     let mut findings = Vec::new();
-    for add in df.instructions().filter(|i| i.keyword == "ADD") {
+    for add in instructions_named(df, "ADD") {
         let local: Vec<&str> = add_sources(add)
             .iter()
             .map(|w| w.text.as_str())

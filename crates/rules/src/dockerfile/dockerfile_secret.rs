@@ -14,12 +14,15 @@ declare_rule! {
     /// - `ARG` build arguments with such a name, with or without a default: their values are
     ///   recorded in the image history of every `RUN` that follows;
     /// - `ENV`, `ARG` and `LABEL` values, and words in `RUN` commands, shaped like a secret whatever
-    ///   their name: private keys, AWS access key ids, GitHub, GitLab, Slack, Stripe, Google and npm
-    ///   tokens;
+    ///   their name: private keys, URLs with a password (`postgres://app:pw@db/app`), AWS access
+    ///   key ids, GitHub, GitLab, Slack, Stripe, Google and npm tokens;
     /// - `COPY`/`ADD` of files that hold keys or credentials (`id_rsa`, `.npmrc`, `.netrc`,
     ///   `.git-credentials`, `.env`, `*.key` …).
     ///
-    /// Names like `GPG_KEY`, `PUBLIC_KEY`, `PASSWORD_FILE` or `TOKEN_URL` hold no secret and pass.
+    /// Names like `GPG_KEY`, `PUBLIC_KEY`, and names ending in a setting word (`PASSWORD_FILE`,
+    /// `TOKEN_URL`, `PASSWORD_MIN_LENGTH`, `API_KEY_HEADER`) hold no secret and pass, and so do
+    /// switches like `MYSQL_ALLOW_EMPTY_PASSWORD=yes`; a default password such as `changeme` does
+    /// not.
     /// Reports show only the first two characters and the length of a value.
     ///
     /// ## Why it matters
@@ -100,7 +103,8 @@ fn judge_pair(keyword: &str, pair: &Pair) -> Option<String> {
     if let Some(kind) = secret_value(value) {
         return Some(format!("{keyword} {key} holds {kind} ({})", mask(value)));
     }
-    if !secret_name(key) {
+    // Label keys describe metadata (`com.example.api-key-header`): only their values count.
+    if keyword == "LABEL" || !secret_name(key) {
         return None;
     }
     match keyword {

@@ -183,11 +183,20 @@ pub(crate) fn run_commands(df: &Dockerfile) -> impl Iterator<Item = (&Instructio
     })
 }
 
-/// Every `RUN` instruction, including those registered with `ONBUILD`.
-pub(crate) fn run_instructions(df: &Dockerfile) -> impl Iterator<Item = &Instruction> {
+/// Every instruction with `keyword`, including those registered with `ONBUILD`, which run in
+/// every image built from this one.
+pub(crate) fn instructions_named<'a>(
+    df: &'a Dockerfile,
+    keyword: &'a str,
+) -> impl Iterator<Item = &'a Instruction> {
     df.instructions()
         .flat_map(|i| std::iter::once(i).chain(i.onbuild.as_deref()))
-        .filter(|i| i.keyword == "RUN")
+        .filter(move |i| i.keyword == keyword)
+}
+
+/// Every `RUN` instruction, including those registered with `ONBUILD`.
+pub(crate) fn run_instructions(df: &Dockerfile) -> impl Iterator<Item = &Instruction> {
+    instructions_named(df, "RUN")
 }
 
 /// The packages a command installs, when it is a package manager's install command

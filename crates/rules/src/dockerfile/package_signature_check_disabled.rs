@@ -1,7 +1,6 @@
 //! CIS 4.11: packages installed without checking their signatures.
 
-use dockward_model::dockerfile::Command;
-use dockward_model::dockerfile::Dockerfile;
+use dockward_model::dockerfile::{Command, Dockerfile, Pos};
 
 use super::{clean, fail_at, run_commands};
 use crate::prelude::*;
@@ -13,7 +12,7 @@ declare_rule! {
     ///   `-o APT::Get::AllowUnauthenticated=true`, and repositories marked `[trusted=yes]`;
     /// - apk: `--allow-untrusted`;
     /// - yum, dnf, microdnf, tdnf: `--nogpgcheck`, and `gpgcheck=0` written into a repository
-    ///   file;
+    ///   file (by a command, or as a line of a heredoc: `COPY <<EOF /etc/yum.repos.d/x.repo`);
     /// - zypper: `--no-gpg-checks`;
     /// - rpm: `--nosignature`, `--nodigest`.
     ///
@@ -42,10 +41,52 @@ fn check(_ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
             findings.push(fail_at(df, command.words[at].pos, what));
         }
     }
+    // Repository files written from heredocs (`COPY <<EOF /etc/yum.repos.d/x.repo`,
+    // `cat > x.repo <<EOF`) are data, not commands: read their lines.
+    let reported: Vec<u32> = findings
+        .iter()
+        .filter_map(|f| f.location.as_ref().map(|l| l.line))
+        .collect();
+    for instruction in df
+        .instructions()
+        .flat_map(|i| std::iter::once(i).chain(i.onbuild.as_deref()))
+    {
+        for heredoc in &instruction.heredocs {
+            for (offset, line) in heredoc.body.lines().enumerate() {
+                let number = heredoc.body_line + offset as u32;
+                if reported.contains(&number) {
+                    continue;
+                }
+                if let Some(what) = unverified_repository(line) {
+                    let column = line.len() - line.trim_start().len() + 1;
+                    findings.push(fail_at(
+                        df,
+                        Pos {
+                            line: number,
+                            column: column as u32,
+                        },
+                        what,
+                    ));
+                }
+            }
+        }
+    }
     if findings.is_empty() {
         clean("no step skips package signature checks")
     } else {
         findings
+    }
+}
+
+/// A repository definition line that turns signature checks off.
+fn unverified_repository(line: &str) -> Option<String> {
+    let compact = compact(&line.to_ascii_lowercase());
+    if compact.contains("[trusted=yes]") || compact.contains("trusted=yes]") {
+        Some("an apt source marked [trusted=yes] is used without signature checks".to_string())
+    } else if compact.starts_with("gpgcheck=0") {
+        Some("gpgcheck=0 turns off package signature checks for a repository".to_string())
+    } else {
+        None
     }
 }
 

@@ -10,7 +10,8 @@ declare_rule! {
     /// `RUN` commands that download with `curl` or `wget` and hand the download to an
     /// interpreter without saving and checking it: a pipe (`curl -fsSL https://x/install.sh | sh`,
     /// also after `&&` and across continuation lines), command substitution
-    /// (`sh -c "$(curl -fsSL …)"`) or process substitution (`bash <(curl …)`). Interpreters are
+    /// (`sh -c "$(curl -fsSL …)"`, `eval "$(curl …)"`) or process substitution (`bash <(curl …)`,
+    /// `. <(curl …)`). Interpreters are
     /// `sh`, `bash`, `dash`, `ash`, `zsh`, `ksh`, `python`, `python3`, `perl`, `ruby`, `node`
     /// and `php`, also behind `sudo` or `env`. An interpreter given its program inline
     /// (`python3 -c '…'`, `perl -e '…'`, `python3 -m json.tool`) only reads the download as data
@@ -36,6 +37,8 @@ declare_rule! {
     };
 }
 
+/// Shell built-ins that run their argument as a script: `eval "$(curl …)"`, `. <(curl …)`.
+const SCRIPT_RUNNERS: [&str; 3] = ["eval", "source", "."];
 const DOWNLOADERS: [&str; 2] = ["curl", "wget"];
 const INTERPRETERS: [&str; 12] = [
     "sh", "bash", "dash", "ash", "zsh", "ksh", "python", "python3", "perl", "ruby", "node", "php",
@@ -56,14 +59,12 @@ fn check(_ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
                     ));
                     break;
                 }
-                if interpreter.is_some() && substitutes_download(command) {
+                let runner = interpreter.or_else(|| command.program().filter(|p| SCRIPT_RUNNERS.contains(p)));
+                if let Some(runner) = runner.filter(|_| substitutes_download(command)) {
                     findings.push(fail_at(
                         df,
                         command.pos,
-                        format!(
-                            "{} runs a script substituted from a download",
-                            interpreter.unwrap_or_default()
-                        ),
+                        format!("{runner} runs a script substituted from a download"),
                     ));
                 }
                 downloaded |= command.program().is_some_and(|p| DOWNLOADERS.contains(&p));

@@ -1,16 +1,18 @@
 //! World-writable or setuid/setgid permissions set during the build.
 
-use dockward_model::dockerfile::Dockerfile;
+use dockward_model::dockerfile::{Command, Dockerfile, Pos, Word};
 
-use super::{clean, fail_at, run_commands};
+use super::{clean, fail_at, instructions_named, run_instructions};
 use crate::prelude::*;
 
 declare_rule! {
     /// ## What it checks
-    /// `chmod` in `RUN` commands, and the `--chmod` flag of `COPY`/`ADD`, that make files
-    /// world-writable (`777`, `666`, `o+w`, `a+w`; a bare `+w` respects the umask and passes) or set the setuid or setgid bit
-    /// (`4755`, `2755`, `+s`, `u+s`, `g+s`). World-writable modes with the sticky bit (`1777`, as
-    /// for `/tmp`) pass.
+    /// Modes set in `RUN` commands (`chmod`, `mkdir -m`, `install -m`) and with the `--chmod`
+    /// flag of `COPY`/`ADD` (`ONBUILD` ones included) that make files world-writable (`777`,
+    /// `666`, `o+w`, `a+w`; a bare `+w` respects the umask and passes) or set the setuid or
+    /// setgid bit (`4755`, `2755`, `+s`, `u+s`, `g+s`). World-writable modes with the sticky bit
+    /// (`1777`, as for `/tmp`) pass, and so does setgid alone on a directory (one the same `RUN`
+    /// creates, or a path ending in `/`), which only makes new files inherit its group.
     ///
     /// ## Why it matters
     /// Any process in the container can rewrite a world-writable file, so one compromised
@@ -34,28 +36,40 @@ declare_rule! {
 
 fn check(_ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
     let mut findings = Vec::new();
-    for (_, command) in run_commands(df) {
-        if command.program() != Some("chmod") {
-            continue;
-        }
-        for word in command.words.iter().skip(1).filter(|w| !w.text.starts_with('-')) {
-            if let Some(problem) = mode_problem(&word.text) {
-                findings.push(fail_at(df, word.pos, format!("chmod {} {problem}", word.text)));
+    for run in run_instructions(df) {
+        let commands: Vec<&Command> = run.commands.iter().flat_map(|p| &p.commands).collect();
+        // Directories this RUN creates: setgid on them only makes new files inherit the group.
+        let made_dirs: Vec<&str> = commands
+            .iter()
+            .filter(|c| c.program() == Some("mkdir") || (c.program() == Some("install") && c.has_arg("-d")))
+            .flat_map(|c| {
+                c.words
+                    .iter()
+                    .skip(1)
+                    .map(|w| w.text.as_str())
+                    .filter(|w| !w.starts_with('-'))
+            })
+            .collect();
+        for command in &commands {
+            for (mode, at, directory) in modes_set(command, &made_dirs) {
+                if let Some(problem) = mode_problem(&mode.text, directory) {
+                    let program = command.program().unwrap_or_default();
+                    findings.push(fail_at(df, at, format!("{program} {} {problem}", mode.text)));
+                }
             }
         }
     }
-    for instruction in df
-        .instructions()
-        .filter(|i| i.keyword == "COPY" || i.keyword == "ADD")
-    {
-        for flag in instruction.flags.iter().filter(|f| f.name == "chmod") {
-            let mode = flag.value.as_deref().unwrap_or("");
-            if let Some(problem) = mode_problem(mode) {
-                findings.push(fail_at(
-                    df,
-                    flag.pos,
-                    format!("{} --chmod={mode} {problem}", instruction.keyword),
-                ));
+    for keyword in ["COPY", "ADD"] {
+        for instruction in instructions_named(df, keyword) {
+            for flag in instruction.flags.iter().filter(|f| f.name == "chmod") {
+                let mode = flag.value.as_deref().unwrap_or("");
+                if let Some(problem) = mode_problem(mode, false) {
+                    findings.push(fail_at(
+                        df,
+                        flag.pos,
+                        format!("{keyword} --chmod={mode} {problem}"),
+                    ));
+                }
             }
         }
     }
@@ -66,44 +80,107 @@ fn check(_ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
     }
 }
 
-/// What is wrong with a mode, or `None` for a safe mode or a word that is not a mode.
-fn mode_problem(mode: &str) -> Option<&'static str> {
+/// The modes a command sets, with where to report them and whether every target is a
+/// directory: `chmod MODE PATH…`, `mkdir -m MODE`, `install -m MODE`.
+fn modes_set<'a>(command: &'a Command, made_dirs: &[&str]) -> Vec<(&'a Word, Pos, bool)> {
+    let args: Vec<&Word> = command.words.iter().skip(1).collect();
+    match command.program() {
+        Some("chmod") => {
+            let mut operands = args
+                .iter()
+                .filter(|w| !w.text.starts_with('-') || looks_like_mode(&w.text));
+            let Some(mode) = operands.next() else {
+                return Vec::new();
+            };
+            let targets: Vec<&str> = operands.map(|w| w.text.as_str()).collect();
+            let directories =
+                !targets.is_empty() && targets.iter().all(|t| t.ends_with('/') || made_dirs.contains(t));
+            vec![(*mode, mode.pos, directories)]
+        }
+        Some(program @ ("mkdir" | "install")) => {
+            let directory = program == "mkdir" || command.has_arg("-d");
+            let mut found = Vec::new();
+            for (i, word) in args.iter().enumerate() {
+                if word.text.starts_with("--mode=") {
+                    found.push((*word, word.pos, directory));
+                } else if word.text == "-m"
+                    && let Some(mode) = args.get(i + 1)
+                {
+                    found.push((*mode, mode.pos, directory));
+                }
+            }
+            found
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// `-w` is an option to most tools but a mode to chmod (`chmod -w file`).
+fn looks_like_mode(word: &str) -> bool {
+    word.len() > 1 && word[1..].chars().all(|c| "rwxXst".contains(c))
+}
+
+/// What is wrong with a mode, or `None` for a safe mode or a word that is not a mode. Setgid
+/// alone on a directory passes: it only makes new files inherit the directory's group.
+fn mode_problem(mode: &str, directory: bool) -> Option<&'static str> {
+    let mode = mode.strip_prefix("--mode=").unwrap_or(mode);
+    let (setuid, setgid, world_writable) = mode_bits(mode)?;
+    if setuid || (setgid && !directory) {
+        Some("sets the setuid or setgid bit")
+    } else if world_writable {
+        Some("makes files world-writable")
+    } else {
+        None
+    }
+}
+
+/// Setuid, setgid and world-writable-without-sticky-bit, for an octal or symbolic mode.
+fn mode_bits(mode: &str) -> Option<(bool, bool, bool)> {
     if !mode.is_empty() && mode.len() <= 4 && mode.chars().all(|c| ('0'..='7').contains(&c)) {
         let bits = u32::from_str_radix(mode, 8).ok()?;
-        return if bits & 0o6000 != 0 {
-            Some("sets the setuid or setgid bit")
-        } else if bits & 0o002 != 0 && bits & 0o1000 == 0 {
-            Some("makes files world-writable")
-        } else {
-            None
-        };
+        return Some((
+            bits & 0o4000 != 0,
+            bits & 0o2000 != 0,
+            bits & 0o002 != 0 && bits & 0o1000 == 0,
+        ));
     }
     // Symbolic: comma-separated clauses like `u+s`, `a+rwx`, `go-w`.
-    let mut problem = None;
+    let (mut setuid, mut setgid, mut world_writable) = (false, false, false);
     for clause in mode.split(',') {
-        let Some(op_at) = clause.find(['+', '=']) else {
-            continue;
-        };
+        let op_at = clause.find(['+', '=', '-'])?;
         let (who, perms) = clause.split_at(op_at);
         if !who.chars().all(|c| "ugoa".contains(c)) || !perms[1..].chars().all(|c| "rwxXst".contains(c)) {
             return None;
         }
-        let perms = &perms[1..];
-        // Without `ugoa` the umask applies, which keeps others from writing.
-        let others = who.contains('o') || who.contains('a');
-        if perms.contains('s') {
-            return Some("sets the setuid or setgid bit");
+        if perms.starts_with('-') {
+            continue;
         }
-        if perms.contains('w') && others && !perms.contains('t') {
-            problem = Some("makes files world-writable");
+        let perms = &perms[1..];
+        let all = who.is_empty() || who.contains('a');
+        if perms.contains('s') {
+            setuid |= all || who.contains('u');
+            setgid |= all || who.contains('g');
+        }
+        // Without `ugoa` the umask applies, which keeps others from writing.
+        if perms.contains('w') && (who.contains('o') || who.contains('a')) && !perms.contains('t') {
+            world_writable = true;
         }
     }
-    problem
+    Some((setuid, setgid, world_writable))
 }
 
 #[cfg(test)]
 mod tests {
     use super::mode_problem;
+
+    #[test]
+    fn setgid_alone_is_fine_on_directories() {
+        assert_eq!(mode_problem("2775", true), None);
+        assert_eq!(mode_problem("g+s", true), None);
+        assert_eq!(mode_problem("3777", true), None);
+        assert_eq!(mode_problem("4755", true), Some("sets the setuid or setgid bit"));
+        assert_eq!(mode_problem("2777", true), Some("makes files world-writable"));
+    }
 
     #[test]
     fn modes() {
@@ -123,8 +200,9 @@ mod tests {
             ("/usr/bin/x", None),
             ("+t", None),
             ("+w", None),
+            ("go-w", None),
         ] {
-            assert_eq!(mode_problem(mode), problem, "{mode}");
+            assert_eq!(mode_problem(mode, false), problem, "{mode}");
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use dockward_model::dockerfile::{Args, Dockerfile};
 
-use super::{clean, fail_at, installed_packages, run_commands};
+use super::{clean, fail_at, installed_packages, instructions_named, run_commands};
 use crate::prelude::*;
 
 declare_rule! {
@@ -33,7 +33,7 @@ const SSH_SERVER_PACKAGES: [&str; 4] = ["openssh-server", "dropbear", "dropbear-
 
 fn check(_ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
     let mut findings = Vec::new();
-    for expose in df.instructions().filter(|i| i.keyword == "EXPOSE") {
+    for expose in instructions_named(df, "EXPOSE") {
         if let Args::Words { words } = &expose.args {
             for word in words {
                 let (port, protocol) = word.text.split_once('/').unwrap_or((&word.text, "tcp"));

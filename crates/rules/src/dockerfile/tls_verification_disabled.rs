@@ -2,7 +2,7 @@
 
 use dockward_model::dockerfile::{Args, Command, Dockerfile};
 
-use super::{clean, fail_at, run_commands};
+use super::{clean, fail_at, instructions_named, run_commands};
 use crate::prelude::*;
 
 declare_rule! {
@@ -41,7 +41,7 @@ declare_rule! {
 
 fn check(_ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
     let mut findings = Vec::new();
-    for instruction in df.instructions().filter(|i| i.keyword == "ENV") {
+    for instruction in instructions_named(df, "ENV") {
         if let Args::Pairs { pairs } = &instruction.args {
             for pair in pairs {
                 if let Some(what) = insecure_variable(&pair.key, pair.value.as_deref().unwrap_or("")) {

@@ -2,7 +2,7 @@
 
 use dockward_model::dockerfile::Dockerfile;
 
-use super::{add_sources, clean, fail_at, is_git_source, is_remote};
+use super::{add_sources, clean, fail_at, instructions_named, is_git_source, is_remote};
 use crate::prelude::*;
 
 declare_rule! {
@@ -33,7 +33,7 @@ declare_rule! {
 
 fn check(_ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
     let mut findings = Vec::new();
-    for add in df.instructions().filter(|i| i.keyword == "ADD") {
+    for add in instructions_named(df, "ADD") {
         if add
             .flags
             .iter()

@@ -31,6 +31,10 @@ ENV PATH "${JAVA_HOME}/bin:${PATH}"
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError" \
     SPRING_PROFILES_ACTIVE=container \
     TZ=UTC
+# TLS for the management port; the keystore itself is mounted at run time.
+ENV SERVER_SSL_KEY_STORE=/etc/ssl/orders/keystore.p12 \
+    SERVER_SSL_KEY_STORE_TYPE=PKCS12 \
+    SERVER_SSL_KEY_ALIAS=orders
 RUN set -eux; \
     apt-get update; \
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \

@@ -37,7 +37,8 @@ RUN composer install --no-dev --no-scripts --no-autoloader --prefer-dist
 COPY --chown=www-data:www-data --chmod=0777 storage/ storage/
 COPY --chown=www-data:www-data . .
 RUN composer dump-autoload --optimize --classmap-authoritative \
-    && chmod -R o+w bootstrap/cache
+    && chmod -R o+w bootstrap/cache \
+    && install -d -m 0777 storage/logs storage/framework/sessions
 
 USER www-data
 EXPOSE 9000

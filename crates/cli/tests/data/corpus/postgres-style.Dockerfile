@@ -87,7 +87,7 @@ RUN set -eux; \
 	tail -n 1 "$sample" | grep -qF "listen_addresses = '*'"
 
 # The socket directory is sticky and world-writable like /tmp, so any role can create its socket.
-RUN mkdir -p /var/run/postgresql && chown -R postgres:postgres /var/run/postgresql && chmod 3777 /var/run/postgresql
+RUN mkdir -p /var/run/postgresql && chown postgres:postgres /var/run/postgresql && chmod 3777 /var/run/postgresql
 
 ENV PGDATA /var/lib/postgresql/data
 RUN install -d -o postgres -g postgres -m 1777 "$PGDATA"
