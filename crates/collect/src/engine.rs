@@ -286,6 +286,11 @@ pub async fn collect_snapshot(client: &Client, options: &Options) -> Result<Snap
         Some(listed) => Ok(listed),
         None => list_containers(&mut conn, all_path).await,
     };
+    // One image list serves the sprawl counts and the image audit.
+    let listed_images: Result<Vec<ListedImage>, String> = conn
+        .get_json("/images/json")
+        .await
+        .map_err(|e: CollectError| e.to_string());
     let mut used_by = UsedBy::new();
     let sprawl = Some(match &every_container {
         Ok(every) => {
@@ -297,13 +302,15 @@ pub async fn collect_snapshot(client: &Client, options: &Options) -> Result<Snap
                         .push(name.trim_start_matches('/').to_string());
                 }
             }
-            sprawl(&mut conn, every).await
+            sprawl(every, &listed_images)
         }
         Err(e) => Observed::unknown(e.to_string()),
     });
+    let image_ids = listed_images.map(|listed| listed.into_iter().map(|i| i.id).collect());
     let (images, image_errors) = collect_images(
         client,
         &mut conn,
+        image_ids,
         &options.images,
         options.image_files,
         options.concurrency,
@@ -408,10 +415,10 @@ async fn list_containers(conn: &mut Connection, path: &str) -> Result<Vec<Listed
 }
 
 /// Image and container counts for CIS 6.1 and 6.2.
-async fn sprawl(conn: &mut Connection, every: &[ListedContainer]) -> Observed<Sprawl> {
-    let images: Vec<ListedImage> = match conn.get_json("/images/json").await {
+fn sprawl(every: &[ListedContainer], images: &Result<Vec<ListedImage>, String>) -> Observed<Sprawl> {
+    let images = match images {
         Ok(images) => images,
-        Err(e) => return Observed::unknown(e.to_string()),
+        Err(e) => return Observed::unknown(e.clone()),
     };
     let used: HashSet<&str> = every.iter().filter_map(|c| c.image_id.as_deref()).collect();
     let unused_images = images

@@ -35,12 +35,6 @@ const ARCHIVE_CONCURRENCY: usize = 2;
 /// Chunks buffered between the HTTP stream and the scanner.
 const CHANNEL_CHUNKS: usize = 32;
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct ListedImage {
-    id: String,
-}
-
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
 struct ImageJson {
@@ -80,6 +74,7 @@ pub(crate) type UsedBy = HashMap<String, Vec<String>>;
 pub(crate) async fn collect_images(
     client: &Client,
     conn: &mut Connection,
+    listed: Result<Vec<String>, String>,
     selection: &ImageSelection,
     read_files: bool,
     concurrency: usize,
@@ -89,8 +84,8 @@ pub(crate) async fn collect_images(
     let references: Vec<String> = match selection {
         ImageSelection::Skip => return (Vec::new(), errors),
         ImageSelection::Only(names) => names.clone(),
-        ImageSelection::All => match conn.get_json::<Vec<ListedImage>>("/images/json").await {
-            Ok(listed) => listed.into_iter().map(|i| i.id).collect(),
+        ImageSelection::All => match &listed {
+            Ok(ids) => ids.clone(),
             Err(e) => {
                 errors.push(image_error("images", None, format!("could not list images: {e}")));
                 return (Vec::new(), errors);
@@ -132,11 +127,11 @@ pub(crate) async fn collect_images(
     }
     if matches!(selection, ImageSelection::All) {
         attribute_base_images(&mut images, &histories);
-    } else if let Ok(listed) = conn.get_json::<Vec<ListedImage>>("/images/json").await {
-        // One image asked for: its base may still be on the daemon.
+    } else if let Ok(listed) = &listed {
+        // Some images asked for: their bases may still be on the daemon.
         let mut everything = Vec::new();
-        for other in listed.iter().filter(|l| !images.iter().any(|i| i.id == l.id)) {
-            if let Ok(found) = inspect_image(conn, &other.id).await {
+        for other in listed.iter().filter(|id| !images.iter().any(|i| &i.id == *id)) {
+            if let Ok(found) = inspect_image(conn, other).await {
                 everything.push(found);
             }
         }
