@@ -359,15 +359,12 @@ fn run_dockerfile_rule(rule: &dockward_rules::Rule, path: &Path, failures: &mut 
             ));
         }
     }
-    let statuses: BTreeSet<Status> = fixtures
-        .cases
-        .iter()
-        .flat_map(|c| c.expect.iter().map(|e| e.status))
-        .collect();
-    assert!(
-        statuses.contains(&Status::Fail) && statuses.contains(&Status::Pass),
-        "{}: fixtures need at least one failing and one passing case",
-        rule.id
+    require_fail_and_pass(
+        rule.id,
+        fixtures
+            .cases
+            .iter()
+            .flat_map(|c| c.expect.iter().map(|e| e.status)),
     );
     if bless {
         std::fs::write(path, serde_json::to_string_pretty(&fixtures).unwrap() + "\n").unwrap();
@@ -479,12 +476,7 @@ fn every_rule_meets_its_fixtures() {
             Check::Image(check) => {
                 let file: ImageFile =
                     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-                let statuses: BTreeSet<Status> = file.cases.iter().map(|c| c.expect.status).collect();
-                assert!(
-                    statuses.contains(&Status::Fail) && statuses.contains(&Status::Pass),
-                    "{}: fixtures need at least one failing and one passing case",
-                    rule.id
-                );
+                require_fail_and_pass(rule.id, file.cases.iter().map(|c| c.expect.status));
                 for case in &file.cases {
                     let verdict = run_image_case(check, case);
                     let problems = compare(&verdict, &case.expect);
@@ -498,15 +490,9 @@ fn every_rule_meets_its_fixtures() {
             Check::Platform(check) => {
                 let file: PlatformFile =
                     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-                let statuses: BTreeSet<Status> = file
-                    .cases
-                    .iter()
-                    .flat_map(|c| c.expect.iter().map(|e| e.status))
-                    .collect();
-                assert!(
-                    statuses.contains(&Status::Fail) && statuses.contains(&Status::Pass),
-                    "{}: fixtures need at least one failing and one passing case",
-                    rule.id
+                require_fail_and_pass(
+                    rule.id,
+                    file.cases.iter().flat_map(|c| c.expect.iter().map(|e| e.status)),
                 );
                 for case in &file.cases {
                     let problems = run_platform_case(check, case);
@@ -519,12 +505,7 @@ fn every_rule_meets_its_fixtures() {
         };
         let file: FixtureFile =
             serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let statuses: BTreeSet<Status> = file.cases.iter().map(|c| c.expect.status).collect();
-        assert!(
-            statuses.contains(&Status::Fail) && statuses.contains(&Status::Pass),
-            "{}: fixtures need at least one failing and one passing case",
-            rule.id
-        );
+        require_fail_and_pass(rule.id, file.cases.iter().map(|c| c.expect.status));
         for case in &file.cases {
             let verdict = run_case(check, case);
             let problems = compare(&verdict, &case.expect);
@@ -537,6 +518,15 @@ fn every_rule_meets_its_fixtures() {
         failures.is_empty(),
         "fixture mismatches:\n{}",
         failures.join("\n")
+    );
+}
+
+/// A rule's fixtures must show it failing and passing, or they prove little.
+fn require_fail_and_pass(rule: &str, statuses: impl Iterator<Item = Status>) {
+    let statuses: BTreeSet<Status> = statuses.collect();
+    assert!(
+        statuses.contains(&Status::Fail) && statuses.contains(&Status::Pass),
+        "{rule}: fixtures need at least one failing and one passing case"
     );
 }
 
