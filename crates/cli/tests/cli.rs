@@ -6,13 +6,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
+    common::data_dir().join(name)
 }
 
 fn dockward(args: &[&str]) -> Output {
@@ -22,21 +22,6 @@ fn dockward(args: &[&str]) -> Output {
         .env_remove("NO_COLOR")
         .output()
         .unwrap()
-}
-
-fn golden(name: &str, actual: &[u8]) {
-    let path = data(name);
-    if std::env::var_os("DOCKWARD_BLESS").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read(&path).unwrap_or_default();
-    assert!(
-        expected == actual,
-        "{name} differs from the output; if the change is intended, bless it \
-         (DOCKWARD_BLESS=1 cargo test -p dockward --test cli). Output:\n{}",
-        String::from_utf8_lossy(actual)
-    );
 }
 
 fn snapshot() -> String {
@@ -51,14 +36,14 @@ fn text_report_of_a_snapshot() {
         !out.stdout.contains(&0x1b),
         "no colour when stdout is not a terminal"
     );
-    golden("snapshot.txt", &out.stdout);
+    common::golden("cli", "snapshot.txt", &out.stdout);
 }
 
 #[test]
 fn json_report_of_a_snapshot() {
     let out = dockward(&["audit", "--snapshot", &snapshot(), "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
-    golden("snapshot.report.json", &out.stdout);
+    common::golden("cli", "snapshot.report.json", &out.stdout);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let gone: Vec<&serde_json::Value> = report["results"]
         .as_array()

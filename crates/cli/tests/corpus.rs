@@ -7,12 +7,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
 
-use std::path::Path;
+mod common;
+
 use std::process::Command;
 
 #[test]
 fn the_corpus_parses_and_its_findings_are_pinned() {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let data = common::data_dir();
     let out = Command::new(env!("CARGO_BIN_EXE_dockward"))
         .args(["lint", "corpus", "--format", "json", "--fail-on", "none"])
         .current_dir(&data)
@@ -59,14 +60,5 @@ fn the_corpus_parses_and_its_findings_are_pinned() {
         .collect();
     findings.sort();
     let actual: String = findings.into_iter().map(|(_, _, _, line)| line + "\n").collect();
-    let golden = data.join("corpus.findings.txt");
-    if std::env::var_os("DOCKWARD_BLESS").is_some() {
-        std::fs::write(&golden, &actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&golden).unwrap_or_default();
-    assert!(
-        expected == actual,
-        "corpus findings changed; if intended, bless them (DOCKWARD_BLESS=1 cargo test -p dockward --test corpus):\n{actual}"
-    );
+    common::golden("corpus", "corpus.findings.txt", actual.as_bytes());
 }

@@ -6,20 +6,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
-}
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
 
 /// Runs dockward in `tests/data`, so reported paths are short and stable.
 fn lint(args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_dockward"))
         .arg("lint")
         .args(args)
-        .current_dir(data_dir())
+        .current_dir(common::data_dir())
         .env_remove("NO_COLOR")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -30,21 +27,6 @@ fn lint(args: &[&str], stdin: Option<&str>) -> Output {
     input.write_all(stdin.unwrap_or_default().as_bytes()).unwrap();
     drop(input);
     child.wait_with_output().unwrap()
-}
-
-fn golden(name: &str, actual: &[u8]) {
-    let path = data_dir().join(name);
-    if std::env::var_os("DOCKWARD_BLESS").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read(&path).unwrap_or_default();
-    assert!(
-        expected == actual,
-        "{name} differs from the output; if the change is intended, bless it \
-         (DOCKWARD_BLESS=1 cargo test -p dockward --test lint). Output:\n{}",
-        String::from_utf8_lossy(actual)
-    );
 }
 
 fn json(out: &Output) -> serde_json::Value {
@@ -83,7 +65,7 @@ fn a_directory_is_searched_and_a_broken_file_does_not_stop_the_rest() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    golden("lint.txt", &out.stdout);
+    common::golden("lint", "lint.txt", &out.stdout);
 
     let report = json(&lint(&["lint", "--format", "json"], None));
     assert_eq!(
@@ -220,7 +202,7 @@ fn target_stage_and_opt_in_rules() {
 fn sarif_and_junit_outputs() {
     let out = lint(&["lint", "--format", "sarif"], None);
     assert_eq!(out.status.code(), Some(2));
-    golden("lint.sarif", &out.stdout);
+    common::golden("lint", "lint.sarif", &out.stdout);
     let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     let piped = results.iter().find(|r| r["ruleId"] == "DF0010").unwrap();
@@ -231,7 +213,7 @@ fn sarif_and_junit_outputs() {
 
     let out = lint(&["lint", "--format", "junit"], None);
     assert_eq!(out.status.code(), Some(2));
-    golden("lint.junit.xml", &out.stdout);
+    common::golden("lint", "lint.junit.xml", &out.stdout);
 }
 
 #[test]
