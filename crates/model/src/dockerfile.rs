@@ -207,4 +207,11 @@ impl Dockerfile {
                 .flat_map(|s| std::iter::once(&s.from).chain(&s.instructions)),
         )
     }
+
+    /// Every instruction in file order, each `ONBUILD` followed by the instruction it registers
+    /// (which runs in every image built from this one).
+    pub fn instructions_with_triggers(&self) -> impl Iterator<Item = &Instruction> {
+        self.instructions()
+            .flat_map(|i| std::iter::once(i).chain(i.onbuild.as_deref()))
+    }
 }

@@ -188,8 +188,7 @@ pub fn evaluate_dockerfiles(files: &[LintInput<'_>], settings: &Settings) -> Vec
 fn suppression(df: &Dockerfile, rule: &Rule, location: Option<&Location>) -> Option<Suppression> {
     let line = location?.line;
     let instruction = df
-        .instructions()
-        .flat_map(|i| std::iter::once(i).chain(i.onbuild.as_deref()))
+        .instructions_with_triggers()
         .find(|i| i.pos.line <= line && line <= i.end_line)?;
     let pragma = df.pragmas.iter().find(|p| {
         p.applies_to_line == instruction.pos.line

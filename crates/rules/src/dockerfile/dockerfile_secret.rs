@@ -46,10 +46,7 @@ declare_rule! {
 
 fn check(_ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
     let mut findings = Vec::new();
-    for instruction in df
-        .instructions()
-        .flat_map(|i| std::iter::once(i).chain(i.onbuild.as_deref()))
-    {
+    for instruction in df.instructions_with_triggers() {
         let keyword = instruction.keyword.as_str();
         match (&instruction.args, keyword) {
             (Args::Pairs { pairs }, "ENV" | "ARG" | "LABEL") => {

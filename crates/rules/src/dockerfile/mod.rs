@@ -189,8 +189,7 @@ pub(crate) fn instructions_named<'a>(
     df: &'a Dockerfile,
     keyword: &'a str,
 ) -> impl Iterator<Item = &'a Instruction> {
-    df.instructions()
-        .flat_map(|i| std::iter::once(i).chain(i.onbuild.as_deref()))
+    df.instructions_with_triggers()
         .filter(move |i| i.keyword == keyword)
 }
 

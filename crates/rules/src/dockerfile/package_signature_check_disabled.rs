@@ -47,10 +47,7 @@ fn check(_ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
         .iter()
         .filter_map(|f| f.location.as_ref().map(|l| l.line))
         .collect();
-    for instruction in df
-        .instructions()
-        .flat_map(|i| std::iter::once(i).chain(i.onbuild.as_deref()))
-    {
+    for instruction in df.instructions_with_triggers() {
         for heredoc in &instruction.heredocs {
             for (offset, line) in heredoc.body.lines().enumerate() {
                 let number = heredoc.body_line + offset as u32;
