@@ -57,6 +57,38 @@ fn json_report_of_a_snapshot() {
 }
 
 #[test]
+fn sarif_and_junit_reports_of_a_snapshot() {
+    let out = dockward(&["audit", "--snapshot", &snapshot(), "--format", "sarif"]);
+    assert_eq!(out.status.code(), Some(1));
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&dockward(&["audit", "--snapshot", &snapshot(), "--format", "json"]).stdout)
+            .unwrap();
+    assert_eq!(
+        results.len(),
+        json["summary"]["by_status"]["fail"].as_u64().unwrap() as usize
+    );
+    let privileged = results.iter().find(|r| r["ruleId"] == "CT0006").unwrap();
+    assert_eq!(privileged["level"], "error");
+    assert_eq!(
+        privileged["locations"][0]["logicalLocations"][0]["fullyQualifiedName"], "container/builder",
+        "the snapshot's privileged container"
+    );
+
+    let out = dockward(&["audit", "--snapshot", &snapshot(), "--format", "junit"]);
+    assert_eq!(out.status.code(), Some(1));
+    let xml = String::from_utf8(out.stdout).unwrap();
+    let fails = json["summary"]["by_status"]["fail"].as_u64().unwrap();
+    let errors = json["summary"]["by_status"]["error"].as_u64().unwrap();
+    assert!(
+        xml.contains(&format!("failures=\"{fails}\" errors=\"{errors}\"")),
+        "{}",
+        xml.lines().take(3).collect::<Vec<_>>().join("\n")
+    );
+}
+
+#[test]
 fn colour_on_request_and_all_results_on_request() {
     let out = dockward(&[
         "audit",
