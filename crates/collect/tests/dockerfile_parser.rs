@@ -78,18 +78,7 @@ fn pairs(ins: &Instruction) -> &[Pair] {
 fn commands(ins: &Instruction) -> Vec<Vec<String>> {
     ins.commands
         .iter()
-        .map(|p| {
-            p.commands
-                .iter()
-                .map(|c| {
-                    c.words
-                        .iter()
-                        .map(|w| w.text.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
-                .collect()
-        })
+        .map(|p| p.commands.iter().map(|c| c.text()).collect())
         .collect()
 }
 

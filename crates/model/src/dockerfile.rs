@@ -192,6 +192,15 @@ impl Command {
             .map(|w| w.text.rsplit('/').next().unwrap_or(&w.text))
     }
 
+    /// The command as words joined by spaces (quotes removed): `apt-get -q update`.
+    pub fn text(&self) -> String {
+        self.words
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// Whether any argument equals `arg`.
     pub fn has_arg(&self, arg: &str) -> bool {
         self.words.iter().skip(1).any(|w| w.text == arg)

@@ -908,18 +908,7 @@ mod tests {
     fn shape(pipelines: &[Pipeline]) -> Vec<Vec<String>> {
         pipelines
             .iter()
-            .map(|p| {
-                p.commands
-                    .iter()
-                    .map(|c| {
-                        c.words
-                            .iter()
-                            .map(|w| w.text.as_str())
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    })
-                    .collect()
-            })
+            .map(|p| p.commands.iter().map(|c| c.text()).collect())
             .collect()
     }
 

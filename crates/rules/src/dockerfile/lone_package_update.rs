@@ -41,16 +41,10 @@ fn check(_ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
             continue;
         };
         if !commands.iter().any(|c| changes_packages(c)) {
-            let text = update
-                .words
-                .iter()
-                .map(|w| w.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
             findings.push(fail_at(
                 df,
                 update.pos,
-                format!("\"{text}\" runs without an install in the same RUN"),
+                format!("\"{}\" runs without an install in the same RUN", update.text()),
             ));
         }
     }
