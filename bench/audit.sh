@@ -10,6 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/private-dockerd.sh
 source scripts/lib/private-dockerd.sh
+# shellcheck source=bench/timing.sh
+source bench/timing.sh
 
 count=100
 mode=running
@@ -47,15 +49,7 @@ audit_args=(audit --format json --fail-on none)
 
 # median_seconds CMD...: median wall time of $runs runs, after one warm-up run.
 median_seconds() {
-  "$@" >/dev/null 2>&1
-  local times=() i start end
-  for i in $(seq 1 "$runs"); do
-    start=$(date +%s%N)
-    "$@" >/dev/null 2>&1
-    end=$(date +%s%N)
-    times+=($(( end - start )))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.4f", a[int((NR+1)/2)]/1e9}'
+  run_times_ns "$runs" "$@" | awk '{a[NR]=$1} END {printf "%.4f", a[int((NR+1)/2)]/1e9}'
 }
 
 # shellcheck disable=SC2086

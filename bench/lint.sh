@@ -10,6 +10,8 @@
 # and all parseable. Target: 220 files in <= 0.30 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/timing.sh
+source bench/timing.sh
 
 count=1000
 runs=${RUNS:-5}
@@ -207,15 +209,7 @@ check "$sub" "$subset" >/dev/null
 
 # best_seconds CMD...: the shortest wall time of $runs runs, after one warm-up run.
 best_seconds() {
-  "$@" >/dev/null 2>&1
-  local times=() i start end
-  for i in $(seq 1 "$runs"); do
-    start=$(date +%s%N)
-    "$@" >/dev/null 2>&1
-    end=$(date +%s%N)
-    times+=($(( end - start )))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk 'NR == 1 {printf "%.4f", $1 / 1e9}'
+  run_times_ns "$runs" "$@" | awk 'NR == 1 {printf "%.4f", $1 / 1e9}'
 }
 
 lint_args=(--format json --fail-on none)
