@@ -16,7 +16,7 @@ use crate::client::{Client, Connection};
 use crate::endpoint::Endpoint;
 use crate::error::CollectError;
 use crate::host::{daemon_sockets, inspect_mount_sources};
-use crate::images::{ImageSelection, UsedBy, collect_images};
+use crate::images::{ImageSelection, collect_images, images_failed};
 use crate::inspect::{resolve_joins, workload_from_inspect};
 use crate::platform::fs::HostFs;
 use crate::platform::{PlatformFacts, collect_platform};
@@ -70,7 +70,7 @@ struct ListedContainer {
     state: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 #[serde(rename_all = "PascalCase")]
 struct ListedImage {
     id: String,
@@ -171,6 +171,16 @@ struct VolumeJson {
     options: Option<BTreeMap<String, String>>,
 }
 
+/// A task stopped when its handle is dropped, so an early error return does not leave image
+/// archives streaming in the background.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// One container to inspect: how to address it and how to name it in errors.
 struct Wanted {
     reference: String,
@@ -187,6 +197,23 @@ pub async fn collect_snapshot(client: &Client, options: &Options) -> Result<Snap
     conn.get("/_ping").await?;
     let info_client = client.clone();
     let info_task = tokio::spawn(async move { read_info(&info_client).await });
+    // Images (whose archives take longest) are collected beside the containers, on their own
+    // connections; one image list serves the image audit and the sprawl counts.
+    let mut image_task = {
+        let client = client.clone();
+        let (selection, files, concurrency) =
+            (options.images.clone(), options.image_files, options.concurrency);
+        AbortOnDrop(tokio::spawn(async move {
+            let mut conn = client.connect().await.map_err(|e| e.to_string())?;
+            let listed: Result<Vec<ListedImage>, String> = conn
+                .get_json("/images/json")
+                .await
+                .map_err(|e: CollectError| e.to_string());
+            let ids = listed.clone().map(|l| l.into_iter().map(|i| i.id).collect());
+            let collected = collect_images(&client, &mut conn, ids, &selection, files, concurrency).await;
+            Ok::<_, String>((listed, collected))
+        }))
+    };
 
     let all_path = "/containers/json?all=1";
     let path = if options.all { all_path } else { "/containers/json" };
@@ -286,38 +313,35 @@ pub async fn collect_snapshot(client: &Client, options: &Options) -> Result<Snap
         Some(listed) => Ok(listed),
         None => list_containers(&mut conn, all_path).await,
     };
-    // One image list serves the sprawl counts and the image audit.
-    let listed_images: Result<Vec<ListedImage>, String> = conn
-        .get_json("/images/json")
-        .await
-        .map_err(|e: CollectError| e.to_string());
-    let mut used_by = UsedBy::new();
+    let (listed_images, (mut images, image_errors)) = match (&mut image_task.0).await {
+        Ok(Ok(done)) => done,
+        Ok(Err(e)) => (
+            Err(e.clone()),
+            (
+                Vec::new(),
+                vec![images_failed(format!("could not list images: {e}"))],
+            ),
+        ),
+        Err(e) => {
+            let e = format!("collecting images failed: {e}");
+            (Err(e.clone()), (Vec::new(), vec![images_failed(e)]))
+        }
+    };
+    errors.extend(image_errors);
     let sprawl = Some(match &every_container {
         Ok(every) => {
-            for c in every {
-                if let (Some(image), Some(name)) = (&c.image_id, c.names.as_ref().and_then(|n| n.first())) {
-                    used_by
-                        .entry(image.clone())
-                        .or_default()
-                        .push(name.trim_start_matches('/').to_string());
-                }
+            for image in &mut images {
+                image.used_by = every
+                    .iter()
+                    .filter(|c| c.image_id.as_deref() == Some(image.id.as_str()))
+                    .filter_map(|c| c.names.as_ref().and_then(|n| n.first()))
+                    .map(|name| name.trim_start_matches('/').to_string())
+                    .collect();
             }
             sprawl(every, &listed_images)
         }
         Err(e) => Observed::unknown(e.to_string()),
     });
-    let image_ids = listed_images.map(|listed| listed.into_iter().map(|i| i.id).collect());
-    let (images, image_errors) = collect_images(
-        client,
-        &mut conn,
-        image_ids,
-        &options.images,
-        options.image_files,
-        options.concurrency,
-        &used_by,
-    )
-    .await;
-    errors.extend(image_errors);
     let swarm_info = info.as_ref().and_then(|i| i.swarm.clone());
     let swarm = match swarm_info {
         Some(s) if s.local_node_state.as_deref() == Some("active") => Some(swarm_facts(&mut conn, s).await),

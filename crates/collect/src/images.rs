@@ -1,7 +1,7 @@
 //! Collects image facts: configuration and history from the API, and the merged filesystem
 //! from the image's `docker save` archive, streamed into the scanner on a blocking thread.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::sync::Arc;
 
@@ -66,9 +66,6 @@ struct HistoryJson {
     size: Option<i64>,
 }
 
-/// Images with the containers that use them (image id → container names).
-pub(crate) type UsedBy = HashMap<String, Vec<String>>;
-
 /// Collects the selected images. Images that cannot be inspected become collection errors;
 /// a history or archive that cannot be read becomes an unknown fact on the image.
 pub(crate) async fn collect_images(
@@ -78,7 +75,6 @@ pub(crate) async fn collect_images(
     selection: &ImageSelection,
     read_files: bool,
     concurrency: usize,
-    used_by: &UsedBy,
 ) -> (Vec<ImageFacts>, Vec<CollectionError>) {
     let mut errors = Vec::new();
     let references: Vec<String> = match selection {
@@ -87,7 +83,7 @@ pub(crate) async fn collect_images(
         ImageSelection::All => match &listed {
             Ok(ids) => ids.clone(),
             Err(e) => {
-                errors.push(image_error("images", None, format!("could not list images: {e}")));
+                errors.push(images_failed(format!("could not list images: {e}")));
                 return (Vec::new(), errors);
             }
         },
@@ -114,11 +110,10 @@ pub(crate) async fn collect_images(
             )))
         });
         match outcome {
-            Ok((mut image, history)) => {
+            Ok((image, history)) => {
                 if images.iter().any(|i: &ImageFacts| i.id == image.id) {
                     continue;
                 }
-                image.used_by = used_by.get(&image.id).cloned().unwrap_or_default();
                 images.push(image);
                 histories.push(history);
             }
@@ -311,6 +306,11 @@ impl Read for ChannelReader {
         buf[..n].copy_from_slice(&self.current.split_to(n));
         Ok(n)
     }
+}
+
+/// The error entry for images as a whole (the list could not be read).
+pub(crate) fn images_failed(reason: String) -> CollectionError {
+    image_error("images", None, reason)
 }
 
 fn image_error(name: &str, id: Option<String>, reason: String) -> CollectionError {
