@@ -227,3 +227,26 @@ fn nothing_to_lint_is_an_error() {
     );
     assert!(stderr.contains("no Dockerfiles found"), "{stderr}");
 }
+
+#[test]
+fn a_missing_healthcheck_alone_does_not_fail_at_low() {
+    // Nearly every real Dockerfile lacks a HEALTHCHECK: DF0006 is info, so `--fail-on low`
+    // does not fail every build over it, while `--fail-on info` still does.
+    let dockerfile = "FROM alpine:3.20\nUSER 10001\n";
+    let out = lint(&["-", "--format", "json", "--fail-on", "low"], Some(dockerfile));
+    assert_eq!(out.status.code(), Some(0));
+    let report = json(&out);
+    assert_eq!(
+        findings(&report),
+        [("DF0006".to_string(), "fail".to_string(), "-:1:1".to_string())]
+    );
+    let df0006 = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "DF0006")
+        .unwrap();
+    assert_eq!(df0006["severity"], "info");
+    let out = lint(&["-", "--format", "json", "--fail-on", "info"], Some(dockerfile));
+    assert_eq!(out.status.code(), Some(1));
+}

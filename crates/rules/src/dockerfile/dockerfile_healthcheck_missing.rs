@@ -12,6 +12,10 @@ declare_rule! {
     /// Dockerfile cannot show; `dockward audit --image` judges the built image) and when it is
     /// `HEALTHCHECK NONE`, which switches off the base image's check.
     ///
+    /// Its severity is `info`: almost every real Dockerfile has no `HEALTHCHECK`, and many images
+    /// run where the orchestrator probes them instead, so `--fail-on low` does not fail a build
+    /// over it; `--fail-on info` does.
+    ///
     /// ## Why it matters
     /// Without a health check Docker only knows whether the process exists, not whether it
     /// works: a hung service stays "running", restart policies and orchestrators never replace it,
@@ -24,7 +28,7 @@ declare_rule! {
         id: "DF0006",
         name: "dockerfile-healthcheck-missing",
         title: "Dockerfile defines a HEALTHCHECK",
-        severity: Severity::Low,
+        severity: Severity::Info,
         references: &["cis-docker-1.6.0:4.6"],
         fix: "add a HEALTHCHECK CMD that exercises the service",
         check: Check::Dockerfile(check),

@@ -11,8 +11,9 @@ declare_rule! {
     /// flag of `COPY`/`ADD` (`ONBUILD` ones included) that make files world-writable (`777`,
     /// `666`, `o+w`, `a+w`; a bare `+w` respects the umask and passes) or set the setuid or
     /// setgid bit (`4755`, `2755`, `+s`, `u+s`, `g+s`). World-writable modes with the sticky bit
-    /// (`1777`, as for `/tmp`) pass, and so does setgid alone on a directory (one the same `RUN`
-    /// creates, or a path ending in `/`), which only makes new files inherit its group.
+    /// (`1777`, `a+rwxt`, `ugo+rwx,o+t`, as for `/tmp`) pass, and so does setgid alone on a
+    /// directory (one the same `RUN` creates, or a path ending in `/`), which only makes new files
+    /// inherit its group.
     ///
     /// ## Why it matters
     /// Any process in the container can rewrite a world-writable file, so one compromised
@@ -144,8 +145,9 @@ fn mode_bits(mode: &str) -> Option<(bool, bool, bool)> {
             bits & 0o002 != 0 && bits & 0o1000 == 0,
         ));
     }
-    // Symbolic: comma-separated clauses like `u+s`, `a+rwx`, `go-w`.
-    let (mut setuid, mut setgid, mut world_writable) = (false, false, false);
+    // Symbolic: comma-separated clauses like `u+s`, `a+rwx`, `go-w`. The sticky bit may be set in
+    // a clause of its own (`ugo+rwx,o+t`), so it is judged over the whole mode.
+    let (mut setuid, mut setgid, mut world_writable, mut sticky) = (false, false, false, false);
     for clause in mode.split(',') {
         let op_at = clause.find(['+', '=', '-'])?;
         let (who, perms) = clause.split_at(op_at);
@@ -153,20 +155,22 @@ fn mode_bits(mode: &str) -> Option<(bool, bool, bool)> {
             return None;
         }
         if perms.starts_with('-') {
+            sticky &= !perms.contains('t');
             continue;
         }
         let perms = &perms[1..];
+        sticky |= perms.contains('t');
         let all = who.is_empty() || who.contains('a');
         if perms.contains('s') {
             setuid |= all || who.contains('u');
             setgid |= all || who.contains('g');
         }
         // Without `ugoa` the umask applies, which keeps others from writing.
-        if perms.contains('w') && (who.contains('o') || who.contains('a')) && !perms.contains('t') {
+        if perms.contains('w') && (who.contains('o') || who.contains('a')) {
             world_writable = true;
         }
     }
-    Some((setuid, setgid, world_writable))
+    Some((setuid, setgid, world_writable && !sticky))
 }
 
 #[cfg(test)]
@@ -201,6 +205,9 @@ mod tests {
             ("+t", None),
             ("+w", None),
             ("go-w", None),
+            ("ugo+rwx,o+t", None),
+            ("a+rwxt", None),
+            ("a+rwx,o-t", Some("makes files world-writable")),
         ] {
             assert_eq!(mode_problem(mode, false), problem, "{mode}");
         }
