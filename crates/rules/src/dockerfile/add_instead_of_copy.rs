@@ -2,7 +2,7 @@
 
 use dockward_model::dockerfile::Dockerfile;
 
-use super::{add_sources, clean, fail_at, instructions_named, is_archive, is_remote};
+use super::{clean, copy_sources, fail_at, is_archive, is_remote};
 use crate::prelude::*;
 
 declare_rule! {
@@ -10,7 +10,10 @@ declare_rule! {
     /// `ADD` instructions that copy local files or directories from the build context or
     /// another stage, which is all `COPY` does. `ADD` of a local archive (`.tar`, `.tar.gz`,
     /// `.tgz`, `.tar.xz` …), which `ADD` unpacks on purpose, passes; `ADD` of a URL or a git
-    /// repository is judged by `unverified-remote-add` instead.
+    /// repository is judged by `unverified-remote-add` instead. Sources are read as BuildKit reads
+    /// them: quotes removed (`ADD "https://…" /x` is a download) and the stage's `ARG` and `ENV`
+    /// values expanded (`ARG URL=https://…` then `ADD ${URL} /x`), global `ARG`s where the stage
+    /// declares them again.
     ///
     /// ## Why it matters
     /// `ADD` does more than copy: it fetches URLs and unpacks archives, so an innocent-looking
@@ -34,13 +37,13 @@ declare_rule! {
 
 fn check(_ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
     let mut findings = Vec::new();
-    for add in instructions_named(df, "ADD") {
-        let local: Vec<&str> = add_sources(add)
+    for (add, sources) in copy_sources(df, "ADD") {
+        let local: Vec<String> = sources
             .iter()
-            .map(|w| w.text.as_str())
-            .filter(|s| !is_remote(s) && !is_archive(s))
+            .filter(|s| !is_remote(&s.text) && !is_archive(&s.text))
+            .map(|s| s.shown())
             .collect();
-        if !local.is_empty() || (add_sources(add).is_empty() && !add.heredocs.is_empty()) {
+        if !local.is_empty() || (sources.is_empty() && !add.heredocs.is_empty()) {
             let what = if local.is_empty() {
                 "a heredoc".to_string()
             } else {

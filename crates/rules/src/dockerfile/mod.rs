@@ -104,6 +104,18 @@ pub(crate) fn global_args(df: &Dockerfile) -> BTreeMap<String, String> {
 /// Expands `$NAME`, `${NAME}`, `${NAME:-default}`, `${NAME-default}`, `${NAME:+alt}` and
 /// `${NAME+alt}` with build arguments; unknown names expand to nothing, as in BuildKit.
 pub(crate) fn expand(text: &str, args: &BTreeMap<String, String>) -> String {
+    expand_tracking(text, args, &mut false)
+}
+
+/// Like [`expand`], but `None` when a name without a default is unknown: its value is only
+/// known at build time (a build argument without a default, an `ENV` of the base image).
+pub(crate) fn expand_known(text: &str, args: &BTreeMap<String, String>) -> Option<String> {
+    let mut missing = false;
+    let expanded = expand_tracking(text, args, &mut missing);
+    (!missing).then_some(expanded)
+}
+
+fn expand_tracking(text: &str, args: &BTreeMap<String, String>, missing: &mut bool) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -124,23 +136,30 @@ pub(crate) fn expand(text: &str, args: &BTreeMap<String, String>) -> String {
             let value = args.get(name).filter(|v| !v.is_empty() || !op.starts_with(':'));
             let set = args.contains_key(name);
             let expanded = match op {
-                ":-" => value.cloned().unwrap_or_else(|| expand(word, args)),
+                ":-" => value
+                    .cloned()
+                    .unwrap_or_else(|| expand_tracking(word, args, missing)),
                 "-" => {
                     if set {
                         args.get(name).cloned().unwrap_or_default()
                     } else {
-                        expand(word, args)
+                        expand_tracking(word, args, missing)
                     }
                 }
-                ":+" => value.map(|_| expand(word, args)).unwrap_or_default(),
+                ":+" => value
+                    .map(|_| expand_tracking(word, args, missing))
+                    .unwrap_or_default(),
                 "+" => {
                     if set {
-                        expand(word, args)
+                        expand_tracking(word, args, missing)
                     } else {
                         String::new()
                     }
                 }
-                _ => args.get(name).cloned().unwrap_or_default(),
+                _ => {
+                    *missing |= !args.contains_key(name);
+                    args.get(name).cloned().unwrap_or_default()
+                }
             };
             out.push_str(&expanded);
         } else {
@@ -156,6 +175,7 @@ pub(crate) fn expand(text: &str, args: &BTreeMap<String, String>) -> String {
             if name.is_empty() {
                 out.push('$');
             } else {
+                *missing |= !args.contains_key(&name);
                 out.push_str(args.get(&name).map_or("", String::as_str));
             }
         }
@@ -237,6 +257,123 @@ pub(crate) fn add_sources(instruction: &Instruction) -> Vec<&Word> {
     };
     let sources = words.split_last().map_or(&[][..], |(_, rest)| rest);
     sources.iter().filter(|w| !w.text.starts_with("<<")).collect()
+}
+
+/// A `COPY` or `ADD` source as the builder reads it.
+pub(crate) struct Source<'a> {
+    /// The word as written.
+    pub word: &'a Word,
+    /// Quotes removed and, where every name is known, `ARG` and `ENV` values of the stage
+    /// expanded: `https://example.com/x.tgz` for `"${URL}"` after `ARG URL=https://example.com/x.tgz`.
+    pub text: String,
+}
+
+impl Source<'_> {
+    /// The source for a report: the resolved text, and what was written when a variable was
+    /// expanded (`https://example.com/x.tgz (from ${URL})`).
+    pub fn shown(&self) -> String {
+        if self.word.text.contains('$') && !self.text.contains('$') {
+            format!("{} (from {})", self.text, self.word.text)
+        } else {
+            self.text.clone()
+        }
+    }
+}
+
+/// Every `COPY` or `ADD` (`keyword`), `ONBUILD` ones included, with its sources resolved as
+/// BuildKit does before it decides between a URL and a local path: quotes removed, then the
+/// `ARG` and `ENV` values set earlier in the stage expanded. A global `ARG` (before the first
+/// `FROM`) counts only where the stage declares it again (`ARG NAME`). An `ONBUILD` source is
+/// only unquoted: it is expanded in the build that uses this image.
+pub(crate) fn copy_sources<'a>(df: &'a Dockerfile, keyword: &str) -> Vec<(&'a Instruction, Vec<Source<'a>>)> {
+    let globals = global_args(df);
+    let mut found = Vec::new();
+    for stage in &df.stages {
+        let mut scope: BTreeMap<String, String> = BTreeMap::new();
+        for instruction in &stage.instructions {
+            match (&instruction.args, instruction.keyword.as_str()) {
+                (Args::Pairs { pairs }, "ARG") => {
+                    for pair in pairs {
+                        let value = match &pair.value {
+                            Some(value) => Some(expand(value, &scope)),
+                            None => globals.get(&pair.key).cloned(),
+                        };
+                        match value {
+                            Some(value) => scope.insert(pair.key.clone(), value),
+                            None => scope.remove(&pair.key),
+                        };
+                    }
+                }
+                (Args::Pairs { pairs }, "ENV") => {
+                    for pair in pairs {
+                        let value = expand(pair.value.as_deref().unwrap_or(""), &scope);
+                        scope.insert(pair.key.clone(), value);
+                    }
+                }
+                _ => {}
+            }
+            if instruction.keyword == keyword {
+                found.push((instruction, resolve_sources(instruction, Some(&scope), df.escape)));
+            }
+            if let Some(trigger) = instruction.onbuild.as_deref()
+                && trigger.keyword == keyword
+            {
+                found.push((trigger, resolve_sources(trigger, None, df.escape)));
+            }
+        }
+    }
+    found
+}
+
+fn resolve_sources<'a>(
+    instruction: &'a Instruction,
+    scope: Option<&BTreeMap<String, String>>,
+    escape: char,
+) -> Vec<Source<'a>> {
+    let exec = matches!(instruction.args, Args::Exec { .. });
+    add_sources(instruction)
+        .into_iter()
+        .map(|word| {
+            let unquoted = if exec {
+                word.text.clone()
+            } else {
+                unquote(&word.text, escape)
+            };
+            let text = match scope {
+                Some(scope) if unquoted.contains('$') && !word.text.contains('\'') => {
+                    expand_known(&unquoted, scope).unwrap_or(unquoted)
+                }
+                _ => unquoted,
+            };
+            Source { word, text }
+        })
+        .collect()
+}
+
+/// A word with quotes removed as BuildKit reads it: `"a b"`, `'a'b`, `a\ b` (with `escape`, the
+/// Dockerfile's escape character). `$` stays, for [`expand`].
+pub(crate) fn unquote(word: &str, escape: char) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut quote: Option<char> = None;
+    let mut chars = word.chars().peekable();
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            None if c == '"' || c == '\'' => quote = Some(c),
+            // Inside double quotes the escape only protects what would end or expand the string.
+            Some('"')
+                if c == escape && chars.peek().is_some_and(|&n| n == '"' || n == '$' || n == escape) =>
+            {
+                out.extend(chars.next());
+            }
+            None if c == escape => match chars.next() {
+                Some(next) => out.push(next),
+                None => out.push(c),
+            },
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// Whether an `ADD` source is downloaded rather than read from the context.
@@ -336,5 +473,19 @@ mod tests {
         assert_eq!(expand("${BASE:+x}", &args), "x");
         assert_eq!(expand("${MISSING}img", &args), "img");
         assert_eq!(expand("a$", &args), "a$");
+        assert_eq!(expand_known("${BASE}/x", &args).as_deref(), Some("debian/x"));
+        assert_eq!(expand_known("${MISSING:-d}/x", &args).as_deref(), Some("d/x"));
+        assert_eq!(expand_known("$MISSING/x", &args), None);
+        assert_eq!(expand_known("${MISSING}", &args), None);
+    }
+
+    #[test]
+    fn words_unquote_like_buildkit() {
+        assert_eq!(unquote("\"https://x/a b\"", '\\'), "https://x/a b");
+        assert_eq!(unquote("'$URL'/x", '\\'), "$URL/x");
+        assert_eq!(unquote("a\\ b", '\\'), "a b");
+        assert_eq!(unquote("\"a\\\"b\\n\"", '\\'), "a\"b\\n");
+        assert_eq!(unquote("C:\\app\\x.zip", '`'), "C:\\app\\x.zip");
+        assert_eq!(unquote("\"unterminated", '\\'), "unterminated");
     }
 }

@@ -2,14 +2,16 @@
 
 use dockward_model::dockerfile::Dockerfile;
 
-use super::{add_sources, clean, fail_at, instructions_named, is_git_source, is_remote};
+use super::{clean, copy_sources, fail_at, is_git_source, is_remote};
 use crate::prelude::*;
 
 declare_rule! {
     /// ## What it checks
     /// `ADD` instructions whose source is a URL (`http://`, `https://`, `ftp://`) or a git
     /// repository. A URL passes only with `--checksum=sha256:…`; a git repository passes with
-    /// `--checksum` or when its `#ref` is a full 40-character commit id.
+    /// `--checksum` or when its `#ref` is a full 40-character commit id. Quoted sources and
+    /// sources built from the stage's `ARG` and `ENV` values (`ADD ${URL} /x`) are read as
+    /// BuildKit reads them; a global `ARG` counts where the stage declares it again.
     ///
     /// ## Why it matters
     /// Whatever the server returns at build time goes into the image: a compromised mirror, a
@@ -33,7 +35,7 @@ declare_rule! {
 
 fn check(_ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
     let mut findings = Vec::new();
-    for add in instructions_named(df, "ADD") {
+    for (add, sources) in copy_sources(df, "ADD") {
         if add
             .flags
             .iter()
@@ -41,8 +43,9 @@ fn check(_ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
         {
             continue;
         }
-        for source in add_sources(add) {
+        for source in sources {
             let text = source.text.as_str();
+            let shown = source.shown();
             if is_git_source(text) {
                 let pinned = text.rsplit_once('#').is_some_and(|(_, reference)| {
                     let commit = reference.split(':').next().unwrap_or(reference);
@@ -51,17 +54,17 @@ fn check(_ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
                 if !pinned {
                     findings.push(fail_at(
                         df,
-                        source.pos,
+                        source.word.pos,
                         format!(
-                            "ADD fetches the git repository {text} without pinning a commit or a checksum"
+                            "ADD fetches the git repository {shown} without pinning a commit or a checksum"
                         ),
                     ));
                 }
             } else if is_remote(text) {
                 findings.push(fail_at(
                     df,
-                    source.pos,
-                    format!("ADD downloads {text} without --checksum"),
+                    source.word.pos,
+                    format!("ADD downloads {shown} without --checksum"),
                 ));
             }
         }
