@@ -7,4 +7,4 @@ pub mod sarif;
 mod text;
 
 pub use json::{REPORT_SCHEMA_VERSION, Report, SeverityCounts, Source, StatusCounts, Summary, Tool};
-pub use text::{TextOptions, render_text};
+pub use text::{TextOptions, render_text, visible};

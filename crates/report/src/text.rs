@@ -1,6 +1,7 @@
 //! The human report: failures and errors grouped by CIS section, with evidence and the fix,
 //! a summary per section and overall. Colour only when asked (the CLI asks on a TTY).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -70,7 +71,7 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
     let version = source
         .server_version
         .as_deref()
-        .map(|v| format!(" (Docker {v})"))
+        .map(|v| format!(" (Docker {})", visible(v)))
         .unwrap_or_default();
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     if source.endpoint.is_empty() {
@@ -90,13 +91,13 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
             out,
             "{} audit of {}{version}: {}{images} · collected {}",
             paint.bold(&format!("dockward {}", report.tool.version)),
-            source.endpoint,
+            visible(&source.endpoint),
             plural(source.containers, "container"),
             source.collected_at,
         );
     }
     for warning in &report.warnings {
-        let _ = writeln!(out, "{} {warning}", paint.wrap("1;33", "warning:"));
+        let _ = writeln!(out, "{} {}", paint.wrap("1;33", "warning:"), visible(warning));
     }
 
     // Errors that hit many rules on one target (an uninspectable container, an unreachable
@@ -155,8 +156,10 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
         for ((target, message), rules) in &shared_errors {
             let _ = writeln!(
                 out,
-                "  {} {target}: {message} ({} rules)",
+                "  {} {}: {} ({} rules)",
                 paint.status(Status::Error),
+                visible(target),
+                visible(message),
                 rules.len()
             );
         }
@@ -250,9 +253,9 @@ fn render_rule_block(out: &mut String, paint: &Paint, block: &[&RuleResult]) {
                 out,
                 "    {} {}: {} {}",
                 paint.dim("SUPPRESSED"),
-                target_label(r),
-                r.message,
-                paint.dim(&format!("(ignored at {}{why})", suppressed.at)),
+                visible(&target_label(r)),
+                visible(&r.message),
+                paint.dim(&visible(&format!("(ignored at {}{why})", suppressed.at))),
             );
             continue;
         }
@@ -260,19 +263,54 @@ fn render_rule_block(out: &mut String, paint: &Paint, block: &[&RuleResult]) {
             out,
             "    {} {}: {}",
             paint.status(r.status),
-            target_label(r),
-            r.message
+            visible(&target_label(r)),
+            visible(&r.message)
         );
         for e in &r.evidence {
-            let _ = writeln!(out, "          {}", paint.dim(&format!("{} = {}", e.at, e.value)));
+            let _ = writeln!(
+                out,
+                "          {}",
+                paint.dim(&visible(&format!("{} = {}", e.at, e.value)))
+            );
         }
         if let (None, Some(fix)) = (shared_fix, &r.fix) {
-            let _ = writeln!(out, "          fix: {fix}");
+            let _ = writeln!(out, "          fix: {}", visible(fix));
         }
     }
     if let Some(fix) = shared_fix {
-        let _ = writeln!(out, "    fix: {fix}");
+        let _ = writeln!(out, "    fix: {}", visible(fix));
     }
+}
+
+/// Text from files and API answers with every control character written out (`\x1b`, `\r`,
+/// `\0`), so an untrusted name or Dockerfile cannot move the cursor, recolour or overwrite what
+/// dockward printed (a fake `PASS`). Dockward's own colour codes are added around it afterwards.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\0' => out.push_str("\\0"),
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x80 && needs_escape(c) => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if needs_escape(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// C0 controls, DEL, C1 controls, and the bidirectional overrides that reorder what is shown.
+fn needs_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 fn counts_line(c: &StatusCounts) -> String {

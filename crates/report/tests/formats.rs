@@ -638,3 +638,103 @@ fn junit_of_an_empty_report_is_an_empty_run() {
          </testsuites>\n"
     );
 }
+
+/// A container name and a message carrying terminal control: ESC sequences that erase the
+/// line, CR back to its start, NUL, a fake `PASS` after them.
+fn hostile_report() -> Report {
+    let mut fail = with_fix(
+        result(
+            "CT0006",
+            Status::Fail,
+            TargetKind::Container,
+            "evil\u{1b}[2K\r",
+            "privileged\u{1b}[1A\u{0}\r\u{1b}[32mPASS\u{1b}[0m \u{9b}2J\u{7f}",
+        ),
+        "remove --privileged\u{1b}c",
+    );
+    fail.evidence = vec![Evidence::new("/Name", "x\u{1b}]0;title\u{7}\n")];
+    report(vec![fail], vec!["warn\u{1b}[2K".to_string()])
+}
+
+fn has_terminal_control(s: &str) -> bool {
+    s.chars()
+        .any(|c| matches!(c, '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}'))
+}
+
+#[test]
+fn text_escapes_control_characters_and_keeps_its_own_colours() {
+    let report = hostile_report();
+    let plain = dockward_report::render_text(&report, dockward_report::TextOptions::default());
+    assert!(!has_terminal_control(&plain), "{plain:?}");
+    assert!(
+        plain.contains(
+            "    FAIL  container evil\\x1b[2K\\r: privileged\\x1b[1A\\0\\r\\x1b[32mPASS\\x1b[0m \\u{9b}2J\\x7f\n"
+        ),
+        "{plain}"
+    );
+    // Evidence values are JSON, escaped already.
+    assert!(
+        plain.contains("          /Name = \"x\\u001b]0;title\\u0007\\n\"\n"),
+        "{plain}"
+    );
+    assert!(plain.contains("    fix: remove --privileged\\x1bc\n"), "{plain}");
+    assert!(plain.contains("warning: warn\\x1b[2K\n"), "{plain}");
+
+    let coloured = dockward_report::render_text(
+        &report,
+        dockward_report::TextOptions {
+            color: true,
+            show_all: false,
+        },
+    );
+    assert!(
+        coloured.contains("    \u{1b}[1;31mFAIL \u{1b}[0m container evil\\x1b[2K\\r: privileged\\x1b[1A"),
+        "{coloured}"
+    );
+    // Only dockward's own SGR sequences remain: every ESC starts `ESC [ digits ; m`.
+    for (i, _) in coloured.match_indices('\u{1b}') {
+        let rest = &coloured[i + 1..];
+        let sgr = rest
+            .strip_prefix('[')
+            .and_then(|r| r.split_once('m'))
+            .map(|(codes, _)| codes);
+        assert!(
+            sgr.is_some_and(|codes| codes.chars().all(|c| c.is_ascii_digit() || c == ';')),
+            "{:?}",
+            &rest[..rest.len().min(12)]
+        );
+    }
+}
+
+/// C0 controls other than tab and newline (ESC, NUL, CR, ...): what the structured formats escape.
+fn has_c0_control(s: &str) -> bool {
+    s.chars()
+        .any(|c| matches!(c, '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}'))
+}
+
+#[test]
+fn json_sarif_and_junit_escape_control_characters() {
+    let report = hostile_report();
+    let mut json = Vec::new();
+    report.write_json(&mut json).unwrap();
+    let json = String::from_utf8(json).unwrap();
+    assert!(!has_c0_control(&json), "{json:?}");
+    assert!(json.contains(r#""name": "evil\u001b[2K\r""#), "{json}");
+    let back: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(back["results"][0]["target"]["name"], "evil\u{1b}[2K\r");
+
+    let sarif = render_sarif(&report);
+    assert!(!has_c0_control(&sarif), "{sarif:?}");
+    let parsed: Value = serde_json::from_str(&sarif).unwrap();
+    let message = parsed["runs"][0]["results"][0]["message"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(message.contains("privileged\u{1b}[1A\u{0}\r"), "{message:?}");
+
+    let junit = render_junit(&report);
+    assert!(!has_c0_control(&junit), "{junit:?}");
+    let doc = roxmltree::Document::parse(&junit).unwrap();
+    let case = doc.descendants().find(|n| n.has_tag_name("testcase")).unwrap();
+    // XML 1.0 cannot carry ESC or NUL even escaped: they are dropped, CR is a character reference.
+    assert_eq!(case.attribute("name"), Some("container evil[2K\r"));
+}
