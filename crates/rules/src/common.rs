@@ -27,17 +27,30 @@ const SECRET_NAME_PARTS: [&str; 14] = [
     "key",
 ];
 
-/// Names that contain a secret word but hold none (public keys, paths, switches).
-const NOT_SECRET_NAMES: [&str; 9] = [
+/// Names that contain a secret word but hold none (public keys and their ids, paths, switches):
+/// `GPG_KEYS`, `NODE_PGP_KEY_IDS`, `YARN_KEY_ID`, `RUSTUP_KEY_FINGERPRINT`.
+const NOT_SECRET_NAMES: [&str; 15] = [
     "gpg_key",
     "gpg_keys",
+    "pgp_key",
+    "pgp_keys",
     "public_key",
     "pubkey",
     "keyring",
     "keyserver",
     "key_id",
+    "key_ids",
     "keyid",
+    "keyids",
+    "fingerprint",
+    "fingerprints",
     "passthrough",
+];
+
+/// Account words that, run together with a password word, name a password: `MYSQL_ROOTPASS`,
+/// `ADMINPASSWORD`, `DBPWD`.
+const ACCOUNT_PREFIXES: [&str; 12] = [
+    "root", "admin", "db", "user", "master", "sa", "vnc", "rpc", "ftp", "smtp", "ldap", "redis",
 ];
 
 /// Last words of a name that make it a setting about a secret rather than the secret itself:
@@ -87,13 +100,31 @@ pub(crate) fn secret_name(name: &str) -> bool {
     if parts.last().is_some_and(|last| SETTING_SUFFIXES.contains(last)) {
         return false;
     }
+    let run_together = |part: &str| {
+        ACCOUNT_PREFIXES.iter().any(|account| {
+            part.strip_prefix(account)
+                .is_some_and(|rest| matches!(rest, "pass" | "passwd" | "password" | "pwd" | "pw"))
+        })
+    };
     SECRET_NAME_PARTS.iter().any(|word| {
         if word.contains('_') {
             lower.contains(word)
         } else {
             parts.contains(word)
         }
-    })
+    }) || parts.iter().any(|part| run_together(part))
+}
+
+/// Whether an `ENV`/`ARG` pair is a .NET configuration entry whose key happens to be `Key`
+/// (`Serilog__Enrich__0__Key=ProcessId`): the value names a setting, it is no key.
+pub(crate) fn dotnet_config_key(name: &str, value: &str) -> bool {
+    name.rsplit_once("__")
+        .is_some_and(|(_, last)| last.eq_ignore_ascii_case("key"))
+        && value.len() <= 64
+        && value.starts_with(|c: char| c.is_ascii_alphabetic())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
 }
 
 /// What kind of secret a value is, by its shape: private keys, cloud keys and common API tokens.
@@ -158,10 +189,32 @@ pub(crate) fn placeholder_value(value: &str) -> bool {
     v.is_empty()
         || v.starts_with('$')
         || v.starts_with('/')
+        || relative_key_path(v)
         || matches!(
             v.to_ascii_lowercase().as_str(),
             "none" | "null" | "false" | "true" | "yes" | "no" | "on" | "off"
         )
+}
+
+/// Whether a value is a relative path to a key or certificate file (`certs/key.pem`,
+/// `./tls/server.key`): it names where the secret is, not the secret.
+fn relative_key_path(value: &str) -> bool {
+    let segments: Vec<&str> = value.split('/').collect();
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    };
+    let Some(file) = segments.last() else {
+        return false;
+    };
+    let lower = file.to_ascii_lowercase();
+    segments.iter().all(|s| plain(s))
+        && [
+            ".pem", ".key", ".crt", ".cer", ".der", ".p12", ".pfx", ".jks", ".pub", ".asc", ".gpg",
+        ]
+        .iter()
+        .any(|e| lower.ends_with(e))
 }
 
 /// A value for a report: never the secret itself.
@@ -185,7 +238,8 @@ pub(crate) fn secret_file_name(path: &str) -> Option<&'static str> {
         "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519" | "id_ecdsa_sk" | "id_ed25519_sk" => {
             Some("an SSH private key")
         }
-        ".npmrc" | ".pypirc" | ".netrc" | ".git-credentials" | ".dockercfg" | ".htpasswd" => {
+        ".npmrc" | ".pypirc" | ".netrc" | ".git-credentials" | ".dockercfg" | ".htpasswd" | ".pgpass"
+        | ".my.cnf" | ".s3cfg" | ".vault-token" | "ipsec.secrets" | "chap-secrets" | "pap-secrets" => {
             Some("a credential file")
         }
         ".env" => Some("an environment file"),
@@ -224,6 +278,9 @@ mod tests {
             "MYSQL_ROOT_PASSWORD",
             "NPM_AUTH",
             "private_key",
+            "MYSQL_ROOTPASS",
+            "DB_ROOT_PASS",
+            "ADMINPASSWORD",
         ] {
             assert!(secret_name(name), "{name}");
         }
@@ -244,6 +301,11 @@ mod tests {
             "NPM_TOKEN_FILE",
             "SECRET_KEY_BASE_DUMMY",
             "AWS_ACCESS_KEY_ID",
+            "NODE_PGP_KEY_IDS",
+            "YARN_KEY_ID",
+            "RUSTUP_KEY_FINGERPRINT",
+            "BYPASS",
+            "COMPASS_HOME",
         ] {
             assert!(!secret_name(name), "{name}");
         }
@@ -259,6 +321,11 @@ mod tests {
         assert_eq!(secret_value("postgres://app:${DB_PASSWORD}@db/app"), None);
         assert_eq!(secret_value("https://user@example.com/x:y"), None);
         assert!(placeholder_value("yes") && !placeholder_value("changeme"));
+        assert!(placeholder_value("certs/key.pem") && placeholder_value("./tls/server.key"));
+        assert!(!placeholder_value("ab/cd+ef==") && placeholder_value("key.pem"));
+        assert!(dotnet_config_key("Serilog__Enrich__0__Key", "ProcessId"));
+        assert!(!dotnet_config_key("Jwt__Key", "s3cr3t-with-dashes!"));
+        assert!(!dotnet_config_key("API_KEY", "ProcessId"));
         assert_eq!(
             secret_value("ghp_0123456789abcdefghijklmnopqrstuvwxyzAB"),
             Some("a GitHub token")

@@ -1,9 +1,11 @@
 //! CIS 4.10: secrets written into a Dockerfile.
 
-use dockward_model::dockerfile::{Args, Dockerfile, Pair};
+use dockward_model::dockerfile::{Args, Dockerfile, Pair, Pipeline, Word};
 
-use super::{add_sources, clean, fail_at, run_commands};
-use crate::common::{mask, placeholder_value, secret_file_name, secret_name, secret_value};
+use super::{clean, copy_sources, fail_at, run_commands, run_instructions};
+use crate::common::{
+    dotnet_config_key, mask, placeholder_value, secret_file_name, secret_name, secret_value,
+};
 use crate::prelude::*;
 
 declare_rule! {
@@ -16,13 +18,23 @@ declare_rule! {
     /// - `ENV`, `ARG` and `LABEL` values, and words in `RUN` commands, shaped like a secret whatever
     ///   their name: private keys, URLs with a password (`postgres://app:pw@db/app`), AWS access
     ///   key ids, GitHub, GitLab, Slack, Stripe, Google and npm tokens;
-    /// - `COPY`/`ADD` of files that hold keys or credentials (`id_rsa`, `.npmrc`, `.netrc`,
-    ///   `.git-credentials`, `.env`, `*.key` …).
+    /// - passwords written out for `chpasswd` (`echo root:root | chpasswd`,
+    ///   `printf 'ops:%s\n' 'pw' | chpasswd`); a password from a variable (`echo "$USER:$PW"`) is
+    ///   not a literal and passes here (a build argument with a secret name is still reported);
+    /// - `COPY`/`ADD` of files that hold keys or credentials, by name: SSH keys (`id_rsa`,
+    ///   `id_ed25519` …), `.npmrc`, `.pypirc`, `.netrc`, `.git-credentials`, `.dockercfg`,
+    ///   `.htpasswd`, `.pgpass`, `.my.cnf`, `.s3cfg`, `.vault-token`, `ipsec.secrets`,
+    ///   `chap-secrets`, `pap-secrets`, `credentials`, `.env`, and `*.key`, `*.p12`, `*.pfx`,
+    ///   `*.jks`, `*.keystore`.
     ///
-    /// Names like `GPG_KEY`, `PUBLIC_KEY`, and names ending in a setting word (`PASSWORD_FILE`,
-    /// `TOKEN_URL`, `PASSWORD_MIN_LENGTH`, `API_KEY_HEADER`) hold no secret and pass, and so do
-    /// switches like `MYSQL_ALLOW_EMPTY_PASSWORD=yes`; a default password such as `changeme` does
-    /// not.
+    /// Account and password words run together count (`MYSQL_ROOTPASS`, `ADMINPASSWORD`).
+    /// Names of public keys and their ids (`GPG_KEY`, `GPG_KEYS`, `PUBLIC_KEY`,
+    /// `NODE_PGP_KEY_IDS`, `YARN_KEY_ID`, `*_FINGERPRINT`), names ending in a setting word
+    /// (`PASSWORD_FILE`, `TOKEN_URL`, `PASSWORD_MIN_LENGTH`, `API_KEY_HEADER`), .NET configuration
+    /// entries whose key is `Key` and whose value is a setting name
+    /// (`Serilog__Enrich__0__Key=ProcessId`) hold no secret and pass, and so do switches like
+    /// `MYSQL_ALLOW_EMPTY_PASSWORD=yes` and relative key-file paths (`TLS_KEY=certs/key.pem`); a
+    /// default password such as `changeme` does not.
     /// Reports show only the first two characters and the length of a value.
     ///
     /// ## Why it matters
@@ -48,26 +60,36 @@ fn check(_ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
     let mut findings = Vec::new();
     for instruction in df.instructions_with_triggers() {
         let keyword = instruction.keyword.as_str();
-        match (&instruction.args, keyword) {
-            (Args::Pairs { pairs }, "ENV" | "ARG" | "LABEL") => {
-                for pair in pairs {
-                    if let Some(message) = judge_pair(keyword, pair) {
-                        findings.push(fail_at(df, pair.pos, message));
-                    }
+        if let (Args::Pairs { pairs }, "ENV" | "ARG" | "LABEL") = (&instruction.args, keyword) {
+            for pair in pairs {
+                if let Some(message) = judge_pair(keyword, pair) {
+                    findings.push(fail_at(df, pair.pos, message));
                 }
             }
-            (_, "COPY" | "ADD") => {
-                for source in add_sources(instruction) {
-                    if let Some(kind) = secret_file_name(&source.text) {
-                        findings.push(fail_at(
-                            df,
-                            source.pos,
-                            format!("{keyword} puts {} into the image ({})", kind, source.text),
-                        ));
-                    }
+        }
+    }
+    for keyword in ["COPY", "ADD"] {
+        for (_, sources) in copy_sources(df, keyword) {
+            for source in sources {
+                if let Some(kind) = secret_file_name(&source.text) {
+                    findings.push(fail_at(
+                        df,
+                        source.word.pos,
+                        format!("{keyword} puts {kind} into the image ({})", source.shown()),
+                    ));
                 }
             }
-            _ => {}
+        }
+    }
+    for run in run_instructions(df) {
+        for pipeline in &run.commands {
+            if let Some((word, password)) = chpasswd_literal(pipeline) {
+                findings.push(fail_at(
+                    df,
+                    word.pos,
+                    format!("RUN sets a literal password with chpasswd ({})", mask(password)),
+                ));
+            }
         }
     }
     for (_, command) in run_commands(df) {
@@ -94,6 +116,39 @@ fn check(_ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
     }
 }
 
+/// The password an `echo` or `printf` pipes into `chpasswd`, and where it is written, when it
+/// is written out (`echo root:root | chpasswd`, `printf 'ops:%s\n' 'pw' | chpasswd`). A password
+/// from a variable (`echo "$U:$PW"`) is no literal: a build argument holding it is judged as an
+/// `ARG`.
+fn chpasswd_literal(pipeline: &Pipeline) -> Option<(&Word, &str)> {
+    let at = pipeline
+        .commands
+        .iter()
+        .position(|c| c.program() == Some("chpasswd"))?;
+    let feeder = pipeline.commands[..at].last()?;
+    if !matches!(feeder.program(), Some("echo" | "printf")) {
+        return None;
+    }
+    let literal = |s: &str| !s.is_empty() && !s.contains('$') && !s.contains('`');
+    let args: Vec<&Word> = feeder
+        .words
+        .iter()
+        .skip(1)
+        .filter(|w| !w.text.starts_with('-'))
+        .collect();
+    args.iter().enumerate().find_map(|(i, w)| {
+        let text = w.text.trim_end_matches("\\n");
+        let (user, password) = text.split_once(':')?;
+        let (word, password) = if password == "%s" {
+            let next = args.get(i + 1)?;
+            (*next, next.text.as_str())
+        } else {
+            (*w, password)
+        };
+        (literal(user) && literal(password)).then_some((word, password))
+    })
+}
+
 fn judge_pair(keyword: &str, pair: &Pair) -> Option<String> {
     let key = &pair.key;
     let value = pair.value.as_deref().unwrap_or("");
@@ -101,7 +156,7 @@ fn judge_pair(keyword: &str, pair: &Pair) -> Option<String> {
         return Some(format!("{keyword} {key} holds {kind} ({})", mask(value)));
     }
     // Label keys describe metadata (`com.example.api-key-header`): only their values count.
-    if keyword == "LABEL" || !secret_name(key) {
+    if keyword == "LABEL" || !secret_name(key) || dotnet_config_key(key, value) {
         return None;
     }
     match keyword {
