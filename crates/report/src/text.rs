@@ -148,6 +148,9 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
         for block in shown.chunk_by(|a, b| a.rule == b.rule) {
             render_rule_block(&mut out, &paint, block);
         }
+        if *section == "1" {
+            render_audit_rules_file(&mut out, &paint, &report.results);
+        }
         let _ = writeln!(out, "  {}", paint.dim(&counts_line(&counts)));
     }
 
@@ -311,6 +314,28 @@ pub fn visible(text: &str) -> Cow<'_, str> {
 /// C0 controls, DEL, C1 controls, and the bidirectional overrides that reorder what is shown.
 fn needs_escape(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The one file that fixes every audit-rule finding, after them: copying it beats typing 14 lines.
+fn render_audit_rules_file(out: &mut String, paint: &Paint, results: &[RuleResult]) {
+    let Some(content) = dockward_rules::host::combined_audit_rules(results) else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "  {}",
+        paint.bold(&format!(
+            "To fix every audit-rule finding above at once, write {}:",
+            dockward_rules::host::AUDIT_RULES_FILE
+        ))
+    );
+    for line in content.lines() {
+        let _ = writeln!(out, "      {}", visible(line));
+    }
+    let _ = writeln!(
+        out,
+        "    then load it: augenrules --load (check with auditctl -l)"
+    );
 }
 
 fn counts_line(c: &StatusCounts) -> String {

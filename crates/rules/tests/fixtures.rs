@@ -397,6 +397,8 @@ struct PlatformExpect {
     message: String,
     /// Compared exactly when present.
     evidence: Option<Vec<(String, Value)>>,
+    /// Compared exactly when present.
+    fix: Option<String>,
 }
 
 fn platform_snapshot(patch: &Value) -> Snapshot {
@@ -455,6 +457,9 @@ fn run_platform_case(check: fn(&Context<'_>) -> Vec<Judged>, case: &PlatformCase
                     serde_json::to_string(evidence).unwrap()
                 ));
             }
+        }
+        if want.fix.is_some() && v.fix != want.fix {
+            problems.push(format!("fix {:?}, expected {:?}", v.fix, want.fix));
         }
     }
     problems

@@ -23,8 +23,9 @@ declare_rule! {
     /// root filesystem mounted: a container holding the socket owns the host.
     ///
     /// ## How to fix
-    /// Remove the mount. Tools that need the API should talk to a filtering proxy (such as
-    /// `dockward proxy`) that allows only the calls they need, ideally read-only.
+    /// Remove the mount. Tools that need the API should talk to a filtering proxy in front of the
+    /// socket that allows only the calls they need, ideally read-only (dockward does not ship one
+    /// yet).
     pub static RULE = Rule {
         id: "CT0028",
         name: "docker-socket-mount",

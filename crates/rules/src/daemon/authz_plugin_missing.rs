@@ -14,16 +14,19 @@ declare_rule! {
     /// including starting privileged containers with the host's filesystem mounted.
     ///
     /// ## How to fix
-    /// Run an authorization plugin that enforces a policy (such as `dockward authz serve`) and add it
-    /// with `"authorization-plugins": ["NAME"]`; make sure it denies by default and cannot be disabled
-    /// through the API.
+    /// Install an authorization plugin that enforces a policy and denies what the policy does not
+    /// allow (dockward does not ship one yet; e.g. OPA's `openpolicyagent/opa-docker-authz-v2` with a
+    /// policy of your own), then add it with `--authorization-plugin=NAME` or
+    /// `"authorization-plugins": ["NAME"]` in daemon.json; make sure it cannot be disabled through the
+    /// API (`docker plugin disable`). Until then, limit who can reach the socket (CIS 1.1.2) and run
+    /// `dockward audit` to find insecure containers after the fact.
     pub static RULE = Rule {
         id: "DA0012",
         name: "authz-plugin-missing",
         title: "Authorization for Docker client commands is enabled",
         severity: Severity::Medium,
         references: &["cis-docker-1.6.0:2.12"],
-        fix: "run an authorization plugin (e.g. dockward authz) and start dockerd with --authorization-plugin",
+        fix: "install an authorization plugin that denies by default (e.g. OPA's opa-docker-authz-v2 with a policy) and add it with --authorization-plugin=NAME or \"authorization-plugins\" in daemon.json",
         check: Check::Platform(check),
     };
 }

@@ -29,7 +29,7 @@ declare_rule! {
         title: "Auditing is configured for Docker files and directories - /etc/sysconfig/docker",
         severity: Severity::Low,
         references: &["cis-docker-1.6.0:1.1.13"],
-        fix: "add an audit rule, e.g. -w PATH -p rwxa -k docker in /etc/audit/rules.d/docker.rules, and load it (augenrules --load)",
+        fix: "add `-w PATH -p rwxa -k docker` for the path to /etc/audit/rules.d/docker.rules, then load the rules (augenrules --load)",
         check: Check::Platform(check),
     };
 }
