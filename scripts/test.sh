@@ -53,9 +53,17 @@ dw_start_daemon "$work/hardened" --config-file "$work/hardened.json" --host "tcp
 
 # A swarm manager, listening on loopback only, auto-locked, with an encrypted and a plain overlay
 # network and one secret.
+# The gossip port is fixed (7946): another swarm on this machine would make the swarm test judge it.
+if dw_tcp_listening 7946; then
+  echo "error: TCP port 7946 (swarm gossip) is already in use on this machine; stop that swarm first" >&2
+  exit 1
+fi
 dw_start_daemon "$work/swarm"
 swarm="unix://$work/swarm/docker.sock"
 docker -H "$swarm" swarm init --advertise-addr 127.0.0.1 --listen-addr "127.0.0.1:$swarm_port" --autolock >/dev/null
+# The gossip port opens after `swarm init` returns; the swarm test needs both ports.
+dw_wait_listening "$swarm_port" "the swarm's API port"
+dw_wait_listening 7946 "the swarm's gossip port"
 docker -H "$swarm" network create -d overlay --opt encrypted secure-net >/dev/null
 docker -H "$swarm" network create -d overlay plain-net >/dev/null
 echo dockward-test | docker -H "$swarm" secret create test-secret - >/dev/null

@@ -123,3 +123,23 @@ dw_make_tls() {
 dw_free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
+
+# dw_tcp_listening PORT: whether anything on this machine listens on TCP PORT (IPv4 or IPv6).
+dw_tcp_listening() {
+  local hex
+  hex=$(printf ':%04X ' "$1")
+  # Field 2 is local_address:port, field 4 the state; 0A is LISTEN.
+  awk -v port="$hex" 'NR > 1 && index($2 " ", port) && $4 == "0A" { found = 1 } END { exit !found }' \
+    /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
+# dw_wait_listening PORT WHAT: waits (bounded) until something listens on TCP PORT.
+dw_wait_listening() {
+  local tries
+  for tries in $(seq 1 300); do
+    dw_tcp_listening "$1" && return 0
+    sleep 0.1
+  done
+  echo "error: $2 did not listen on TCP port $1 within 30 s" >&2
+  return 1
+}

@@ -1426,13 +1426,25 @@ fn each_daemon_is_judged_by_its_own_configuration() {
 fn a_swarm_manager_is_judged_from_the_swarm() {
     let _serial = serial();
     let Some(env) = live_env() else { return };
-    let output = dockward(
-        &["audit", "--only", "swarm,daemon", "--format", "json"],
-        &[("DOCKER_HOST", &env.swarm_host)],
-    );
-    let report = json_report(&output);
     let mut ports = [7946, env.swarm_port];
     ports.sort_unstable();
+    let both_ports = format!("127.0.0.1:{}, 127.0.0.1:{}", ports[0], ports[1]);
+    // The gossip port opens some time after `swarm init`: wait (bounded) until SW0003 can see it.
+    let mut report = Value::Null;
+    for _ in 0..100 {
+        let output = dockward(
+            &["audit", "--only", "swarm,daemon", "--format", "json"],
+            &[("DOCKER_HOST", &env.swarm_host)],
+        );
+        report = json_report(&output);
+        let sees_both = platform_verdicts(&report, "SW")
+            .get("SW0003")
+            .is_some_and(|(_, message)| message.ends_with(&both_ports));
+        if sees_both {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
     let want = expected(&[
         ("SW0001", "fail", "swarm mode is enabled (node state active)"),
         ("SW0002", "pass", "the swarm has 1 manager"),
