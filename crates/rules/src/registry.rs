@@ -138,6 +138,9 @@ pub static RULES: &[&Rule] = &[
     &df::tls_verification_disabled::RULE,
     &df::insecure_build_entitlement::RULE,
     &df::build_host_network::RULE,
+    &df::passwordless_sudo::RULE,
+    &df::sudo_installed::RULE,
+    &df::unpinned_copy_from_image::RULE,
     &im::image_exposes_ssh::RULE,
 ];
 

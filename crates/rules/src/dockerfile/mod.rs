@@ -18,12 +18,15 @@ pub mod dockerfile_secret;
 pub mod insecure_build_entitlement;
 pub mod lone_package_update;
 pub mod package_signature_check_disabled;
+pub mod passwordless_sudo;
 pub mod remote_script_piped_to_shell;
 pub mod risky_chmod;
 pub mod ssh_server;
 pub mod sudo_in_run;
+pub mod sudo_installed;
 pub mod tls_verification_disabled;
 pub mod unpinned_base_image;
+pub mod unpinned_copy_from_image;
 pub mod unverified_remote_add;
 
 /// A failing verdict located at `pos` in the Dockerfile.
