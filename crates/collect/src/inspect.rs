@@ -1,7 +1,12 @@
 //! Normalizes a container inspect document (`GET /containers/{id}/json`) into a [`Workload`].
 //!
-//! Pure: bytes in, facts out, every value tagged with its JSON pointer. Fields that are absent or
-//! `null` take the value dockerd gives them when unset (false, 0, empty).
+//! Pure: bytes in, facts out, every value tagged with its JSON pointer. The Engine API always
+//! sends the top-level parts (`HostConfig`, `Config`, `State`, `Mounts`, `NetworkSettings`,
+//! `AppArmorProfile`, `ProcessLabel`) and the scalar settings inside them; one that is absent,
+//! `null` or of the wrong type is recorded in [`Workload::unknown`], never replaced by a guess,
+//! and spoils only the rules that need it. Defaults apply only where the API documents one: a
+//! `null` or absent list (`CapAdd`, `Devices`, ...) is empty, an absent `Healthcheck` or
+//! `State.Health` means none, a `null` `PidsLimit` means unlimited.
 
 use std::collections::BTreeMap;
 
@@ -13,79 +18,15 @@ use dockward_model::{
     RestartPolicy, Ulimit, Workload,
 };
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
 use crate::error::CollectError;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct Inspect {
-    id: String,
-    name: Option<String>,
-    state: Option<State>,
-    config: Option<Config>,
-    host_config: Option<HostConfig>,
-    mounts: Option<Vec<MountJson>>,
-    network_settings: Option<NetworkSettings>,
-    app_armor_profile: Option<String>,
-    process_label: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct State {
-    status: Option<String>,
-    health: Option<Health>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Health {
-    status: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Config {
-    user: Option<String>,
-    image: Option<String>,
-    healthcheck: Option<HealthcheckJson>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
 struct HealthcheckJson {
     test: Option<Vec<String>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "PascalCase")]
-struct HostConfig {
-    privileged: Option<bool>,
-    cap_add: Option<Vec<String>>,
-    cap_drop: Option<Vec<String>>,
-    security_opt: Option<Vec<String>>,
-    pid_mode: Option<String>,
-    ipc_mode: Option<String>,
-    #[serde(rename = "UTSMode")]
-    uts_mode: Option<String>,
-    network_mode: Option<String>,
-    userns_mode: Option<String>,
-    cgroupns_mode: Option<String>,
-    devices: Option<Vec<DeviceJson>>,
-    device_cgroup_rules: Option<Vec<String>>,
-    device_requests: Option<Vec<DeviceRequestJson>>,
-    readonly_rootfs: Option<bool>,
-    memory: Option<i64>,
-    cpu_shares: Option<i64>,
-    nano_cpus: Option<i64>,
-    cpu_quota: Option<i64>,
-    cpuset_cpus: Option<String>,
-    pids_limit: Option<i64>,
-    port_bindings: Option<BTreeMap<String, Option<Vec<PortJson>>>>,
-    publish_all_ports: Option<bool>,
-    restart_policy: Option<RestartPolicyJson>,
-    cgroup_parent: Option<String>,
-    ulimits: Option<Vec<UlimitJson>>,
 }
 
 #[derive(Deserialize)]
@@ -113,11 +54,13 @@ struct PortJson {
     host_port: Option<String>,
 }
 
+type PortMap = BTreeMap<String, Option<Vec<PortJson>>>;
+
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct RestartPolicyJson {
-    name: Option<String>,
-    maximum_retry_count: Option<i64>,
+    name: String,
+    maximum_retry_count: i64,
 }
 
 #[derive(Deserialize)]
@@ -128,149 +71,315 @@ struct UlimitJson {
     hard: Option<i64>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct MountJson {
-    #[serde(rename = "Type")]
-    kind: Option<String>,
-    name: Option<String>,
-    source: Option<String>,
-    destination: Option<String>,
-    #[serde(rename = "RW")]
-    rw: Option<bool>,
-    propagation: Option<String>,
+/// How the Engine API sends a field.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sent {
+    /// Always, never `null`: absent or `null` is unknown.
+    Always,
+    /// Always, `null` meaning unset: absent is unknown.
+    Nullable,
+    /// Possibly absent; absent or `null` has a documented meaning.
+    Optional,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct NetworkSettings {
-    networks: Option<BTreeMap<String, serde_json::Value>>,
-    ports: Option<BTreeMap<String, Option<Vec<PortJson>>>>,
+/// Reads fields of the inspect document, recording every fact it could not read.
+#[derive(Default)]
+struct Reader {
+    unknown: BTreeMap<String, String>,
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+impl Reader {
+    /// A field of `parent` (the object at `parent_pointer`; `None` when that was unknown, which
+    /// is already recorded), decoded as `T` (described as `what` in messages).
+    fn field<T: DeserializeOwned>(
+        &mut self,
+        parent: Option<&Map<String, Value>>,
+        parent_pointer: &str,
+        key: &str,
+        sent: Sent,
+        what: &str,
+    ) -> Option<T> {
+        let parent = parent?;
+        let pointer = format!("{parent_pointer}/{key}");
+        let value = match (parent.get(key), sent) {
+            (None, Sent::Optional) | (Some(Value::Null), Sent::Optional | Sent::Nullable) => return None,
+            (None, _) => {
+                self.unknown
+                    .insert(pointer.clone(), format!("the daemon's answer lacks {pointer}"));
+                return None;
+            }
+            (Some(Value::Null), Sent::Always) => {
+                self.unknown.insert(
+                    pointer.clone(),
+                    format!("{pointer} is null in the daemon's answer"),
+                );
+                return None;
+            }
+            (Some(value), _) => value,
+        };
+        match T::deserialize(value) {
+            Ok(decoded) => Some(decoded),
+            Err(error) => {
+                let reason = format!("{pointer} is not {what} in the daemon's answer ({error})");
+                self.unknown.insert(pointer, reason);
+                None
+            }
+        }
+    }
+
+    /// A part that must be an object (`/HostConfig`, `/HostConfig/RestartPolicy` ...).
+    fn object<'a>(
+        &mut self,
+        parent: Option<&'a Map<String, Value>>,
+        parent_pointer: &str,
+        key: &str,
+        sent: Sent,
+    ) -> Option<&'a Map<String, Value>> {
+        let pointer = format!("{parent_pointer}/{key}");
+        match (parent?.get(key), sent) {
+            (None, Sent::Optional) | (Some(Value::Null), Sent::Optional | Sent::Nullable) => None,
+            (Some(Value::Object(map)), _) => Some(map),
+            (None, _) => {
+                self.unknown
+                    .insert(pointer.clone(), format!("the daemon's answer lacks {pointer}"));
+                None
+            }
+            (Some(Value::Null), Sent::Always) => {
+                self.unknown.insert(
+                    pointer.clone(),
+                    format!("{pointer} is null in the daemon's answer"),
+                );
+                None
+            }
+            (Some(other), _) => {
+                self.unknown.insert(
+                    pointer.clone(),
+                    format!(
+                        "{pointer} is not an object in the daemon's answer (it is {})",
+                        json_kind(other)
+                    ),
+                );
+                None
+            }
+        }
+    }
 }
 
 /// Decodes and normalizes one inspect document. `what` names the object in errors
-/// (e.g. `container web`).
+/// (e.g. `container web`). Only a document that is not a JSON object, or has no string `Id`, is
+/// an error; every other flaw makes the facts it touches unknown.
 pub fn workload_from_inspect(bytes: &[u8], what: &str) -> Result<Workload, CollectError> {
-    let inspect: Inspect = serde_json::from_slice(bytes).map_err(|source| CollectError::Json {
+    let json_error = |source| CollectError::Json {
         what: format!("inspect of {what}"),
         source,
-    })?;
-    Ok(normalize(inspect))
+    };
+    let doc: Map<String, Value> = serde_json::from_slice(bytes).map_err(json_error)?;
+    let id = match doc.get("Id") {
+        Some(Value::String(id)) => id.clone(),
+        Some(other) => {
+            return Err(json_error(serde::de::Error::custom(format!(
+                "invalid type: `Id` is {}, expected a string",
+                json_kind(other)
+            ))));
+        }
+        None => return Err(json_error(serde::de::Error::custom("missing field `Id`"))),
+    };
+    Ok(normalize(id, &doc))
 }
 
-fn normalize(i: Inspect) -> Workload {
-    let hc = i.host_config.unwrap_or_default();
-    let config = i.config;
-    let state = i.state;
-    let name = i.name.unwrap_or_default().trim_start_matches('/').to_string();
-    let ns = |mode: Option<String>, pointer: &'static str| {
-        NamespaceMode::at_pointer(mode.unwrap_or_default(), pointer)
-    };
+fn normalize(id: String, doc: &Map<String, Value>) -> Workload {
+    let mut r = Reader::default();
+    let root = Some(doc);
+    let hc = r.object(root, "", "HostConfig", Sent::Always);
+    let config = r.object(root, "", "Config", Sent::Always);
+    let state = r.object(root, "", "State", Sent::Always);
+    let network_settings = r.object(root, "", "NetworkSettings", Sent::Always);
+    // Only a display name: a malformed one judges nothing.
+    let name = doc
+        .get("Name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .trim_start_matches('/')
+        .to_string();
 
-    let (healthcheck, user, image) = match config {
-        Some(c) => (
-            c.healthcheck.map(|h| Healthcheck {
-                test: h.test.unwrap_or_default(),
-            }),
-            c.user,
-            c.image,
-        ),
-        None => (None, None, None),
+    const HC: &str = "/HostConfig";
+    let string = |r: &mut Reader, key: &str| -> String {
+        r.field(hc, HC, key, Sent::Always, "a string").unwrap_or_default()
     };
-    let health_status = state
-        .as_ref()
-        .and_then(|s| s.health.as_ref())
-        .and_then(|h| h.status.clone())
+    let pid_mode = string(&mut r, "PidMode");
+    let ipc_mode = string(&mut r, "IpcMode");
+    let uts_mode = string(&mut r, "UTSMode");
+    let network_mode = string(&mut r, "NetworkMode");
+    let userns_mode = string(&mut r, "UsernsMode");
+    let cpuset_cpus = string(&mut r, "CpusetCpus");
+    let cgroup_parent = string(&mut r, "CgroupParent");
+    // Older API versions do not send it, and no rule judges it.
+    let cgroupns_mode: String = r
+        .field(hc, HC, "CgroupnsMode", Sent::Optional, "a string")
+        .unwrap_or_default();
+    let flag = |r: &mut Reader, key: &str| -> bool {
+        r.field(hc, HC, key, Sent::Always, "a boolean").unwrap_or(false)
+    };
+    let privileged = flag(&mut r, "Privileged");
+    let readonly_rootfs = flag(&mut r, "ReadonlyRootfs");
+    let publish_all_ports = flag(&mut r, "PublishAllPorts");
+    let number =
+        |r: &mut Reader, key: &str| -> i64 { r.field(hc, HC, key, Sent::Always, "an integer").unwrap_or(0) };
+    let memory = number(&mut r, "Memory");
+    let cpu_shares = number(&mut r, "CpuShares");
+    let nano_cpus = number(&mut r, "NanoCpus");
+    let cpu_quota = number(&mut r, "CpuQuota");
+    let pids_limit: Option<i64> = r.field(hc, HC, "PidsLimit", Sent::Nullable, "an integer");
+    let list = |r: &mut Reader, key: &str| -> Vec<String> {
+        r.field(hc, HC, key, Sent::Optional, "a list of strings")
+            .unwrap_or_default()
+    };
+    let cap_add = list(&mut r, "CapAdd");
+    let cap_drop = list(&mut r, "CapDrop");
+    let security_opt = list(&mut r, "SecurityOpt");
+    let device_cgroup_rules = list(&mut r, "DeviceCgroupRules");
+    let devices: Vec<DeviceJson> = r
+        .field(hc, HC, "Devices", Sent::Optional, "a list of devices")
+        .unwrap_or_default();
+    let device_requests: Vec<DeviceRequestJson> = r
+        .field(
+            hc,
+            HC,
+            "DeviceRequests",
+            Sent::Optional,
+            "a list of device requests",
+        )
+        .unwrap_or_default();
+    let ulimits: Vec<UlimitJson> = r
+        .field(hc, HC, "Ulimits", Sent::Optional, "a list of ulimits")
+        .unwrap_or_default();
+    let port_config: PortMap = r
+        .field(
+            hc,
+            HC,
+            "PortBindings",
+            Sent::Optional,
+            "an object of port bindings",
+        )
+        .unwrap_or_default();
+    let restart_policy = r
+        .field::<RestartPolicyJson>(
+            hc,
+            HC,
+            "RestartPolicy",
+            Sent::Always,
+            "an object with Name and MaximumRetryCount",
+        )
+        .map_or(
+            RestartPolicy {
+                name: String::new(),
+                maximum_retry_count: 0,
+            },
+            |p| RestartPolicy {
+                name: p.name,
+                maximum_retry_count: p.maximum_retry_count,
+            },
+        );
+
+    let user: String = r
+        .field(config, "/Config", "User", Sent::Always, "a string")
+        .unwrap_or_default();
+    let image: String = r
+        .field(config, "/Config", "Image", Sent::Always, "a string")
+        .unwrap_or_default();
+    let healthcheck = r
+        .field::<HealthcheckJson>(
+            config,
+            "/Config",
+            "Healthcheck",
+            Sent::Optional,
+            "an object with Test",
+        )
+        .map(|h| Healthcheck {
+            test: h.test.unwrap_or_default(),
+        });
+
+    let status: String = r
+        .field(state, "/State", "Status", Sent::Always, "a string")
+        .unwrap_or_default();
+    let health = r.object(state, "/State", "Health", Sent::Optional);
+    let health_status = r
+        .field::<String>(health, "/State/Health", "Status", Sent::Always, "a string")
         .map(|s| Fact::at_pointer(s, "/State/Health/Status"));
 
-    let mounts = i
-        .mounts
-        .unwrap_or_default()
-        .into_iter()
-        .enumerate()
-        .map(|(index, m)| {
-            let kind = m.kind.unwrap_or_default();
-            let source = if kind == "volume" {
-                m.name.or(m.source)
-            } else {
-                m.source
-            };
-            Mount {
-                kind,
-                source: source.unwrap_or_default(),
-                destination: m.destination.unwrap_or_default(),
-                read_only: !m.rw.unwrap_or(true),
-                propagation: m.propagation.unwrap_or_default(),
-                bind_device: None,
-                source_realpath: None,
-                source_socket: None,
-                at: dockward_model::Provenance::pointer(format!("/Mounts/{index}")),
-            }
-        })
-        .collect();
+    let apparmor_profile: Option<String> = r.field(root, "", "AppArmorProfile", Sent::Always, "a string");
+    let process_label: Option<String> = r.field(root, "", "ProcessLabel", Sent::Always, "a string");
 
-    let networks = i.network_settings.as_ref().and_then(|n| n.networks.as_ref());
-    let live_ports = i
-        .network_settings
-        .as_ref()
-        .and_then(|n| n.ports.as_ref())
+    let mounts = read_mounts(&mut r, doc);
+
+    let networks: Vec<String> = r
+        .field::<Map<String, Value>>(
+            network_settings,
+            "/NetworkSettings",
+            "Networks",
+            Sent::Always,
+            "an object of networks",
+        )
+        .map(|n| n.keys().cloned().collect())
+        .unwrap_or_default();
+    let live_ports: Option<PortMap> = r
+        .field::<PortMap>(
+            network_settings,
+            "/NetworkSettings",
+            "Ports",
+            Sent::Optional,
+            "an object of port bindings",
+        )
         .filter(|p| p.values().any(|b| b.as_ref().is_some_and(|b| !b.is_empty())));
     // A started container's NetworkSettings.Ports holds the bindings in effect (random ports
     // resolved); otherwise the configured HostConfig.PortBindings are what will apply.
-    let ports = match live_ports {
+    let ports = match &live_ports {
         Some(ports) => port_bindings(ports, "/NetworkSettings/Ports"),
-        None => port_bindings(
-            hc.port_bindings.as_ref().unwrap_or(&BTreeMap::new()),
-            "/HostConfig/PortBindings",
-        ),
+        None => port_bindings(&port_config, "/HostConfig/PortBindings"),
     };
 
-    let device_requests = hc
-        .device_requests
-        .unwrap_or_default()
-        .into_iter()
-        .map(|r| DeviceRequest {
-            driver: r.driver.unwrap_or_default(),
-            count: r.count.unwrap_or(0),
-            device_ids: r.device_ids.unwrap_or_default(),
-            capabilities: r.capabilities.unwrap_or_default(),
-        })
-        .collect();
-
+    let ns = |mode: String, pointer: &'static str| NamespaceMode::at_pointer(mode, pointer);
     Workload {
         origin: Origin::Container {
-            id: i.id,
+            id,
             name,
-            state: state.and_then(|s| s.status).unwrap_or_default(),
+            state: status,
         },
-        image: Fact::at_pointer(image.unwrap_or_default(), "/Config/Image"),
-        user: Fact::at_pointer(user.unwrap_or_default(), "/Config/User"),
-        privileged: Fact::at_pointer(hc.privileged.unwrap_or(false), "/HostConfig/Privileged"),
-        cap_add: Fact::at_pointer(hc.cap_add.unwrap_or_default(), "/HostConfig/CapAdd"),
-        cap_drop: Fact::at_pointer(hc.cap_drop.unwrap_or_default(), "/HostConfig/CapDrop"),
-        security_opt: Fact::at_pointer(hc.security_opt.unwrap_or_default(), "/HostConfig/SecurityOpt"),
+        image: Fact::at_pointer(image, "/Config/Image"),
+        user: Fact::at_pointer(user, "/Config/User"),
+        privileged: Fact::at_pointer(privileged, "/HostConfig/Privileged"),
+        cap_add: Fact::at_pointer(cap_add, "/HostConfig/CapAdd"),
+        cap_drop: Fact::at_pointer(cap_drop, "/HostConfig/CapDrop"),
+        security_opt: Fact::at_pointer(security_opt, "/HostConfig/SecurityOpt"),
         apparmor_profile: Some(Fact::at_pointer(
-            i.app_armor_profile.unwrap_or_default(),
+            apparmor_profile.unwrap_or_default(),
             "/AppArmorProfile",
         )),
         process_label: Some(Fact::at_pointer(
-            i.process_label.unwrap_or_default(),
+            process_label.unwrap_or_default(),
             "/ProcessLabel",
         )),
-        pid_mode: ns(hc.pid_mode, "/HostConfig/PidMode"),
-        ipc_mode: ns(hc.ipc_mode, "/HostConfig/IpcMode"),
-        uts_mode: ns(hc.uts_mode, "/HostConfig/UTSMode"),
-        network_mode: ns(hc.network_mode, "/HostConfig/NetworkMode"),
-        userns_mode: ns(hc.userns_mode, "/HostConfig/UsernsMode"),
-        cgroupns_mode: ns(hc.cgroupns_mode, "/HostConfig/CgroupnsMode"),
-        networks: Fact::at_pointer(
-            networks.map(|n| n.keys().cloned().collect()).unwrap_or_default(),
-            "/NetworkSettings/Networks",
-        ),
+        pid_mode: ns(pid_mode, "/HostConfig/PidMode"),
+        ipc_mode: ns(ipc_mode, "/HostConfig/IpcMode"),
+        uts_mode: ns(uts_mode, "/HostConfig/UTSMode"),
+        network_mode: ns(network_mode, "/HostConfig/NetworkMode"),
+        userns_mode: ns(userns_mode, "/HostConfig/UsernsMode"),
+        cgroupns_mode: ns(cgroupns_mode, "/HostConfig/CgroupnsMode"),
+        networks: Fact::at_pointer(networks, "/NetworkSettings/Networks"),
         mounts,
         devices: Fact::at_pointer(
-            hc.devices
-                .unwrap_or_default()
+            devices
                 .into_iter()
                 .map(|d| Device {
                     path_on_host: d.path_on_host.unwrap_or_default(),
@@ -280,42 +389,34 @@ fn normalize(i: Inspect) -> Workload {
                 .collect(),
             "/HostConfig/Devices",
         ),
-        device_cgroup_rules: Fact::at_pointer(
-            hc.device_cgroup_rules.unwrap_or_default(),
-            "/HostConfig/DeviceCgroupRules",
+        device_cgroup_rules: Fact::at_pointer(device_cgroup_rules, "/HostConfig/DeviceCgroupRules"),
+        device_requests: Fact::at_pointer(
+            device_requests
+                .into_iter()
+                .map(|r| DeviceRequest {
+                    driver: r.driver.unwrap_or_default(),
+                    count: r.count.unwrap_or(0),
+                    device_ids: r.device_ids.unwrap_or_default(),
+                    capabilities: r.capabilities.unwrap_or_default(),
+                })
+                .collect(),
+            "/HostConfig/DeviceRequests",
         ),
-        device_requests: Fact::at_pointer(device_requests, "/HostConfig/DeviceRequests"),
-        readonly_rootfs: Fact::at_pointer(hc.readonly_rootfs.unwrap_or(false), "/HostConfig/ReadonlyRootfs"),
-        memory: Fact::at_pointer(hc.memory.unwrap_or(0), "/HostConfig/Memory"),
-        cpu_shares: Fact::at_pointer(hc.cpu_shares.unwrap_or(0), "/HostConfig/CpuShares"),
-        nano_cpus: Fact::at_pointer(hc.nano_cpus.unwrap_or(0), "/HostConfig/NanoCpus"),
-        cpu_quota: Fact::at_pointer(hc.cpu_quota.unwrap_or(0), "/HostConfig/CpuQuota"),
-        cpuset_cpus: Fact::at_pointer(hc.cpuset_cpus.unwrap_or_default(), "/HostConfig/CpusetCpus"),
-        pids_limit: Fact::at_pointer(hc.pids_limit, "/HostConfig/PidsLimit"),
+        readonly_rootfs: Fact::at_pointer(readonly_rootfs, "/HostConfig/ReadonlyRootfs"),
+        memory: Fact::at_pointer(memory, "/HostConfig/Memory"),
+        cpu_shares: Fact::at_pointer(cpu_shares, "/HostConfig/CpuShares"),
+        nano_cpus: Fact::at_pointer(nano_cpus, "/HostConfig/NanoCpus"),
+        cpu_quota: Fact::at_pointer(cpu_quota, "/HostConfig/CpuQuota"),
+        cpuset_cpus: Fact::at_pointer(cpuset_cpus, "/HostConfig/CpusetCpus"),
+        pids_limit: Fact::at_pointer(pids_limit, "/HostConfig/PidsLimit"),
         ports,
-        publish_all_ports: Fact::at_pointer(
-            hc.publish_all_ports.unwrap_or(false),
-            "/HostConfig/PublishAllPorts",
-        ),
-        restart_policy: Fact::at_pointer(
-            hc.restart_policy.map_or(
-                RestartPolicy {
-                    name: String::new(),
-                    maximum_retry_count: 0,
-                },
-                |r| RestartPolicy {
-                    name: r.name.unwrap_or_default(),
-                    maximum_retry_count: r.maximum_retry_count.unwrap_or(0),
-                },
-            ),
-            "/HostConfig/RestartPolicy",
-        ),
+        publish_all_ports: Fact::at_pointer(publish_all_ports, "/HostConfig/PublishAllPorts"),
+        restart_policy: Fact::at_pointer(restart_policy, "/HostConfig/RestartPolicy"),
         healthcheck: Fact::at_pointer(healthcheck, "/Config/Healthcheck"),
         health_status,
-        cgroup_parent: Fact::at_pointer(hc.cgroup_parent.unwrap_or_default(), "/HostConfig/CgroupParent"),
+        cgroup_parent: Fact::at_pointer(cgroup_parent, "/HostConfig/CgroupParent"),
         ulimits: Fact::at_pointer(
-            hc.ulimits
-                .unwrap_or_default()
+            ulimits
                 .into_iter()
                 .map(|u| Ulimit {
                     name: u.name.unwrap_or_default(),
@@ -325,7 +426,78 @@ fn normalize(i: Inspect) -> Workload {
                 .collect(),
             "/HostConfig/Ulimits",
         ),
+        unknown: r.unknown,
     }
+}
+
+/// `Mounts`: always a list (dockerd sends `[]`, never `null`), each entry with its type,
+/// destination and `RW`; an entry that lacks one makes that entry's field unknown.
+fn read_mounts(r: &mut Reader, doc: &Map<String, Value>) -> Vec<Mount> {
+    let entries = match doc.get("Mounts") {
+        Some(Value::Array(entries)) => entries,
+        None => {
+            r.unknown
+                .insert("/Mounts".into(), "the daemon's answer lacks /Mounts".into());
+            return Vec::new();
+        }
+        Some(Value::Null) => {
+            r.unknown
+                .insert("/Mounts".into(), "/Mounts is null in the daemon's answer".into());
+            return Vec::new();
+        }
+        Some(other) => {
+            r.unknown.insert(
+                "/Mounts".into(),
+                format!(
+                    "/Mounts is not a list in the daemon's answer (it is {})",
+                    json_kind(other)
+                ),
+            );
+            return Vec::new();
+        }
+    };
+    let mut mounts = Vec::with_capacity(entries.len());
+    for (index, entry) in entries.iter().enumerate() {
+        let at = format!("/Mounts/{index}");
+        let Value::Object(m) = entry else {
+            r.unknown.insert(
+                at.clone(),
+                format!(
+                    "{at} is not an object in the daemon's answer (it is {})",
+                    json_kind(entry)
+                ),
+            );
+            continue;
+        };
+        let m = Some(m);
+        let kind: String = r
+            .field(m, &at, "Type", Sent::Always, "a string")
+            .unwrap_or_default();
+        let name: Option<String> = r.field(m, &at, "Name", Sent::Optional, "a string");
+        let source: String = r
+            .field(m, &at, "Source", Sent::Always, "a string")
+            .unwrap_or_default();
+        let source = match name {
+            Some(name) if kind == "volume" => name,
+            _ => source,
+        };
+        mounts.push(Mount {
+            source,
+            destination: r
+                .field(m, &at, "Destination", Sent::Always, "a string")
+                .unwrap_or_default(),
+            read_only: !r.field(m, &at, "RW", Sent::Always, "a boolean").unwrap_or(true),
+            propagation: r
+                .field(m, &at, "Propagation", Sent::Optional, "a string")
+                .unwrap_or_default(),
+            kind,
+            bind_device: None,
+            source_realpath: None,
+            source_socket: None,
+            at: dockward_model::Provenance::pointer(at),
+        });
+    }
+    mounts
 }
 
 fn port_bindings(map: &BTreeMap<String, Option<Vec<PortJson>>>, base: &str) -> Vec<PortBinding> {
@@ -380,6 +552,10 @@ pub fn resolve_joins(workloads: &mut [Workload], extra: &[Workload]) {
                     let Some(target) = find(next) else { break };
                     let name = first_name.get_or_insert_with(|| target.origin.name().to_string());
                     let mode = target.namespace(ns);
+                    // A target whose mode was not read cannot tell whose namespace it is.
+                    if !target.unknown_reasons(&[&mode.at.to_string()]).is_empty() {
+                        break;
+                    }
                     match mode.container_reference() {
                         Some(further) => next = further,
                         None => {
@@ -491,6 +667,62 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("missing field `Id`"), "{err}");
+    }
+
+    #[test]
+    fn parts_the_daemon_always_sends_are_unknown_when_absent_not_defaulted() {
+        let w = workload_from_inspect(br#"{"Id": "abc", "Name": "/bare"}"#, "container bare").unwrap();
+        let unknown: Vec<(&str, &str)> = w.unknown.iter().map(|(p, r)| (p.as_str(), r.as_str())).collect();
+        assert_eq!(
+            unknown,
+            [
+                ("/AppArmorProfile", "the daemon's answer lacks /AppArmorProfile"),
+                ("/Config", "the daemon's answer lacks /Config"),
+                ("/HostConfig", "the daemon's answer lacks /HostConfig"),
+                ("/Mounts", "the daemon's answer lacks /Mounts"),
+                ("/NetworkSettings", "the daemon's answer lacks /NetworkSettings"),
+                ("/ProcessLabel", "the daemon's answer lacks /ProcessLabel"),
+                ("/State", "the daemon's answer lacks /State"),
+            ]
+        );
+        assert_eq!(
+            w.unknown_reasons(&["/HostConfig/Privileged"]),
+            ["the daemon's answer lacks /HostConfig"]
+        );
+    }
+
+    #[test]
+    fn inside_a_present_part_only_the_bad_field_is_unknown_and_documented_defaults_apply() {
+        let mut doc: serde_json::Value = serde_json::from_str(RUNNING).unwrap();
+        doc["HostConfig"]["Memory"] = serde_json::json!("lots");
+        doc["HostConfig"]["PidsLimit"] = serde_json::Value::Null;
+        doc["HostConfig"]["CapAdd"] = serde_json::Value::Null;
+        doc["HostConfig"].as_object_mut().unwrap().remove("SecurityOpt");
+        doc["HostConfig"]
+            .as_object_mut()
+            .unwrap()
+            .remove("ReadonlyRootfs");
+        let w = workload_from_inspect(doc.to_string().as_bytes(), "container t1").unwrap();
+        let unknown: Vec<&str> = w.unknown.keys().map(String::as_str).collect();
+        assert_eq!(unknown, ["/HostConfig/Memory", "/HostConfig/ReadonlyRootfs"]);
+        assert_eq!(
+            w.unknown["/HostConfig/Memory"],
+            "/HostConfig/Memory is not an integer in the daemon's answer (invalid type: string \"lots\", expected i64)"
+        );
+        assert_eq!(w.pids_limit.value, None);
+        assert!(w.cap_add.value.is_empty() && w.security_opt.value.is_empty());
+        assert!(
+            w.unknown_reasons(&["/HostConfig/Privileged", "/Mounts"])
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_join_target_whose_mode_was_not_read_stays_unresolved() {
+        let known = workload_from_inspect(br#"{"Id": "aaaa", "Name": "/bare"}"#, "container bare").unwrap();
+        let mut targets = vec![with_modes("bbbb", "joiner", "container:bare", "")];
+        resolve_joins(&mut targets, &[known]);
+        assert_eq!(targets[0].network_mode.is_host(), None);
     }
 
     fn with_modes(id: &str, name: &str, net: &str, pid: &str) -> Workload {

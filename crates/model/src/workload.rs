@@ -4,6 +4,8 @@
 //! compose service and a Kubernetes pod spec all normalize into this one type, so one rule judges
 //! the same setting identically everywhere.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::fact::{Fact, Provenance};
@@ -40,6 +42,11 @@ impl Origin {
 }
 
 /// The security-relevant spec of one container.
+///
+/// Every field holds a value, but a value is only a fact when its source gave it: where the
+/// source always sends a part (an inspect answer always has `HostConfig`) and did not, or sent it
+/// malformed, the field holds a placeholder and [`Workload::unknown`] names its pointer. Sources
+/// whose absent fields have documented defaults (a create request) leave `unknown` empty.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Workload {
     /// Where the spec came from.
@@ -111,6 +118,11 @@ pub struct Workload {
     pub cgroup_parent: Fact<String>,
     /// Ulimit overrides.
     pub ulimits: Fact<Vec<Ulimit>>,
+    /// Facts the source should have given and did not, or gave malformed: JSON pointer (a part
+    /// such as `/HostConfig`, or one field such as `/HostConfig/Privileged`) → why, e.g. "the
+    /// daemon's answer lacks /HostConfig". The fields they cover hold placeholders.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub unknown: BTreeMap<String, String>,
 }
 
 /// The namespaces a container can join from another container (`container:<name>` modes).
@@ -132,6 +144,28 @@ impl JoinableNamespace {
 }
 
 impl Workload {
+    /// Why facts at the pointers in `needs` are unknown, one reason per unknown pointer, in
+    /// pointer order; empty when all of them were read. A need is unknown when an unknown pointer
+    /// contains it (`/HostConfig` covers `/HostConfig/Privileged`) or lies within it (a malformed
+    /// `/Mounts/2/RW` makes `/Mounts` unknown).
+    pub fn unknown_reasons(&self, needs: &[&str]) -> Vec<&str> {
+        let within = |inner: &str, outer: &str| {
+            inner == outer
+                || inner
+                    .strip_prefix(outer)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        };
+        self.unknown
+            .iter()
+            .filter(|(pointer, _)| {
+                needs
+                    .iter()
+                    .any(|need| within(need, pointer) || within(pointer, need))
+            })
+            .map(|(_, reason)| reason.as_str())
+            .collect()
+    }
+
     /// The mode of a joinable namespace.
     pub fn namespace(&self, ns: JoinableNamespace) -> &NamespaceMode {
         match ns {

@@ -84,7 +84,7 @@ pub fn evaluate(snapshot: &Snapshot, settings: &Settings) -> Vec<RuleResult> {
             continue;
         }
         for (workload, target) in snapshot.containers.iter().zip(&targets) {
-            results.push(result(target, check(&ctx, workload)));
+            results.push(result(target, check.judge(&ctx, workload)));
         }
         for (error, target) in container_errors.iter().zip(&failed) {
             let verdict = Verdict::error(format!("could not inspect: {}", error.reason));

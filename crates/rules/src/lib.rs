@@ -24,10 +24,12 @@ pub mod swarm;
 
 pub use engine::{LintInput, evaluate, evaluate_dockerfiles};
 pub use registry::{PLANNED, RULES, find};
-pub use rule::{Check, Context, Judged, Planned, Rule, Scope, Settings, section_of, section_title};
+pub use rule::{
+    Check, ContainerCheck, Context, Judged, Planned, Rule, Scope, Settings, section_of, section_title,
+};
 
 /// What rule files need.
 pub(crate) mod prelude {
-    pub use crate::rule::{Check, Context, Judged};
+    pub use crate::rule::{Check, ContainerCheck, Context, Judged};
     pub use dockward_model::{Evidence, Severity, Verdict, Workload};
 }

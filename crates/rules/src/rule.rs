@@ -128,7 +128,7 @@ pub struct Judged {
 #[derive(Clone, Copy)]
 pub enum Check {
     /// Judges one container workload.
-    Container(fn(&Context<'_>, &Workload) -> Verdict),
+    Container(ContainerCheck),
     /// Judges the daemon, its host or its swarm: once, or once per object concerned (one verdict
     /// per file, say).
     Platform(fn(&Context<'_>) -> Vec<Judged>),
@@ -136,6 +136,29 @@ pub enum Check {
     Image(fn(&Context<'_>, &ImageFacts) -> Verdict),
     /// Judges one Dockerfile: a passing verdict, or one failing verdict per finding, located.
     Dockerfile(fn(&Context<'_>, &Dockerfile) -> Vec<Verdict>),
+}
+
+/// A container rule's check and the facts it reads.
+#[derive(Clone, Copy)]
+pub struct ContainerCheck {
+    /// JSON pointers, in the inspect document's shape, of every fact the check reads
+    /// (`/HostConfig/Privileged`, `/Mounts`). A workload where one of them is unknown (the
+    /// daemon's answer lacked it) gets `error` with the reason, never a verdict on placeholders.
+    pub needs: &'static [&'static str],
+    /// The check proper, called only when every needed fact was read.
+    pub check: fn(&Context<'_>, &Workload) -> Verdict,
+}
+
+impl ContainerCheck {
+    /// The verdict on `workload`: `error` when a needed fact is unknown, else the check's.
+    pub fn judge(&self, ctx: &Context<'_>, workload: &Workload) -> Verdict {
+        let reasons = workload.unknown_reasons(self.needs);
+        if reasons.is_empty() {
+            (self.check)(ctx, workload)
+        } else {
+            Verdict::error(reasons.join("; "))
+        }
+    }
 }
 
 /// A rule: metadata, documentation and its check.

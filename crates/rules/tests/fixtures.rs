@@ -20,7 +20,9 @@ use dockward_model::{
     ConfigFile, ConfigFileState, DaemonConfig, DaemonFacts, DaemonProcess, FileId, HostSocket, ImageFacts,
     Provenance, Setting, Snapshot, Status, Verdict, Workload,
 };
-use dockward_rules::{Check, Context, Judged, LintInput, RULES, Settings, evaluate_dockerfiles};
+use dockward_rules::{
+    Check, ContainerCheck, Context, Judged, LintInput, RULES, Settings, evaluate_dockerfiles,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -192,7 +194,7 @@ fn daemon(spec: &DaemonSpec) -> DaemonFacts {
     }
 }
 
-fn run_case(check: fn(&Context<'_>, &Workload) -> Verdict, case: &Case) -> Verdict {
+fn run_case(check: ContainerCheck, case: &Case) -> Verdict {
     let mut subject = workload(&case.inspect);
     for facts in &case.mount_facts {
         let mount = &mut subject.mounts[facts.index];
@@ -212,7 +214,7 @@ fn run_case(check: fn(&Context<'_>, &Workload) -> Verdict, case: &Case) -> Verdi
         client: None,
         settings: &settings,
     };
-    check(&ctx, &subjects[0])
+    check.judge(&ctx, &subjects[0])
 }
 
 /// An image case: a merge patch over `base.image.json` (image facts as `dockward collect`

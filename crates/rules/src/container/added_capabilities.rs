@@ -26,7 +26,10 @@ declare_rule! {
         severity: Severity::Medium,
         references: &["cis-docker-1.6.0:5.4"],
         fix: "remove --cap-add entries the workload does not need; start from --cap-drop ALL",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/HostConfig/Privileged", "/HostConfig/CapAdd", "/HostConfig/CapDrop"],
+            check,
+        }),
     };
 }
 

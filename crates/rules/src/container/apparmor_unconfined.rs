@@ -26,7 +26,10 @@ declare_rule! {
         severity: Severity::Medium,
         references: &["cis-docker-1.6.0:5.2"],
         fix: "remove --security-opt apparmor=unconfined and --privileged, or set --security-opt apparmor=PROFILE",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/AppArmorProfile"],
+            check,
+        }),
     };
 }
 

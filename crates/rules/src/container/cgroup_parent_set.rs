@@ -23,7 +23,10 @@ declare_rule! {
         severity: Severity::Low,
         references: &["cis-docker-1.6.0:5.25"],
         fix: "remove --cgroup-parent unless the placement is intended",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/HostConfig/CgroupParent"],
+            check,
+        }),
     };
 }
 

@@ -23,7 +23,10 @@ declare_rule! {
         severity: Severity::Low,
         references: &["cis-docker-1.6.0:5.12"],
         fix: "set a CPU weight or limit, e.g. docker run --cpu-shares 512 or --cpus 1",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/HostConfig/CpuShares", "/HostConfig/NanoCpus", "/HostConfig/CpuQuota", "/HostConfig/CpusetCpus"],
+            check,
+        }),
     };
 }
 

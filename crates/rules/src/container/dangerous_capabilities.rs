@@ -50,7 +50,10 @@ declare_rule! {
             "docker-bench-security:C.5.3.4",
         ],
         fix: "remove the capability from --cap-add (and remove --privileged)",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/HostConfig/Privileged", "/HostConfig/CapAdd", "/HostConfig/CapDrop"],
+            check,
+        }),
     };
 }
 

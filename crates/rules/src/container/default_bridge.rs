@@ -25,7 +25,10 @@ declare_rule! {
         severity: Severity::Low,
         references: &["cis-docker-1.6.0:5.30"],
         fix: "attach the container to a user-defined network: docker network create app; docker run --network app",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/HostConfig/NetworkMode", "/NetworkSettings/Networks"],
+            check,
+        }),
     };
 }
 

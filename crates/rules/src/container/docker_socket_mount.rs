@@ -33,7 +33,10 @@ declare_rule! {
         severity: Severity::Critical,
         references: &["cis-docker-1.6.0:5.32"],
         fix: "remove the mount of the Docker socket; give tools a filtering proxy instead",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/Mounts"],
+            check,
+        }),
     };
 }
 

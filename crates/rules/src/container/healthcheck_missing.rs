@@ -23,7 +23,10 @@ declare_rule! {
         severity: Severity::Low,
         references: &["cis-docker-1.6.0:5.27"],
         fix: "add HEALTHCHECK to the image or run with --health-cmd",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/Config/Healthcheck"],
+            check,
+        }),
     };
 }
 

@@ -25,7 +25,10 @@ declare_rule! {
         severity: Severity::Medium,
         references: &["cis-docker-1.6.0:5.18"],
         fix: "remove --device, --device-cgroup-rule and --gpus unless required; map only the needed device read-only",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/HostConfig/Devices", "/HostConfig/DeviceCgroupRules", "/HostConfig/DeviceRequests"],
+            check,
+        }),
     };
 }
 

@@ -23,7 +23,10 @@ declare_rule! {
         severity: Severity::High,
         references: &["cis-docker-1.6.0:5.17"],
         fix: "remove --ipc host",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/HostConfig/IpcMode"],
+            check,
+        }),
     };
 }
 

@@ -25,7 +25,10 @@ declare_rule! {
         severity: Severity::High,
         references: &["cis-docker-1.6.0:5.10"],
         fix: "remove --network host; use a user-defined network and publish only needed ports",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/HostConfig/NetworkMode"],
+            check,
+        }),
     };
 }
 

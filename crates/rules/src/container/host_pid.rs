@@ -22,7 +22,10 @@ declare_rule! {
         severity: Severity::High,
         references: &["cis-docker-1.6.0:5.16"],
         fix: "remove --pid host",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/HostConfig/PidMode"],
+            check,
+        }),
     };
 }
 

@@ -26,7 +26,10 @@ declare_rule! {
         severity: Severity::Medium,
         references: &["cis-docker-1.6.0:5.31"],
         fix: "remove --userns host",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/HostConfig/UsernsMode"],
+            check,
+        }),
     };
 }
 

@@ -21,7 +21,10 @@ declare_rule! {
         severity: Severity::Low,
         references: &["cis-docker-1.6.0:5.21"],
         fix: "remove --uts host",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/HostConfig/UTSMode"],
+            check,
+        }),
     };
 }
 

@@ -22,7 +22,10 @@ declare_rule! {
         severity: Severity::Medium,
         references: &["cis-docker-1.6.0:5.11"],
         fix: "set a memory limit, e.g. docker run --memory 512m",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/HostConfig/Memory"],
+            check,
+        }),
     };
 }
 

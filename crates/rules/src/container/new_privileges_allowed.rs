@@ -28,7 +28,10 @@ declare_rule! {
         severity: Severity::Medium,
         references: &["cis-docker-1.6.0:5.26"],
         fix: "run with --security-opt no-new-privileges (or dockerd --no-new-privileges)",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/HostConfig/SecurityOpt"],
+            check,
+        }),
     };
 }
 

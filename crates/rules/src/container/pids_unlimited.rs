@@ -22,7 +22,10 @@ declare_rule! {
         severity: Severity::Low,
         references: &["cis-docker-1.6.0:5.29"],
         fix: "set --pids-limit, e.g. --pids-limit 200",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/HostConfig/PidsLimit"],
+            check,
+        }),
     };
 }
 

@@ -27,7 +27,10 @@ declare_rule! {
         severity: Severity::Medium,
         references: &["cis-docker-1.6.0:5.14"],
         fix: "bind published ports to one address, e.g. -p 127.0.0.1:8080:80; do not use -P",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/HostConfig/PortBindings", "/HostConfig/PublishAllPorts", "/NetworkSettings/Ports"],
+            check,
+        }),
     };
 }
 

@@ -23,7 +23,10 @@ declare_rule! {
         severity: Severity::Critical,
         references: &["cis-docker-1.6.0:5.5"],
         fix: "remove --privileged; grant only the needed capability (--cap-add) or device (--device)",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/HostConfig/Privileged"],
+            check,
+        }),
     };
 }
 

@@ -24,7 +24,10 @@ declare_rule! {
         severity: Severity::Low,
         references: &["cis-docker-1.6.0:5.8"],
         fix: "publish on a host port of 1024 or above, e.g. -p 8080:80",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/HostConfig/PortBindings", "/NetworkSettings/Ports"],
+            check,
+        }),
     };
 }
 

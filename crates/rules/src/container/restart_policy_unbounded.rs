@@ -26,7 +26,10 @@ declare_rule! {
         severity: Severity::Low,
         references: &["cis-docker-1.6.0:5.15"],
         fix: "use --restart on-failure:5",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/HostConfig/RestartPolicy"],
+            check,
+        }),
     };
 }
 

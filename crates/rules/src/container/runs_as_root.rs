@@ -26,7 +26,10 @@ declare_rule! {
         severity: Severity::Medium,
         references: &["cis-docker-1.6.0:4.1"],
         fix: "set a non-root user: docker run --user UID:GID, or USER in the Dockerfile",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/Config/User"],
+            check,
+        }),
     };
 }
 

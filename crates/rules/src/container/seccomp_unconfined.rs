@@ -32,7 +32,10 @@ declare_rule! {
         severity: Severity::High,
         references: &["cis-docker-1.6.0:5.22"],
         fix: "remove --security-opt seccomp=unconfined (and --privileged); extend the default profile instead of disabling it",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/HostConfig/Privileged", "/HostConfig/SecurityOpt"],
+            check,
+        }),
     };
 }
 

@@ -28,7 +28,10 @@ declare_rule! {
         severity: Severity::Medium,
         references: &["cis-docker-1.6.0:5.3"],
         fix: "remove --security-opt label=disable and --privileged",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/ProcessLabel", "/HostConfig/SecurityOpt"],
+            check,
+        }),
     };
 }
 

@@ -36,7 +36,10 @@ declare_rule! {
         severity: Severity::High,
         references: &["cis-docker-1.6.0:5.6"],
         fix: "remove the mount of the host system directory; mount only application data, read-only where possible",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/Mounts"],
+            check,
+        }),
     };
 }
 

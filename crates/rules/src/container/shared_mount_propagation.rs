@@ -24,7 +24,10 @@ declare_rule! {
         severity: Severity::Medium,
         references: &["cis-docker-1.6.0:5.20"],
         fix: "remove the shared/rshared propagation option from the mount (default rprivate)",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/Mounts"],
+            check,
+        }),
     };
 }
 

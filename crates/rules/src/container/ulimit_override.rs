@@ -24,7 +24,10 @@ declare_rule! {
         severity: Severity::Info,
         references: &["cis-docker-1.6.0:5.19"],
         fix: "remove --ulimit unless needed; set host-wide defaults with dockerd --default-ulimit",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/HostConfig/Ulimits"],
+            check,
+        }),
     };
 }
 

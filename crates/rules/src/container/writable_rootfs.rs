@@ -22,7 +22,10 @@ declare_rule! {
         severity: Severity::Low,
         references: &["cis-docker-1.6.0:5.13"],
         fix: "run with --read-only and mount writable paths as volumes or --tmpfs",
-        check: Check::Container(check),
+        check: Check::Container(ContainerCheck {
+            needs: &["/HostConfig/ReadonlyRootfs"],
+            check,
+        }),
     };
 }
 
