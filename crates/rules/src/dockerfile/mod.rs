@@ -91,13 +91,15 @@ pub(crate) fn builds_on_stage(df: &Dockerfile, stage: &Stage) -> bool {
     })
 }
 
-/// Global `ARG` defaults (those before the first `FROM`), which `FROM` lines may use.
+/// Global `ARG` defaults (those before the first `FROM`), which `FROM` lines may use. A default
+/// may use the global `ARG`s before it (`ARG URL=https://x/v${VERSION}`), as in BuildKit.
 pub(crate) fn global_args(df: &Dockerfile) -> BTreeMap<String, String> {
     let mut args = BTreeMap::new();
     for instruction in &df.global_args {
         if let Args::Pairs { pairs } = &instruction.args {
             for pair in pairs {
-                args.insert(pair.key.clone(), pair.value.clone().unwrap_or_default());
+                let value = expand(pair.value.as_deref().unwrap_or_default(), &args);
+                args.insert(pair.key.clone(), value);
             }
         }
     }
