@@ -3,8 +3,8 @@
 //! Some hold the shapes found noisy or missed on real-world files: installs through `xargs`,
 //! scripts and functions, public key ids, .NET `__Key` entries, literal `chpasswd` passwords and
 //! credential files, quoted and `ARG`-built `ADD` URLs, `COPY --from` images, sudoers rules,
-//! non-root base images and the sticky bit. Every one must parse, and the findings are pinned in `corpus.findings.txt`, one line each,
-//! so a change in what the rules see shows up in review.
+//! non-root base images and the sticky bit. Every one must parse, and the findings are pinned in
+//! `corpus.findings.txt`, one line each, so a change in what the rules see shows up in review.
 //!
 //! Regenerate after an intended change with `DOCKWARD_BLESS=1 cargo test -p dockward --test corpus`.
 
