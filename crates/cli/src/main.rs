@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use dockward_collect::parse::dockerfile::parse_dockerfile;
-use dockward_collect::{Client, Environment, ImageSelection, Options, collect_snapshot};
+use dockward_collect::{Client, Environment, ImageSelection, Limits, Options, collect_snapshot};
 use dockward_model::dockerfile::Dockerfile;
 use dockward_model::snapshot::SNAPSHOT_SCHEMA_VERSION;
 use dockward_model::{CollectionError, DaemonFacts, Severity, Snapshot, Target, TargetKind};
@@ -72,9 +72,14 @@ struct TargetArgs {
     /// container, e.g. `/host`).
     #[arg(long, value_name = "DIR")]
     host_root: Option<PathBuf>,
-    /// Seconds to wait for each API request.
-    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    /// Seconds to wait for an answer of the daemon to start or to make progress (an image
+    /// archive's first byte may take longer, in proportion to the image's size).
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     timeout: u64,
+    /// Seconds the whole collection may take; what is not collected by then is reported as
+    /// `error`.
+    #[arg(long, value_name = "SECS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    deadline: u64,
     /// Audit only this image (name, tag or id) and only the image rules, e.g. right after
     /// `docker build`; repeatable.
     #[arg(long = "image", value_name = "NAME|ID")]
@@ -404,7 +409,12 @@ fn collect_options(target: &TargetArgs) -> Options {
 
 fn live_snapshot(target: &TargetArgs) -> anyhow::Result<Snapshot> {
     let endpoint = dockward_collect::endpoint::resolve(target.host.as_deref(), &Environment::from_process())?;
-    let client = Client::new(endpoint, Duration::from_secs(target.timeout))?;
+    let limits = Limits {
+        timeout: Duration::from_secs(target.timeout),
+        deadline: Duration::from_secs(target.deadline),
+        ..Limits::default()
+    };
+    let client = Client::with_limits(endpoint, limits)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -16,7 +16,7 @@ use crate::client::{Client, Connection};
 use crate::endpoint::Endpoint;
 use crate::error::CollectError;
 use crate::host::{daemon_sockets, inspect_mount_sources};
-use crate::images::{ImageSelection, collect_images, images_failed};
+use crate::images::{ImageSelection, SKIPPED_FOR_TIME, collect_images, images_failed};
 use crate::inspect::{resolve_joins, workload_from_inspect};
 use crate::platform::fs::HostFs;
 use crate::platform::{PlatformFacts, collect_platform};
@@ -289,29 +289,54 @@ pub async fn collect_snapshot(client: &Client, options: &Options) -> Result<Snap
         }
     }
 
+    // What was collected so far stays, whatever happens to the daemon now: each later step
+    // that cannot reach it says so instead of failing the collection.
     let mut warnings = Vec::new();
-    let mut conn = client.connect().await?;
+    let mut late = client.connect().await.map_err(|e| e.to_string());
     let has_joins = containers.iter().any(|w| {
         JoinableNamespace::ALL
             .iter()
             .any(|ns| w.namespace(*ns).container_reference().is_some())
     });
     if has_joins {
-        let extra = fetch_join_targets(&mut conn, &containers).await;
-        resolve_joins(&mut containers, &extra);
+        match &mut late {
+            Ok(conn) => {
+                let extra = fetch_join_targets(conn, &containers).await;
+                resolve_joins(&mut containers, &extra);
+            }
+            Err(e) => warnings.push(format!(
+                "containers that others join (container:NAME) could not be inspected: {e}"
+            )),
+        }
     }
     if containers
         .iter()
         .any(|w| w.mounts.iter().any(|m| m.kind == "volume"))
-        && let Err(e) = attach_volume_devices(&mut conn, &mut containers).await
     {
-        warnings.push(format!(
-            "volume options could not be read, so host directories behind bind-backed volumes are unknown: {e}"
-        ));
+        let attached = match &mut late {
+            Ok(conn) => attach_volume_devices(conn, &mut containers)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.clone()),
+        };
+        if let Err(e) = attached {
+            warnings.push(format!(
+                "volume options could not be read, so host directories behind bind-backed volumes are unknown: {e}"
+            ));
+        }
     }
-    let every_container = match listed.filter(|_| options.all) {
-        Some(listed) => Ok(listed),
-        None => list_containers(&mut conn, all_path).await,
+    let every_container = match (listed.filter(|_| options.all), &mut late) {
+        (Some(listed), _) => Ok(listed),
+        (None, Ok(conn)) => list_containers(conn, all_path).await.map_err(|e| e.to_string()),
+        (None, Err(e)) => Err(e.clone()),
+    };
+    // Swarm facts come before waiting for the image archives, which may run to the deadline.
+    let swarm_info = info.as_ref().and_then(|i| i.swarm.clone());
+    let swarm = match swarm_info {
+        Some(s) if s.local_node_state.as_deref() == Some("active") => {
+            Some(swarm_facts(late.as_mut().map_err(|e| e.clone()), s).await)
+        }
+        _ => None,
     };
     let (listed_images, (mut images, image_errors)) = match (&mut image_task.0).await {
         Ok(Ok(done)) => done,
@@ -328,6 +353,7 @@ pub async fn collect_snapshot(client: &Client, options: &Options) -> Result<Snap
         }
     };
     errors.extend(image_errors);
+    warnings.extend(skipped_for_time(&images, client.limits().deadline.as_secs()));
     let sprawl = Some(match &every_container {
         Ok(every) => {
             for image in &mut images {
@@ -340,13 +366,8 @@ pub async fn collect_snapshot(client: &Client, options: &Options) -> Result<Snap
             }
             sprawl(every, &listed_images)
         }
-        Err(e) => Observed::unknown(e.to_string()),
+        Err(e) => Observed::unknown(e.clone()),
     });
-    let swarm_info = info.as_ref().and_then(|i| i.swarm.clone());
-    let swarm = match swarm_info {
-        Some(s) if s.local_node_state.as_deref() == Some("active") => Some(swarm_facts(&mut conn, s).await),
-        _ => None,
-    };
 
     let mut daemon = DaemonFacts {
         endpoint: client.endpoint().to_string(),
@@ -400,6 +421,26 @@ pub async fn collect_snapshot(client: &Client, options: &Options) -> Result<Snap
         warnings,
         unreachable: None,
     })
+}
+
+/// The warning naming the images whose archives the run had no time for.
+fn skipped_for_time(images: &[dockward_model::ImageFacts], deadline: u64) -> Option<String> {
+    let skipped: Vec<String> = images
+        .iter()
+        .filter(|i| {
+            matches!(&i.filesystem, Some(Observed::Unknown { reason }) if reason.starts_with(SKIPPED_FOR_TIME))
+        })
+        .map(|i| i.tags.first().cloned().unwrap_or_else(|| i.display_name()))
+        .collect();
+    match skipped.len() {
+        0 => None,
+        n => Some(format!(
+            "{n} image archive{} not read, skipped for time (the run's deadline of {deadline} s passed; \
+             raise --deadline): {}",
+            if n == 1 { "" } else { "s" },
+            skipped.join(", ")
+        )),
+    }
 }
 
 /// The client-side settings of the environment dockward runs in.
@@ -472,7 +513,7 @@ fn sprawl(every: &[ListedContainer], images: &Result<Vec<ListedImage>, String>) 
 }
 
 /// Swarm facts of an active node; manager-only facts are unknown on workers.
-async fn swarm_facts(conn: &mut Connection, swarm: InfoSwarm) -> SwarmFacts {
+async fn swarm_facts(conn: Result<&mut Connection, String>, swarm: InfoSwarm) -> SwarmFacts {
     let manager = swarm.control_available.unwrap_or(false);
     let spec = swarm.cluster.and_then(|c| c.spec);
     let not_manager = || "this node is not a swarm manager".to_string();
@@ -503,7 +544,10 @@ async fn swarm_facts(conn: &mut Connection, swarm: InfoSwarm) -> SwarmFacts {
         }),
     };
     let (overlay_networks, secrets) = if manager {
-        (overlay_networks(conn).await, secret_count(conn).await)
+        match conn {
+            Ok(conn) => (overlay_networks(conn).await, secret_count(conn).await),
+            Err(e) => (Observed::unknown(e.clone()), Observed::unknown(e)),
+        }
     } else {
         (Observed::unknown(not_manager()), Observed::unknown(not_manager()))
     };
@@ -650,22 +694,33 @@ async fn inspect_all(
             .collect(),
     );
     let next = Arc::new(AtomicUsize::new(0));
+    // Why a worker gave up, for the jobs nobody got to.
+    let lost: Arc<std::sync::Mutex<Option<String>>> = Arc::default();
     let workers = concurrency.clamp(1, jobs.len().max(1));
     let mut tasks = tokio::task::JoinSet::new();
     let mut first = Some(first);
     for _ in 0..workers {
         let jobs = Arc::clone(&jobs);
         let next = Arc::clone(&next);
+        let lost = Arc::clone(&lost);
         let client = client.clone();
         let conn = first.take();
         tasks.spawn(async move {
             let mut done = Vec::new();
+            let give_up = |e: CollectError| {
+                if let Ok(mut lost) = lost.lock() {
+                    lost.get_or_insert(e.to_string());
+                }
+            };
             // A worker that cannot connect leaves its share to the others.
             let mut conn = match conn {
                 Some(conn) => conn,
                 None => match client.connect().await {
                     Ok(conn) => conn,
-                    Err(_) => return done,
+                    Err(e) => {
+                        give_up(e);
+                        return done;
+                    }
                 },
             };
             loop {
@@ -674,16 +729,23 @@ async fn inspect_all(
                     break;
                 };
                 let result = inspect_one(&mut conn, reference, what).await;
+                // A request cut off leaves its connection unusable.
                 let broken = matches!(
                     result,
-                    Err(CollectError::Http { .. } | CollectError::Timeout { .. })
+                    Err(CollectError::Http { .. }
+                        | CollectError::Timeout { .. }
+                        | CollectError::Stalled { .. }
+                        | CollectError::Deadline { .. }
+                        | CollectError::TooLarge { .. })
                 );
                 done.push((index, result));
-                // A broken connection is replaced before the next job.
                 if broken {
                     match client.connect().await {
                         Ok(fresh) => conn = fresh,
-                        Err(_) => break,
+                        Err(e) => {
+                            give_up(e);
+                            break;
+                        }
                     }
                 }
             }
@@ -699,13 +761,18 @@ async fn inspect_all(
             }
         }
     }
+    let lost = lost
+        .lock()
+        .ok()
+        .and_then(|l| l.clone())
+        .unwrap_or_else(|| "an inspecting task failed".into());
     results
         .into_iter()
         .map(|r| {
             r.unwrap_or_else(|| {
-                Err(CollectError::Endpoint(
-                    "not inspected: the connections to the daemon were lost".into(),
-                ))
+                Err(CollectError::Endpoint(format!(
+                    "not inspected: the connection to the daemon was lost: {lost}"
+                )))
             })
         })
         .collect()

@@ -34,6 +34,8 @@ pub enum ImageSelection {
 const ARCHIVE_CONCURRENCY: usize = 2;
 /// Chunks buffered between the HTTP stream and the scanner.
 const CHANNEL_CHUNKS: usize = 32;
+/// How the reason for an archive the run had no time for begins.
+pub(crate) const SKIPPED_FOR_TIME: &str = "image archive not read: skipped for time";
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
@@ -41,6 +43,8 @@ struct ImageJson {
     id: String,
     repo_tags: Option<Vec<String>>,
     config: Option<ImageConfig>,
+    /// Bytes on disk; how long the daemon takes to start an archive depends on it.
+    size: Option<i64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -103,6 +107,7 @@ pub(crate) async fn collect_images(
     }
     let mut images = Vec::with_capacity(tasks.len());
     let mut histories = Vec::with_capacity(tasks.len());
+    let mut sizes = Vec::with_capacity(tasks.len());
     for (reference, task) in references.iter().zip(tasks) {
         let outcome = task.await.unwrap_or_else(|e| {
             Err(CollectError::Endpoint(format!(
@@ -110,12 +115,13 @@ pub(crate) async fn collect_images(
             )))
         });
         match outcome {
-            Ok((image, history)) => {
+            Ok((image, history, size)) => {
                 if images.iter().any(|i: &ImageFacts| i.id == image.id) {
                     continue;
                 }
                 images.push(image);
                 histories.push(history);
+                sizes.push(size);
             }
             Err(e) => errors.push(image_error(reference, None, describe(&e, reference))),
         }
@@ -130,7 +136,8 @@ pub(crate) async fn collect_images(
                 everything.push(found);
             }
         }
-        let (others, other_histories): (Vec<ImageFacts>, Vec<History>) = everything.into_iter().unzip();
+        let (others, other_histories): (Vec<ImageFacts>, Vec<History>) =
+            everything.into_iter().map(|(i, h, _)| (i, h)).unzip();
         let chosen = images.len();
         images.extend(others);
         histories.extend(other_histories);
@@ -141,13 +148,14 @@ pub(crate) async fn collect_images(
     if read_files {
         let limit = Arc::new(Semaphore::new(ARCHIVE_CONCURRENCY));
         let mut tasks = Vec::with_capacity(images.len());
-        for image in &images {
+        for (image, size) in images.iter().zip(&sizes) {
             let client = client.clone();
             let id = image.id.clone();
             let limit = Arc::clone(&limit);
+            let size = *size;
             tasks.push(tokio::spawn(async move {
                 let _permit = limit.acquire_owned().await;
-                scan_filesystem(&client, &id).await
+                scan_filesystem(&client, &id, size).await
             }));
         }
         for (image, task) in images.iter_mut().zip(tasks) {
@@ -166,10 +174,11 @@ pub(crate) async fn collect_images(
 
 type History = Vec<(Option<i64>, String)>;
 
+/// An image's facts, its history keys and its size in bytes.
 async fn inspect_image(
     conn: &mut Connection,
     reference: &str,
-) -> Result<(ImageFacts, History), CollectError> {
+) -> Result<(ImageFacts, History, u64), CollectError> {
     let path = format!("/images/{}/json", encode(reference));
     let bytes = conn.get(&path).await?;
     let json: ImageJson = serde_json::from_slice(&bytes).map_err(|source| CollectError::Json {
@@ -177,6 +186,7 @@ async fn inspect_image(
         source,
     })?;
     let config = json.config.unwrap_or_default();
+    let size = json.size.and_then(|s| u64::try_from(s).ok()).unwrap_or(0);
     let history_path = format!("/images/{}/history", encode(&json.id));
     let (history, keys) = match conn.get_json::<Vec<HistoryJson>>(&history_path).await {
         Ok(mut entries) => {
@@ -228,7 +238,7 @@ async fn inspect_image(
         base_image: None,
         filesystem: None,
     };
-    Ok((image, keys))
+    Ok((image, keys, size))
 }
 
 /// For each image, the longest history of another image that is a strict prefix of its own:
@@ -255,14 +265,27 @@ fn attribute_base_images(images: &mut [ImageFacts], histories: &[History]) {
     }
 }
 
-/// Streams `GET /images/{id}/get` into the archive scanner running on a blocking thread.
-async fn scan_filesystem(client: &Client, id: &str) -> Result<ImageFilesystem, String> {
-    let mut conn = client.connect().await.map_err(|e| e.to_string())?;
+/// Streams `GET /images/{id}/get` into the archive scanner running on a blocking thread. The
+/// first byte may take as long as the daemon needs to write an image of `size` bytes.
+async fn scan_filesystem(client: &Client, id: &str, size: u64) -> Result<ImageFilesystem, String> {
+    let skipped = |e: CollectError| match e {
+        CollectError::Deadline { .. } => format!("{SKIPPED_FOR_TIME} ({e})"),
+        e => e.to_string(),
+    };
+    if client.past_deadline() {
+        let path = format!("/images/{}/get", encode(id));
+        return Err(skipped(CollectError::Deadline {
+            path,
+            seconds: client.limits().deadline.as_secs(),
+        }));
+    }
+    let mut conn = client.connect().await.map_err(skipped)?;
     let (tx, rx) = mpsc::channel::<Bytes>(CHANNEL_CHUNKS);
     let scanner = tokio::task::spawn_blocking(move || scan_image_archive(ChannelReader::new(rx)));
     let path = format!("/images/{}/get", encode(id));
+    let first_byte = client.limits().archive_first_byte(size);
     let streamed = conn
-        .get_streamed(&path, |chunk| {
+        .get_streamed(&path, first_byte, |chunk| {
             let tx = tx.clone();
             // A closed channel means the scanner stopped (done or failed): stop downloading.
             async move { tx.send(chunk).await.is_ok() }
@@ -273,7 +296,7 @@ async fn scan_filesystem(client: &Client, id: &str) -> Result<ImageFilesystem, S
         .await
         .map_err(|e| format!("the archive scanner failed: {e}"))?;
     match (streamed, scanned) {
-        (Err(e), _) => Err(e.to_string()),
+        (Err(e), _) => Err(skipped(e)),
         (Ok(()), Ok(fs)) => Ok(fs),
         (Ok(()), Err(e)) => Err(e.to_string()),
     }

@@ -16,7 +16,7 @@ pub mod inspect;
 pub mod parse;
 pub mod platform;
 
-pub use client::Client;
+pub use client::{Client, Limits};
 pub use endpoint::{Endpoint, Environment};
 pub use engine::{
     Options, client_facts, collect_snapshot, info_from_json, now_rfc3339, platform_without_api,

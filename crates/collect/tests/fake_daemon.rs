@@ -5,19 +5,40 @@
 
 use std::collections::HashMap;
 use std::convert::Infallible;
+use std::future::Future;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use dockward_collect::{Client, Endpoint, ImageSelection, Options, collect_snapshot};
-use http_body_util::Full;
+use dockward_collect::{Client, Endpoint, ImageSelection, Limits, Options, collect_snapshot};
+use hyper::body::Frame;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use tokio::net::UnixListener;
 
-type Routes = Arc<HashMap<String, (u16, String)>>;
+/// What the fake daemon does with one request.
+#[derive(Clone)]
+enum Reply {
+    /// Answers with this status and body.
+    Full(u16, Bytes),
+    /// Accepts the request and never answers.
+    Freeze,
+    /// Answers after a delay (a daemon that is slow to start its answer).
+    Delayed(Duration, Bytes),
+    /// Answers 200 with a body that never ends.
+    Endless,
+    /// Answers 200 with a body that sends one byte every 100 ms, forever.
+    Trickle,
+    /// Removes the socket and closes every connection, this one included.
+    Vanish,
+}
+
+type Handler = Arc<dyn Fn(&str) -> Reply + Send + Sync>;
 
 /// A fake daemon's socket; its directory is removed when the test ends.
 struct FakeDaemon {
@@ -32,46 +53,111 @@ impl Drop for FakeDaemon {
     }
 }
 
+/// The bodies the fake daemon sends.
+enum FakeBody {
+    Full(Option<Bytes>),
+    Endless,
+    Trickle(Pin<Box<tokio::time::Sleep>>),
+}
+
+impl hyper::body::Body for FakeBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        match &mut *self {
+            FakeBody::Full(body) => Poll::Ready(body.take().map(|b| Ok(Frame::data(b)))),
+            FakeBody::Endless => Poll::Ready(Some(Ok(Frame::data(Bytes::from_static(&[b' '; 65536]))))),
+            FakeBody::Trickle(sleep) => match sleep.as_mut().poll(cx) {
+                Poll::Pending => Poll::Pending,
+                Poll::Ready(()) => {
+                    let next = tokio::time::Instant::now() + Duration::from_millis(100);
+                    sleep.as_mut().reset(next);
+                    Poll::Ready(Some(Ok(Frame::data(Bytes::from_static(b" ")))))
+                }
+            },
+        }
+    }
+}
+
 /// Serves `routes` (path with query → status, body) on a fresh socket until the test ends.
 fn serve(routes: Vec<(&str, u16, String)>) -> FakeDaemon {
+    let routes: HashMap<String, (u16, String)> = routes
+        .into_iter()
+        .map(|(p, s, b)| (p.to_string(), (s, b)))
+        .collect();
+    serve_with(Arc::new(move |key: &str| match routes.get(key) {
+        Some((status, body)) => Reply::Full(*status, Bytes::from(body.clone())),
+        None => not_found(key),
+    }))
+}
+
+fn not_found(key: &str) -> Reply {
+    Reply::Full(
+        404,
+        Bytes::from(format!(r#"{{"message":"page not found: {key}"}}"#)),
+    )
+}
+
+/// Serves what `handler` says for each request (path with query) on a fresh socket.
+fn serve_with(handler: Handler) -> FakeDaemon {
     let dir = std::env::temp_dir().join(format!("dockward-fake-{}-{}", std::process::id(), rand_suffix()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("docker.sock");
-    let routes: Routes = Arc::new(
-        routes
-            .into_iter()
-            .map(|(p, s, b)| (p.to_string(), (s, b)))
-            .collect(),
-    );
     let listener = UnixListener::bind(&path).unwrap();
+    let (vanish, vanished) = tokio::sync::watch::channel(false);
+    let vanish = Arc::new(vanish);
+    let socket = path.clone();
     tokio::spawn(async move {
+        let mut gone = vanished.clone();
         loop {
-            let (stream, _) = listener.accept().await.unwrap();
-            let routes = Arc::clone(&routes);
+            let stream = tokio::select! {
+                accepted = listener.accept() => accepted.unwrap().0,
+                _ = gone.wait_for(|v| *v) => return,
+            };
+            let handler = Arc::clone(&handler);
+            let (vanish, socket) = (Arc::clone(&vanish), socket.clone());
+            let mut gone = vanished.clone();
             tokio::spawn(async move {
                 let service = service_fn(move |req: Request<hyper::body::Incoming>| {
-                    let routes = Arc::clone(&routes);
+                    let handler = Arc::clone(&handler);
+                    let (vanish, socket) = (Arc::clone(&vanish), socket.clone());
                     async move {
                         let key = req
                             .uri()
                             .path_and_query()
                             .map(|p| p.to_string())
                             .unwrap_or_default();
-                        let (status, body) = routes
-                            .get(&key)
-                            .cloned()
-                            .unwrap_or((404, format!(r#"{{"message":"page not found: {key}"}}"#)));
-                        Ok::<_, Infallible>(
-                            Response::builder()
-                                .status(status)
-                                .body(Full::new(Bytes::from(body)))
-                                .unwrap(),
-                        )
+                        let (status, body) = match handler(&key) {
+                            Reply::Full(status, body) => (status, FakeBody::Full(Some(body))),
+                            Reply::Delayed(delay, body) => {
+                                tokio::time::sleep(delay).await;
+                                (200, FakeBody::Full(Some(body)))
+                            }
+                            Reply::Endless => (200, FakeBody::Endless),
+                            Reply::Trickle => (
+                                200,
+                                FakeBody::Trickle(Box::pin(tokio::time::sleep(Duration::ZERO))),
+                            ),
+                            Reply::Freeze => std::future::pending().await,
+                            Reply::Vanish => {
+                                let _ = std::fs::remove_file(&socket);
+                                vanish.send_replace(true);
+                                std::future::pending().await
+                            }
+                        };
+                        Ok::<_, Infallible>(Response::builder().status(status).body(body).unwrap())
                     }
                 });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
+                let connection = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service);
+                tokio::select! {
+                    _ = connection => {}
+                    _ = gone.wait_for(|v| *v) => {}
+                }
             });
         }
     });
@@ -375,4 +461,375 @@ async fn image_faults_become_errors_or_unknown_facts_and_the_rest_is_collected()
     assert_eq!(snapshot.errors[0].target.kind, dockward_model::TargetKind::Image);
     assert_eq!(snapshot.errors[0].target.name, "sha256:ccc");
     assert_eq!(snapshot.errors[0].reason, "no such image: sha256:ccc");
+}
+
+// Bounded time and memory: frozen, trickling, endless and vanishing daemons. The limits in
+// these tests are small (1–3 s) so each run proves it ends; the assertions are on the outcome.
+
+fn limited(daemon: &FakeDaemon, timeout: u64, deadline: u64) -> Client {
+    Client::with_limits(
+        Endpoint::Unix {
+            path: daemon.path.clone(),
+        },
+        Limits {
+            timeout: Duration::from_secs(timeout),
+            deadline: Duration::from_secs(deadline),
+            ..Limits::default()
+        },
+    )
+    .unwrap()
+}
+
+fn listing(count: usize) -> String {
+    let items: Vec<serde_json::Value> = (0..count)
+        .map(|i| serde_json::json!({"Id": format!("c{i}"), "Names": [format!("/c{i}")]}))
+        .collect();
+    serde_json::Value::from(items).to_string()
+}
+
+/// Containers only: no images, no host files.
+fn containers_only(concurrency: usize) -> Options {
+    Options {
+        images: ImageSelection::Skip,
+        inspect_host: false,
+        concurrency,
+        ..Options::default()
+    }
+}
+
+fn endpoint_of(daemon: &FakeDaemon) -> String {
+    format!("unix://{}", daemon.path.display())
+}
+
+#[tokio::test]
+async fn a_daemon_that_never_answers_ends_the_run_within_the_timeout() {
+    let daemon = serve_with(Arc::new(|_: &str| Reply::Freeze));
+    let err = collect_snapshot(&limited(&daemon, 1, 30), &Options::default())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("GET /_ping to {}: no answer within 1 s", endpoint_of(&daemon))
+    );
+}
+
+#[tokio::test]
+async fn a_daemon_that_freezes_after_the_list_ends_the_run_with_an_error_per_container() {
+    let frozen = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let daemon = serve_with(Arc::new(move |key: &str| {
+        if frozen.load(Ordering::SeqCst) {
+            return Reply::Freeze;
+        }
+        match key {
+            "/_ping" => Reply::Full(200, Bytes::from_static(b"OK")),
+            "/containers/json" => {
+                frozen.store(true, Ordering::SeqCst);
+                Reply::Full(200, Bytes::from(listing(300)))
+            }
+            _ => Reply::Freeze,
+        }
+    }));
+    let snapshot = collect_snapshot(&limited(&daemon, 1, 600), &containers_only(16))
+        .await
+        .unwrap();
+    let endpoint = endpoint_of(&daemon);
+    assert!(snapshot.containers.is_empty());
+    assert_eq!(snapshot.errors.len(), 300);
+    let (mut timed_out, mut not_sent) = (0, 0);
+    for (i, error) in snapshot.errors.iter().enumerate() {
+        assert_eq!(error.target.name, format!("c{i}"));
+        let path = format!("/containers/c{i}/json");
+        if error.reason == format!("GET {path} to {endpoint}: no answer within 1 s") {
+            timed_out += 1;
+        } else {
+            assert_eq!(
+                error.reason,
+                format!(
+                    "GET {path} not sent: the daemon at {endpoint} stopped answering \
+                     (no answer to GET /_ping within 1 s)"
+                )
+            );
+            not_sent += 1;
+        }
+    }
+    // Each of the 16 connections waits out one timeout at most (none when `/info` already
+    // found the daemon frozen); the rest is not asked.
+    assert!(timed_out <= 16, "{timed_out} timed out");
+    assert_eq!(not_sent, 300 - timed_out);
+    // What came after the inspections was not collected either, and says why.
+    let Some(dockward_model::Observed::Unknown { reason }) = &snapshot.daemon.sprawl else {
+        panic!("sprawl: {:?}", snapshot.daemon.sprawl)
+    };
+    assert_eq!(
+        reason,
+        &format!(
+            "GET /containers/json?all=1 not sent: the daemon at {endpoint} stopped answering \
+             (no answer to GET /_ping within 1 s)"
+        )
+    );
+}
+
+#[tokio::test]
+async fn inspects_that_hang_on_a_live_daemon_end_at_the_deadline() {
+    let daemon = serve_with(Arc::new(|key: &str| match key {
+        "/_ping" => Reply::Full(200, Bytes::from_static(b"OK")),
+        "/containers/json" => Reply::Full(200, Bytes::from(listing(40))),
+        "/containers/json?all=1" => Reply::Full(200, Bytes::from(listing(40))),
+        _ => Reply::Freeze,
+    }));
+    let snapshot = collect_snapshot(&limited(&daemon, 1, 3), &containers_only(1))
+        .await
+        .unwrap();
+    let endpoint = endpoint_of(&daemon);
+    assert!(snapshot.containers.is_empty());
+    assert_eq!(snapshot.errors.len(), 40);
+    let deadline = |path: &str| format!("the run's deadline of 3 s passed before GET {path} was complete");
+    let mut timed_out = 0;
+    for (i, error) in snapshot.errors.iter().enumerate() {
+        let path = format!("/containers/c{i}/json");
+        if error.reason == format!("GET {path} to {endpoint}: no answer within 1 s") {
+            timed_out += 1;
+        } else {
+            assert_eq!(error.reason, deadline(&path), "container {i}");
+        }
+    }
+    assert!(timed_out <= 3, "{timed_out} timed out");
+    assert_eq!(snapshot.errors[39].reason, deadline("/containers/c39/json"));
+}
+
+#[tokio::test]
+async fn an_endless_inspect_answer_is_an_error_naming_the_endpoint_and_the_cap() {
+    let daemon = serve_with(Arc::new(|key: &str| match key {
+        "/_ping" => Reply::Full(200, Bytes::from_static(b"OK")),
+        "/containers/json" => Reply::Full(
+            200,
+            Bytes::from_static(br#"[{"Id":"aaa","Names":["/endless"]},{"Id":"bbb","Names":["/web"]}]"#),
+        ),
+        "/containers/aaa/json" => Reply::Endless,
+        "/containers/bbb/json" => Reply::Full(200, Bytes::from(inspect("bbb", "web", serde_json::json!({})))),
+        key => not_found(key),
+    }));
+    let snapshot = collect_snapshot(&fake_client(&daemon), &containers_only(2))
+        .await
+        .unwrap();
+    assert_eq!(snapshot.containers.len(), 1);
+    assert_eq!(snapshot.containers[0].origin.name(), "web");
+    assert_eq!(snapshot.errors.len(), 1);
+    assert_eq!(snapshot.errors[0].target.name, "endless");
+    assert_eq!(
+        snapshot.errors[0].reason,
+        format!(
+            "GET /containers/aaa/json to {}: the answer exceeds the cap of 16 MiB",
+            endpoint_of(&daemon)
+        )
+    );
+}
+
+#[tokio::test]
+async fn an_endless_container_list_is_an_error_naming_the_cap() {
+    let daemon = serve_with(Arc::new(|key: &str| match key {
+        "/_ping" => Reply::Full(200, Bytes::from_static(b"OK")),
+        "/containers/json" => Reply::Endless,
+        key => not_found(key),
+    }));
+    // A small list cap keeps the test's memory small; the default is 256 MiB.
+    let client = Client::with_limits(
+        Endpoint::Unix {
+            path: daemon.path.clone(),
+        },
+        Limits {
+            list_cap: 1 << 20,
+            ..Limits::default()
+        },
+    )
+    .unwrap();
+    let err = collect_snapshot(&client, &containers_only(2)).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "GET /containers/json to {}: the answer exceeds the cap of 1 MiB",
+            endpoint_of(&daemon)
+        )
+    );
+}
+
+fn vanishing_after(inspects: usize) -> FakeDaemon {
+    let served = Arc::new(AtomicUsize::new(0));
+    serve_with(Arc::new(move |key: &str| match key {
+        "/_ping" => Reply::Full(200, Bytes::from_static(b"OK")),
+        "/containers/json" => Reply::Full(200, Bytes::from(listing(300))),
+        key => match key
+            .strip_prefix("/containers/")
+            .and_then(|k| k.strip_suffix("/json"))
+        {
+            Some(id) if served.fetch_add(1, Ordering::SeqCst) < inspects => {
+                Reply::Full(200, Bytes::from(inspect(id, id, serde_json::json!({}))))
+            }
+            Some(_) => Reply::Vanish,
+            None => not_found(key),
+        },
+    }))
+}
+
+#[tokio::test]
+async fn a_daemon_that_vanishes_mid_run_keeps_what_was_collected() {
+    let daemon = vanishing_after(100);
+    let snapshot = collect_snapshot(&fake_client(&daemon), &containers_only(1))
+        .await
+        .unwrap();
+    let endpoint = endpoint_of(&daemon);
+    assert_eq!(snapshot.containers.len(), 100);
+    assert_eq!(snapshot.containers[99].origin.name(), "c99");
+    assert_eq!(snapshot.errors.len(), 200);
+    assert_eq!(snapshot.errors[0].target.name, "c100");
+    assert!(
+        snapshot.errors[0].reason.starts_with(&format!(
+            "request GET /containers/c100/json to {endpoint} failed: "
+        )),
+        "{}",
+        snapshot.errors[0].reason
+    );
+    for (i, error) in snapshot.errors.iter().enumerate().skip(1) {
+        assert_eq!(error.target.name, format!("c{}", 100 + i));
+        assert_eq!(
+            error.reason,
+            format!(
+                "not inspected: the connection to the daemon was lost: cannot connect to the Docker daemon \
+                 at {endpoint}: no such socket (is the daemon running?)"
+            )
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_daemon_that_vanishes_under_concurrent_inspects_keeps_what_was_collected() {
+    let daemon = vanishing_after(100);
+    let snapshot = collect_snapshot(&fake_client(&daemon), &containers_only(8))
+        .await
+        .unwrap();
+    // Answers in flight when the daemon went may be lost, at most one per other connection.
+    assert!(
+        (93..=100).contains(&snapshot.containers.len()),
+        "{} collected",
+        snapshot.containers.len()
+    );
+    assert_eq!(snapshot.containers.len() + snapshot.errors.len(), 300);
+}
+
+/// A `docker save` archive of one empty layer holding a setuid file.
+fn archive() -> Bytes {
+    let tar_of = |files: &[(&str, u32, &[u8])]| {
+        let mut builder = tar::Builder::new(Vec::new());
+        for (path, mode, data) in files {
+            let mut header = tar::Header::new_gnu();
+            header.set_entry_type(tar::EntryType::Regular);
+            header.set_mode(*mode);
+            header.set_size(data.len() as u64);
+            builder.append_data(&mut header, path, *data).unwrap();
+        }
+        builder.into_inner().unwrap()
+    };
+    let layer = tar_of(&[("bin/su", 0o4755, b"x")]);
+    Bytes::from(tar_of(&[
+        ("aaa/layer.tar", 0o644, &layer),
+        ("cfg.json", 0o644, br#"{"rootfs":{"type":"layers"}}"#),
+        (
+            "manifest.json",
+            0o644,
+            br#"[{"Config":"cfg.json","RepoTags":["app:1"],"Layers":["aaa/layer.tar"]}]"#,
+        ),
+    ]))
+}
+
+fn image_daemon(size: u64, archive: Reply) -> FakeDaemon {
+    let image = serde_json::json!({"Id": "sha256:aaa", "RepoTags": ["app:1"], "Size": size, "Config": {}});
+    serve_with(Arc::new(move |key: &str| match key {
+        "/_ping" => Reply::Full(200, Bytes::from_static(b"OK")),
+        "/containers/json" | "/containers/json?all=1" => Reply::Full(200, Bytes::from_static(b"[]")),
+        "/images/json" => Reply::Full(200, Bytes::from_static(br#"[{"Id":"sha256:aaa"}]"#)),
+        "/images/sha256:aaa/json" => Reply::Full(200, Bytes::from(image.to_string())),
+        "/images/sha256:aaa/history" => Reply::Full(200, Bytes::from_static(b"[]")),
+        "/images/sha256:aaa/get" => archive.clone(),
+        key => not_found(key),
+    }))
+}
+
+fn images_only() -> Options {
+    Options {
+        images: ImageSelection::Only(vec!["sha256:aaa".into()]),
+        skip_containers: true,
+        inspect_host: false,
+        ..Options::default()
+    }
+}
+
+#[tokio::test]
+async fn an_archive_that_trickles_forever_ends_at_the_deadline_and_says_so() {
+    let daemon = image_daemon(1000, Reply::Trickle);
+    let snapshot = collect_snapshot(&limited(&daemon, 1, 3), &images_only())
+        .await
+        .unwrap();
+    let reason = "image archive not read: skipped for time (the run's deadline of 3 s passed \
+                  before GET /images/sha256:aaa/get was complete)";
+    assert_eq!(
+        snapshot.images[0].filesystem,
+        Some(dockward_model::Observed::Unknown {
+            reason: reason.into()
+        })
+    );
+    assert_eq!(
+        snapshot.warnings,
+        [
+            "1 image archive not read, skipped for time (the run's deadline of 3 s passed; \
+          raise --deadline): app:1"
+        ]
+    );
+    let results = dockward_rules::evaluate(&snapshot, &dockward_rules::Settings::default());
+    let setuid = results
+        .iter()
+        .find(|r| r.name == "image-setuid-files")
+        .expect("setuid rule judged");
+    assert_eq!(setuid.status, dockward_model::Status::Error);
+    assert_eq!(
+        setuid.message,
+        format!("could not read the image's files: {reason}")
+    );
+}
+
+#[tokio::test]
+async fn a_large_archive_slow_to_start_is_waited_for_in_proportion_to_its_size() {
+    // 500 MB at 50 MB/s: 10 s more than the 1 s timeout for the first byte.
+    let daemon = image_daemon(500_000_000, Reply::Delayed(Duration::from_secs(2), archive()));
+    let snapshot = collect_snapshot(&limited(&daemon, 1, 60), &images_only())
+        .await
+        .unwrap();
+    let Some(dockward_model::Observed::Known(fs)) = &snapshot.images[0].filesystem else {
+        panic!("archive not read: {:?}", snapshot.images[0].filesystem)
+    };
+    let setuid: Vec<&str> = fs.value.setuid_files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(setuid, ["/bin/su"]);
+    assert!(snapshot.warnings.is_empty(), "{:?}", snapshot.warnings);
+}
+
+#[tokio::test]
+async fn a_socket_path_that_is_a_regular_file_says_not_a_socket() {
+    let dir = std::env::temp_dir().join(format!(
+        "dockward-notsock-{}-{}",
+        std::process::id(),
+        rand_suffix()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("docker.sock");
+    std::fs::write(&path, "").unwrap();
+    let err = collect_snapshot(&client(path.clone()), &Options::default())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "cannot connect to the Docker daemon at unix://{0}: not a socket: {0} is a regular file",
+            path.display()
+        )
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
