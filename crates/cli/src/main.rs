@@ -1,7 +1,7 @@
 //! The `dockward` command: a thin layer over the library crates that parses arguments, wires
 //! collectors to rules to reports, and maps outcomes to exit codes.
 
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read as _, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -12,14 +12,21 @@ use dockward_collect::parse::dockerfile::parse_dockerfile;
 use dockward_collect::{Client, Environment, ImageSelection, Limits, Options, collect_snapshot};
 use dockward_model::dockerfile::Dockerfile;
 use dockward_model::snapshot::SNAPSHOT_SCHEMA_VERSION;
-use dockward_model::{CollectionError, DaemonFacts, Severity, Snapshot, Target, TargetKind};
-use dockward_report::{Report, TextOptions, render_text};
+use dockward_model::{CollectionError, DaemonFacts, Origin, Severity, Snapshot, Status, Target, TargetKind};
+use dockward_report::{Report, TextOptions, render_text, visible};
 use dockward_rules::LintInput;
 
 /// Exit code when failing results reach the threshold.
 const EXIT_FINDINGS: u8 = 1;
-/// Exit code when dockward could not do its job.
+/// Exit code when dockward could not do its job: bad arguments, unreadable input, nothing judged.
 const EXIT_TROUBLE: u8 = 2;
+/// Exit code when standard output was closed early (`dockward audit | head -1`): the status of
+/// a process killed by SIGPIPE (128 + 13), which Rust programs are not since they ignore it.
+const EXIT_BROKEN_PIPE: u8 = 141;
+/// The largest Dockerfile `lint` reads, from a file or standard input.
+const DOCKERFILE_LIMIT: u64 = 16 << 20;
+/// The largest snapshot `audit --snapshot` reads.
+const SNAPSHOT_LIMIT: u64 = 1 << 30;
 
 #[derive(Parser)]
 #[command(
@@ -59,9 +66,13 @@ struct TargetArgs {
     /// Daemon to audit (unix:///path or tcp://host:port); overrides DOCKER_HOST and contexts.
     #[arg(short = 'H', long, value_name = "URL")]
     host: Option<String>,
-    /// Include containers in every state (created, exited, paused), not only running ones.
-    #[arg(short, long)]
+    /// Accepted for compatibility and does nothing: containers in every state (created,
+    /// exited, paused) are judged by default, as `docker ps --all` lists them.
+    #[arg(short, long, conflicts_with = "running")]
     all: bool,
+    /// Judge only running containers.
+    #[arg(long)]
+    running: bool,
     /// Audit only this container (name or id); repeatable.
     #[arg(short, long = "container", value_name = "NAME|ID")]
     containers: Vec<String>,
@@ -94,9 +105,15 @@ struct OutputArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value = "text")]
     format: ReportFormat,
-    /// Exit with 1 when a failing result has this severity or higher (`none`: never).
+    /// Exit with 1 when a failing result has this severity or higher (`none`: never). A check
+    /// that ended in an error (could not be assessed) counts like a failure when its rule's
+    /// severity is at or above SEVERITY, unless --errors-ok.
     #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_threshold)]
     fail_on: Threshold,
+    /// Errors (checks that could not be assessed) do not fail the run; a run where nothing at
+    /// all could be judged still exits with 2.
+    #[arg(long)]
+    errors_ok: bool,
     /// List passing and not-applicable results too (text format).
     #[arg(long)]
     show_all: bool,
@@ -125,7 +142,7 @@ struct AuditArgs {
     #[command(flatten)]
     target: TargetArgs,
     /// Audit the facts saved by `dockward collect` instead of a live daemon.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["host", "all"])]
+    #[arg(long, value_name = "FILE", conflicts_with = "host")]
     snapshot: Option<PathBuf>,
     /// Users trusted to control the daemon (CIS 1.1.2); comma-separated or repeated.
     #[arg(long, value_name = "USER,...", value_delimiter = ',')]
@@ -198,7 +215,7 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             if is_broken_pipe(&err) {
-                return ExitCode::SUCCESS;
+                return ExitCode::from(EXIT_BROKEN_PIPE);
             }
             eprintln!("dockward: {err:#}");
             ExitCode::from(EXIT_TROUBLE)
@@ -210,6 +227,14 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain()
         .filter_map(|e| e.downcast_ref::<std::io::Error>())
         .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+/// Rules named in `--enable` must exist: a typo would silently turn nothing on.
+fn check_enable(output: &OutputArgs) -> anyhow::Result<()> {
+    if let Some(unknown) = output.enable.iter().find(|r| dockward_rules::find(r).is_none()) {
+        bail!("unknown rule \"{unknown}\" in --enable; `dockward rules` lists them");
+    }
+    Ok(())
 }
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
@@ -232,11 +257,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
 }
 
 fn audit(args: AuditArgs) -> anyhow::Result<u8> {
+    check_enable(&args.output)?;
     let (snapshot, trouble) = match &args.snapshot {
-        Some(path) => (
-            filter_snapshot(read_snapshot(path)?, &args.target.containers),
-            None,
-        ),
+        Some(path) => (filter_snapshot(read_snapshot(path)?, &args.target), None),
         None => match live_snapshot(&args.target) {
             Ok(snapshot) => (snapshot, None),
             Err(err) => {
@@ -260,11 +283,47 @@ fn audit(args: AuditArgs) -> anyhow::Result<u8> {
     let report = Report::new(&snapshot, results);
     let code = emit(&report, &args.output)?;
     if let Some(reason) = trouble {
-        eprintln!("dockward: {reason}");
+        eprintln!("dockward: {}", visible(&reason));
         return Ok(EXIT_TROUBLE);
+    }
+    let unmatched = unmatched_selectors(&snapshot);
+    for problem in &unmatched {
+        eprintln!("dockward: {}", visible(problem));
+    }
+    if !unmatched.is_empty() {
+        return Ok(EXIT_TROUBLE);
+    }
+    if code == EXIT_TROUBLE {
+        eprintln!("dockward: {NOTHING_JUDGED}");
     }
     Ok(code)
 }
+
+/// `-c NAME` and `--image REF` that named nothing on the daemon (or in the snapshot): bad
+/// arguments, not findings. The collectors record them as errors with these reasons.
+fn unmatched_selectors(snapshot: &Snapshot) -> Vec<String> {
+    snapshot
+        .errors
+        .iter()
+        .filter_map(|e| match (e.target.kind, e.reason.as_str()) {
+            (TargetKind::Container, reason @ (NO_SUCH_CONTAINER | NO_SUCH_CONTAINER_IN_SNAPSHOT)) => {
+                Some(format!("{reason}: {}", e.target.name))
+            }
+            (TargetKind::Image, NO_SUCH_IMAGE_IN_SNAPSHOT) => {
+                Some(format!("{NO_SUCH_IMAGE_IN_SNAPSHOT}: {}", e.target.name))
+            }
+            (TargetKind::Image, reason) if reason.starts_with("no such image: ") => Some(reason.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+const NOTHING_JUDGED: &str = "nothing could be judged: every check ended in an error";
+
+/// What the live collector says of a `-c` selector the daemon does not know.
+const NO_SUCH_CONTAINER: &str = "no such container";
+const NO_SUCH_CONTAINER_IN_SNAPSHOT: &str = "no such container in the snapshot";
+const NO_SUCH_IMAGE_IN_SNAPSHOT: &str = "no such image in the snapshot";
 
 /// Writes the report in the chosen format and returns the exit code its findings call for.
 fn emit(report: &Report, output: &OutputArgs) -> anyhow::Result<u8> {
@@ -280,11 +339,32 @@ fn emit(report: &Report, output: &OutputArgs) -> anyhow::Result<u8> {
             },
         ))?,
     }
-    let failing = match output.fail_on {
-        Threshold::At(severity) => report.fails_at(severity),
-        Threshold::Never => false,
+    Ok(exit_code(report, output))
+}
+
+/// 2 when nothing could be judged (every result an error or not applicable, with at least one
+/// error); 1 when a failure, or an error unless --errors-ok, is at or above --fail-on; else 0.
+fn exit_code(report: &Report, output: &OutputArgs) -> u8 {
+    let judged = report
+        .results
+        .iter()
+        .any(|r| matches!(r.status, Status::Pass | Status::Fail));
+    if !judged && report.results.iter().any(|r| r.status == Status::Error) {
+        return EXIT_TROUBLE;
+    }
+    let Threshold::At(threshold) = output.fail_on else {
+        return 0;
     };
-    Ok(if failing { EXIT_FINDINGS } else { 0 })
+    let errors_fail = !output.errors_ok
+        && report
+            .results
+            .iter()
+            .any(|r| r.status == Status::Error && r.severity >= threshold);
+    if report.fails_at(threshold) || errors_fail {
+        EXIT_FINDINGS
+    } else {
+        0
+    }
 }
 
 /// `# dockward ignore=` comments naming a rule that does not exist: a typo there would silently
@@ -308,6 +388,7 @@ fn unknown_ignores(parsed: &[(String, Result<Dockerfile, ParseFailure>)]) -> Vec
 type ParseFailure = (u32, u32, String);
 
 fn lint(args: LintArgs) -> anyhow::Result<u8> {
+    check_enable(&args.output)?;
     let stdin = Path::new("-");
     let from_stdin = args.paths.iter().any(|p| p == stdin);
     let paths: Vec<PathBuf> = args.paths.iter().filter(|p| *p != stdin).cloned().collect();
@@ -321,31 +402,52 @@ fn lint(args: LintArgs) -> anyhow::Result<u8> {
     }
     let mut sources: Vec<(String, Result<String, String>)> = Vec::with_capacity(found.len() + 1);
     if from_stdin {
-        let mut text = String::new();
-        let read = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-            .map(|_| text)
-            .map_err(|e| format!("cannot read standard input: {e}"));
+        let read = read_limited(std::io::stdin().lock(), DOCKERFILE_LIMIT)
+            .map_err(|e| match e {
+                ReadError::Io(e) => format!("cannot read standard input: {e}"),
+                refused => {
+                    eprintln!("dockward: cannot read -: {refused}");
+                    refused.to_string()
+                }
+            })
+            .and_then(utf8);
         sources.push(("-".to_string(), read));
     }
     for path in &found {
-        let text = std::fs::read(path)
-            .map_err(|e| format!("cannot read the file: {e}"))
-            .and_then(|bytes| {
-                String::from_utf8(bytes)
-                    .map_err(|e| format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))
-            });
+        let text = read_regular_file(path, DOCKERFILE_LIMIT)
+            .map_err(|e| match e {
+                ReadError::Io(e) => format!("cannot read the file: {e}"),
+                // Refused (a FIFO, a device, too large): said beside the report too.
+                refused => {
+                    eprintln!(
+                        "dockward: cannot read {}: {refused}",
+                        visible(&path.display().to_string())
+                    );
+                    refused.to_string()
+                }
+            })
+            .and_then(utf8);
         sources.push((path.display().to_string(), text));
     }
     let parsed: Vec<(String, Result<Dockerfile, ParseFailure>)> = sources
         .into_iter()
         .map(|(path, text)| {
             let outcome = match text {
-                Ok(text) => parse_dockerfile(&path, &text).map_err(|e| (e.line, e.column, e.message)),
+                Ok(text) => parse_dockerfile(&path, &text)
+                    .map_err(|e| (e.line, e.column, e.message))
+                    .and_then(|df| has_target(df, args.target.as_deref())),
                 Err(message) => Err((0, 0, message)),
             };
             (path, outcome)
         })
         .collect();
+    for (path, outcome) in &parsed {
+        if let Err((0, 0, message)) = outcome
+            && message.starts_with("target stage")
+        {
+            eprintln!("dockward: {}: {message}", visible(path));
+        }
+    }
     let inputs: Vec<LintInput<'_>> = parsed
         .iter()
         .map(|(path, outcome)| match outcome {
@@ -378,6 +480,112 @@ fn lint(args: LintArgs) -> anyhow::Result<u8> {
     Ok(code)
 }
 
+/// A Dockerfile without the `--target` stage cannot be judged for it, as `docker build` refuses.
+fn has_target(df: Dockerfile, target: Option<&str>) -> Result<Dockerfile, ParseFailure> {
+    match target {
+        Some(target)
+            if !df
+                .stages
+                .iter()
+                .any(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(target))) =>
+        {
+            Err((0, 0, format!("target stage \"{target}\" could not be found")))
+        }
+        _ => Ok(df),
+    }
+}
+
+fn utf8(bytes: Vec<u8>) -> Result<String, String> {
+    String::from_utf8(bytes).map_err(|e| format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))
+}
+
+/// Why bounded input could not be read.
+#[derive(Debug)]
+enum ReadError {
+    /// Not a regular file: a FIFO would block forever, a device never ends.
+    NotRegular(&'static str),
+    /// Over the limit (in bytes).
+    TooLarge(u64),
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::NotRegular(kind) => write!(f, "not a regular file ({kind})"),
+            ReadError::TooLarge(limit) => write!(f, "larger than the {} limit", human_size(*limit)),
+            ReadError::Io(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+fn human_size(bytes: u64) -> String {
+    if bytes >= 1 << 30 && bytes.is_multiple_of(1 << 30) {
+        format!("{} GiB", bytes >> 30)
+    } else {
+        format!("{} MiB", bytes >> 20)
+    }
+}
+
+fn file_kind(file_type: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt as _;
+    if file_type.is_dir() {
+        "a directory"
+    } else if file_type.is_fifo() {
+        "a FIFO"
+    } else if file_type.is_char_device() {
+        "a character device"
+    } else if file_type.is_block_device() {
+        "a block device"
+    } else if file_type.is_socket() {
+        "a socket"
+    } else {
+        "not a file"
+    }
+}
+
+/// Reads a regular file of at most `limit` bytes. The type is checked before opening (opening a
+/// FIFO for reading blocks until a writer comes), the file is opened non-blocking in case it
+/// was swapped for one since, and checked again on the open descriptor.
+fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular(file_kind(meta.file_type())));
+    }
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge(limit));
+    }
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(O_NONBLOCK)
+        .open(path)
+        .map_err(ReadError::Io)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular(file_kind(meta.file_type())));
+    }
+    read_limited(file, limit)
+}
+
+use libc::O_NONBLOCK;
+
+/// Reads at most `limit` bytes: one more tells a file that is too large (or grew) from one that
+/// is exactly at the limit, without ever holding more.
+fn read_limited(reader: impl std::io::Read, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let mut bytes = Vec::new();
+    reader
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge(limit));
+    }
+    Ok(bytes)
+}
+
 fn collect(args: CollectArgs) -> anyhow::Result<u8> {
     let snapshot = live_snapshot(&args.target)?;
     let json = serde_json::to_string_pretty(&snapshot).context("serializing the snapshot")? + "\n";
@@ -391,7 +599,7 @@ fn collect(args: CollectArgs) -> anyhow::Result<u8> {
 
 fn collect_options(target: &TargetArgs) -> Options {
     Options {
-        all: target.all,
+        all: !target.running,
         containers: target.containers.clone(),
         concurrency: usize::from(target.concurrency),
         // One image asked for: nothing else on the host matters.
@@ -442,7 +650,8 @@ fn unreachable_snapshot(target: &TargetArgs, reason: &str) -> Snapshot {
         schema_version: SNAPSHOT_SCHEMA_VERSION,
         collected_by: concat!("dockward ", env!("CARGO_PKG_VERSION")).to_string(),
         collected_at: dockward_collect::now_rfc3339(),
-        all_containers: target.all,
+        all_containers: !target.running,
+        containers_listed: None,
         daemon,
         host,
         host_error,
@@ -456,8 +665,10 @@ fn unreachable_snapshot(target: &TargetArgs, reason: &str) -> Snapshot {
 }
 
 fn read_snapshot(path: &Path) -> anyhow::Result<Snapshot> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read snapshot {}", path.display()))?;
+    let bytes = read_regular_file(path, SNAPSHOT_LIMIT)
+        .with_context(|| format!("cannot read snapshot {}", path.display()))?;
+    let text = String::from_utf8(bytes)
+        .with_context(|| format!("cannot read snapshot {}: not UTF-8 text", path.display()))?;
     let version: Option<u64> = serde_json::from_str::<serde_json::Value>(&text)
         .ok()
         .and_then(|v| v.get("schema_version").and_then(serde_json::Value::as_u64));
@@ -470,47 +681,81 @@ fn read_snapshot(path: &Path) -> anyhow::Result<Snapshot> {
     serde_json::from_str(&text).with_context(|| format!("snapshot {} is malformed", path.display()))
 }
 
-/// Keeps the containers the selectors name (by name, id or id prefix); a selector matching
-/// nothing becomes an error entry, as it would live.
-fn filter_snapshot(mut snapshot: Snapshot, selectors: &[String]) -> Snapshot {
-    if selectors.is_empty() {
-        return snapshot;
+/// Narrows a snapshot as a live audit with the same arguments would: `--running`, `-c` (by name,
+/// id or id prefix) and `--image` (by tag, id or id prefix). A selector matching nothing becomes
+/// an error entry, as it would live.
+fn filter_snapshot(mut snapshot: Snapshot, target: &TargetArgs) -> Snapshot {
+    if target.running {
+        snapshot
+            .containers
+            .retain(|w| matches!(&w.origin, Origin::Container { state, .. } if state == "running"));
+        snapshot.all_containers = false;
     }
+    let selectors = &target.containers;
     let matches = |name: &str, id: Option<&str>, selector: &str| {
         let selector = selector.trim_start_matches('/');
         name == selector || id.is_some_and(|id| id.starts_with(selector))
     };
-    snapshot.containers.retain(|w| {
-        selectors
-            .iter()
-            .any(|s| matches(w.origin.name(), w.origin.id(), s))
-    });
-    snapshot.errors.retain(|e| {
-        selectors
-            .iter()
-            .any(|s| matches(&e.target.name, e.target.id.as_deref(), s))
-    });
-    for selector in selectors {
-        let found = snapshot
-            .containers
-            .iter()
-            .any(|w| matches(w.origin.name(), w.origin.id(), selector))
-            || snapshot
-                .errors
+    if !selectors.is_empty() {
+        snapshot.containers.retain(|w| {
+            selectors
                 .iter()
-                .any(|e| matches(&e.target.name, e.target.id.as_deref(), selector));
-        if !found {
-            snapshot.errors.push(CollectionError {
-                target: Target {
-                    kind: TargetKind::Container,
-                    name: selector.clone(),
-                    id: None,
-                },
-                reason: "no such container in the snapshot".into(),
-            });
+                .any(|s| matches(w.origin.name(), w.origin.id(), s))
+        });
+        snapshot.errors.retain(|e| {
+            e.target.kind != TargetKind::Container
+                || selectors
+                    .iter()
+                    .any(|s| matches(&e.target.name, e.target.id.as_deref(), s))
+        });
+        for selector in selectors {
+            let found = snapshot
+                .containers
+                .iter()
+                .any(|w| matches(w.origin.name(), w.origin.id(), selector))
+                || snapshot
+                    .errors
+                    .iter()
+                    .any(|e| matches(&e.target.name, e.target.id.as_deref(), selector));
+            if !found {
+                snapshot.errors.push(missing(
+                    TargetKind::Container,
+                    selector,
+                    NO_SUCH_CONTAINER_IN_SNAPSHOT,
+                ));
+            }
+        }
+    }
+    if !target.images.is_empty() {
+        let image_matches = |image: &dockward_model::ImageFacts, selector: &str| {
+            let id = image.id.trim_start_matches("sha256:");
+            image.tags.iter().any(|t| t == selector)
+                || image.id == selector
+                || (selector.len() >= 4 && id.starts_with(selector.trim_start_matches("sha256:")))
+        };
+        snapshot
+            .images
+            .retain(|i| target.images.iter().any(|s| image_matches(i, s)));
+        for selector in &target.images {
+            if !snapshot.images.iter().any(|i| image_matches(i, selector)) {
+                snapshot
+                    .errors
+                    .push(missing(TargetKind::Image, selector, NO_SUCH_IMAGE_IN_SNAPSHOT));
+            }
         }
     }
     snapshot
+}
+
+fn missing(kind: TargetKind, name: &str, reason: &str) -> CollectionError {
+    CollectionError {
+        target: Target {
+            kind,
+            name: name.to_string(),
+            id: None,
+        },
+        reason: reason.into(),
+    }
 }
 
 fn rules_listing(format: RulesFormat) -> String {

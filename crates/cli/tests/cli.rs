@@ -307,3 +307,165 @@ fn explain_prints_one_rule_by_id_or_name() {
         "dockward: unknown rule \"CT9999\"; `dockward rules` lists them\n"
     );
 }
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn selectors_naming_nothing_are_bad_arguments() {
+    let out = dockward(&["audit", "--snapshot", &snapshot(), "-c", "web", "-c", "nope"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "dockward: no such container in the snapshot: nope\n"
+    );
+
+    let out = dockward(&["audit", "--snapshot", &snapshot(), "--image", "nope:1"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "dockward: no such image in the snapshot: nope:1\n");
+
+    let out = dockward(&["audit", "--snapshot", &snapshot(), "--enable", "no-such-rule"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "dockward: unknown rule \"no-such-rule\" in --enable; `dockward rules` lists them\n"
+    );
+    assert!(out.stdout.is_empty(), "no report for bad arguments");
+
+    let out = dockward(&["audit", "--snapshot", &snapshot(), "--only", "kernel"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("expected one of containers, daemon"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn errors_count_at_the_threshold_unless_errors_ok() {
+    // `gone` could not be inspected: its results are errors of every container rule.
+    let base = ["audit", "--snapshot", &snapshot(), "-c", "web", "-c", "gone"];
+    let exit = |extra: &[&str]| {
+        let out = dockward(&[&base[..], extra].concat());
+        (out.status.code(), stderr(&out))
+    };
+    assert_eq!(
+        exit(&["--fail-on", "high"]).0,
+        Some(1),
+        "web fails only medium and low rules, gone has errors at critical"
+    );
+    assert_eq!(exit(&["--fail-on", "high", "--errors-ok"]).0, Some(0));
+    assert_eq!(exit(&["--fail-on", "none"]).0, Some(0));
+
+    // Nothing judged at all: every result is an error.
+    let out = dockward(&[
+        "audit",
+        "--snapshot",
+        &snapshot(),
+        "-c",
+        "gone",
+        "--only",
+        "containers",
+        "--errors-ok",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "dockward: nothing could be judged: every check ended in an error\n"
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("28 error"), "{text}");
+}
+
+#[test]
+fn broken_pipe_ends_with_the_sigpipe_status() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    // The reader is gone before dockward writes: its first write fails with EPIPE.
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_dockward"))
+        .args(["audit", "--snapshot", &snapshot()])
+        .stdout(writer)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(141));
+    assert_eq!(stderr(&out), "", "quietly");
+}
+
+#[test]
+fn header_says_how_many_containers_were_listed_and_judged() {
+    let out = dockward(&["audit", "--snapshot", &snapshot(), "--color", "never"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let header = text.lines().next().unwrap();
+    assert!(header.contains(": containers: 4 listed, 3 judged ·"), "{header}");
+
+    let out = dockward(&[
+        "audit",
+        "--snapshot",
+        &snapshot(),
+        "--running",
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["source"]["containers"], 1);
+    assert_eq!(report["source"]["containers_listed"], 4);
+    assert_eq!(report["source"]["running_only"], true);
+    let out = dockward(&[
+        "audit",
+        "--snapshot",
+        &snapshot(),
+        "--running",
+        "--color",
+        "never",
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let header = text.lines().next().unwrap();
+    assert!(
+        header.contains(": containers: 1 judged (--running), 4 listed ·"),
+        "{header}"
+    );
+    // --all is still accepted: it is the default now.
+    let all = dockward(&["audit", "--snapshot", &snapshot(), "--all", "--color", "never"]);
+    assert_eq!(all.status.code(), Some(1), "{}", stderr(&all));
+}
+
+#[test]
+fn snapshots_that_are_not_regular_files_or_too_large_are_refused() {
+    let dir = std::env::temp_dir().join(format!("dockward-cli-special-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("fifo.json");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let out = dockward(&["audit", "--snapshot", fifo.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "dockward: cannot read snapshot {}: not a regular file (a FIFO)\n",
+            fifo.display()
+        )
+    );
+    let out = dockward(&["audit", "--snapshot", "/dev/null"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "dockward: cannot read snapshot /dev/null: not a regular file (a character device)\n"
+    );
+    // Sparse: 1 GiB and one byte without writing them.
+    let huge = dir.join("huge.json");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len((1 << 30) + 1)
+        .unwrap();
+    let out = dockward(&["audit", "--snapshot", huge.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "dockward: cannot read snapshot {}: larger than the 1 GiB limit\n",
+            huge.display()
+        )
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -250,3 +250,157 @@ fn a_missing_healthcheck_alone_does_not_fail_at_low() {
     let out = lint(&["-", "--format", "json", "--fail-on", "info"], Some(dockerfile));
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn a_target_stage_that_does_not_exist_is_a_bad_argument() {
+    let out = lint(&["-", "--target", "nope"], Some("FROM alpine:3.20 AS build\n"));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "dockward: -: target stage \"nope\" could not be found\n"
+    );
+}
+
+#[test]
+fn an_unknown_rule_to_enable_is_a_bad_argument() {
+    let out = lint(&["-", "--enable", "DF9999"], Some("FROM alpine:3.20\n"));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "dockward: unknown rule \"DF9999\" in --enable; `dockward rules` lists them\n"
+    );
+}
+
+/// Runs dockward lint on `args` from `dir`.
+fn lint_in(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dockward"))
+        .arg("lint")
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn what_is_not_a_regular_file_is_refused_and_the_rest_is_linted() {
+    let dir = std::env::temp_dir().join(format!("dockward-lint-special-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("tree")).unwrap();
+    std::fs::write(dir.join("tree/Dockerfile"), "FROM alpine:3.20\nUSER app\n").unwrap();
+    assert!(
+        Command::new("mkfifo")
+            .arg(dir.join("fifo"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    // A directory walk that meets a symlink to a FIFO or a device.
+    std::os::unix::fs::symlink(dir.join("fifo"), dir.join("tree/pipe.Dockerfile")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.join("tree/zero.Dockerfile")).unwrap();
+    let out = lint_in(&dir, &["tree", "fifo", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr,
+        "dockward: cannot read tree/pipe.Dockerfile: not a regular file (a FIFO)\n\
+         dockward: cannot read tree/zero.Dockerfile: not a regular file (a character device)\n\
+         dockward: cannot read fifo: not a regular file (a FIFO)\n"
+    );
+    let report = json(&out);
+    let errors: Vec<(String, String)> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "error")
+        .map(|r| {
+            (
+                r["target"]["name"].as_str().unwrap().to_string(),
+                r["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (
+                "fifo".to_string(),
+                "could not lint: not a regular file (a FIFO)".to_string()
+            ),
+            (
+                "tree/pipe.Dockerfile".to_string(),
+                "could not lint: not a regular file (a FIFO)".to_string()
+            ),
+            (
+                "tree/zero.Dockerfile".to_string(),
+                "could not lint: not a regular file (a character device)".to_string()
+            ),
+        ]
+    );
+    assert_eq!(
+        report["source"]["dockerfiles"], 4,
+        "the regular file is linted too"
+    );
+    assert!(
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["target"]["name"] == "tree/Dockerfile" && r["status"] == "pass")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn dockerfiles_and_standard_input_are_read_up_to_16_mib() {
+    let dir = std::env::temp_dir().join(format!("dockward-lint-big-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let limit = 16 << 20;
+    let mut text = "FROM alpine:3.20\nUSER app\n".to_string();
+    text.push_str(&"#".repeat(limit + 1 - text.len() - 1));
+    text.push('\n');
+    assert_eq!(text.len(), limit + 1);
+    std::fs::write(dir.join("Dockerfile"), &text).unwrap();
+    let out = lint_in(&dir, &["Dockerfile", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "dockward: cannot read Dockerfile: larger than the 16 MiB limit\n"
+    );
+
+    // Standard input: dockward stops reading after the limit, so the writer may see EPIPE.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dockward"))
+        .args(["lint", "-", "--format", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(text.as_bytes());
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "dockward: cannot read -: larger than the 16 MiB limit\n"
+    );
+    // Exactly at the limit is fine.
+    let mut text = "FROM alpine:3.20\nUSER app\n".to_string();
+    text.push_str(&"#".repeat(limit - text.len() - 1));
+    text.push('\n');
+    std::fs::write(dir.join("Dockerfile"), &text).unwrap();
+    let out = lint_in(&dir, &["Dockerfile", "--format", "json", "--fail-on", "none"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

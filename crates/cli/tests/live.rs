@@ -726,13 +726,47 @@ fn each_insecure_setting_fails_exactly_its_rules() {
     assert_eq!(report["schema_version"], 1);
     assert_eq!(report["tool"]["name"], "dockward");
 
-    // Running containers only by default: created ones are left out.
-    let running = json_report(&dockward(
+    // Every container by default, as `docker ps --all` lists them: the created privileged one
+    // is judged (`--all` above is a no-op).
+    let default = json_report(&dockward(
         &["audit", "--format", "json"],
         &[("DOCKER_HOST", &env.host)],
     ));
+    assert_eq!(verdicts(&default, "dwlive-privileged")["CT0006"].0, "fail");
+    assert_eq!(default["source"]["containers"], report["source"]["containers"]);
+    assert_eq!(
+        default["source"]["containers_listed"], default["source"]["containers"],
+        "every listed container was judged"
+    );
+    // --running narrows to running ones; the header still says how many were listed.
+    let running_output = dockward(
+        &["audit", "--running", "--format", "json"],
+        &[("DOCKER_HOST", &env.host)],
+    );
+    let running = json_report(&running_output);
     assert!(verdicts(&running, "dwlive-baseline").len() == BASELINE.len());
     assert!(verdicts(&running, "dwlive-privileged").is_empty());
+    assert_eq!(running["source"]["running_only"], true);
+    assert_eq!(
+        running["source"]["containers_listed"],
+        default["source"]["containers_listed"]
+    );
+    let text = dockward(
+        &["audit", "--running", "--color", "never"],
+        &[("DOCKER_HOST", &env.host)],
+    );
+    let header = String::from_utf8_lossy(&text.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        header.contains(&format!(
+            ": containers: {} judged (--running), {} listed",
+            running["source"]["containers"], default["source"]["containers_listed"]
+        )),
+        "{header}"
+    );
 }
 
 #[test]
@@ -1029,6 +1063,12 @@ fn narrowing_to_missing_containers_reports_errors() {
             "json",
         ],
         &[("DOCKER_HOST", &env.host)],
+    );
+    // A selector naming nothing is a bad argument: exit 2, though the rest is reported.
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "dockward: no such container: dwlive-ghost\n"
     );
     let report = json_report(&output);
     assert_eq!(verdicts(&report, "dwlive-narrow"), expected(BASELINE));
@@ -1576,6 +1616,17 @@ fn built_images_are_judged_from_config_history_and_files() {
         hardened,
         HARDENED_DOCKERFILE,
         &[("helper", "#!/bin/sh\necho hi\n")],
+    );
+
+    // An image the daemon does not have is a bad argument.
+    let out = dockward(
+        &["audit", "--image", "dwlive-no-such-image:1", "--format", "json"],
+        &[("DOCKER_HOST", &env.host)],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "dockward: no such image: dwlive-no-such-image:1\n"
     );
 
     // One image, for CI right after `docker build`: only the image rules, exit 1 on findings.

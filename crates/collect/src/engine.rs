@@ -411,6 +411,7 @@ pub async fn collect_snapshot(client: &Client, options: &Options) -> Result<Snap
         collected_by: concat!("dockward ", env!("CARGO_PKG_VERSION")).to_string(),
         collected_at: now_rfc3339(),
         all_containers: options.all,
+        containers_listed: every_container.as_ref().ok().map(|every| every.len() as u64),
         daemon,
         host,
         host_error,

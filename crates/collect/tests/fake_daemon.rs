@@ -263,6 +263,7 @@ async fn failing_info_is_recorded_not_fatal() {
         Some("GET /info: the daemon answered 500: boom")
     );
     assert!(snapshot.all_containers);
+    assert_eq!(snapshot.containers_listed, Some(1), "what the list answered");
 }
 
 #[tokio::test]

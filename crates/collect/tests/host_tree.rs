@@ -344,6 +344,7 @@ fn a_fixture_host_is_read_completely_and_precisely() {
         collected_by: "test".into(),
         collected_at: "2026-11-29T00:00:00Z".into(),
         all_containers: true,
+        containers_listed: None,
         daemon: dockward_model::DaemonFacts {
             endpoint: endpoint.to_string(),
             info: Some(info.clone()),

@@ -19,8 +19,13 @@ pub struct Snapshot {
     pub collected_by: String,
     /// When the facts were collected (RFC 3339, UTC).
     pub collected_at: String,
-    /// Whether containers in every state were collected (`--all`) or only running ones.
+    /// Whether containers in every state were collected (the default) or only running ones
+    /// (`--running`).
     pub all_containers: bool,
+    /// How many containers the daemon listed, in every state; `None` when unknown (the list
+    /// could not be read, or an older snapshot).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub containers_listed: Option<u64>,
     /// Daemon facts.
     pub daemon: DaemonFacts,
     /// Facts about the host the daemon runs on; `None` when the host could not be read (e.g. a

@@ -50,6 +50,12 @@ pub struct Source {
     pub collected_by: String,
     /// Number of containers audited (collected successfully).
     pub containers: usize,
+    /// Number of containers the daemon listed, in every state; absent when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub containers_listed: Option<usize>,
+    /// Whether only running containers were judged (`--running`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub running_only: bool,
     /// Number of images audited.
     #[serde(default)]
     pub images: usize,
@@ -207,6 +213,8 @@ impl Report {
                 collected_at: snapshot.collected_at.clone(),
                 collected_by: snapshot.collected_by.clone(),
                 containers: snapshot.containers.len(),
+                containers_listed: snapshot.containers_listed.and_then(|n| usize::try_from(n).ok()),
+                running_only: !snapshot.all_containers,
                 images: snapshot.images.len(),
                 dockerfiles: 0,
             },
@@ -242,6 +250,8 @@ impl Report {
                 collected_at: at,
                 collected_by: by,
                 containers: 0,
+                containers_listed: None,
+                running_only: false,
                 images: 0,
                 dockerfiles,
             },

@@ -87,12 +87,19 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
         } else {
             String::new()
         };
+        // Listed against judged: containers the audit left out (--running, -c, failed
+        // inspections) are visible at a glance.
+        let containers = match (source.containers_listed, source.running_only) {
+            (Some(listed), false) => format!("{listed} listed, {} judged", source.containers),
+            (Some(listed), true) => format!("{} judged (--running), {listed} listed", source.containers),
+            (None, false) => format!("{} judged", source.containers),
+            (None, true) => format!("{} judged (--running)", source.containers),
+        };
         let _ = writeln!(
             out,
-            "{} audit of {}{version}: {}{images} · collected {}",
+            "{} audit of {}{version}: containers: {containers}{images} · collected {}",
             paint.bold(&format!("dockward {}", report.tool.version)),
             visible(&source.endpoint),
-            plural(source.containers, "container"),
             source.collected_at,
         );
     }

@@ -69,6 +69,8 @@ fn report(results: Vec<RuleResult>, warnings: Vec<String>) -> Report {
             collected_at: "2025-01-01T00:00:00Z".to_string(),
             collected_by: "dockward 0.1.0".to_string(),
             containers: 3,
+            containers_listed: Some(3),
+            running_only: false,
             images: 0,
             dockerfiles: 0,
         },

@@ -78,7 +78,7 @@ pub fn evaluate(snapshot: &Snapshot, settings: &Settings) -> Vec<RuleResult> {
             let reason = if snapshot.all_containers {
                 "the daemon has no containers"
             } else {
-                "the daemon has no running containers (use --all to include stopped and created ones)"
+                "the daemon has no running containers (--running; without it containers in every state are judged)"
             };
             results.push(result(&daemon_target, Verdict::not_applicable(reason)));
             continue;
@@ -159,10 +159,12 @@ pub fn evaluate_dockerfiles(files: &[LintInput<'_>], settings: &Settings) -> Vec
                     column,
                     message,
                 } => {
-                    let mut verdict = Verdict::error(format!("could not parse: {message}"));
-                    if *line > 0 {
-                        verdict = verdict.located(*path, *line, *column);
-                    }
+                    // Line 0: the file was never parsed (unreadable, refused, no such stage).
+                    let verdict = if *line > 0 {
+                        Verdict::error(format!("could not parse: {message}")).located(*path, *line, *column)
+                    } else {
+                        Verdict::error(format!("could not lint: {message}"))
+                    };
                     results.push(result(rule, &references, target, verdict));
                 }
                 LintInput::Parsed(df) => {
@@ -256,6 +258,7 @@ mod tests {
             collected_by: "test".into(),
             collected_at: "2026-01-01T00:00:00Z".into(),
             all_containers: all,
+            containers_listed: None,
             daemon: DaemonFacts {
                 endpoint: "unix:///d.sock".into(),
                 ..DaemonFacts::default()
@@ -301,7 +304,7 @@ mod tests {
             assert_eq!(r.target.name, "unix:///d.sock");
             assert_eq!(
                 r.message,
-                "the daemon has no running containers (use --all to include stopped and created ones)"
+                "the daemon has no running containers (--running; without it containers in every state are judged)"
             );
         }
         assert_eq!(
