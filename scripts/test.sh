@@ -84,3 +84,7 @@ export DOCKWARD_TEST_IMAGE="$image"
 export DOCKWARD_TEST_WORKDIR="$work"
 
 cargo test --workspace
+
+# Every fuzz target for a short, bounded time (after the tests, so ordinary failures show first);
+# a crash, hang or OOM fails CI. See docs/fuzzing.md.
+scripts/fuzz.sh 15
