@@ -2,14 +2,12 @@
 
 use crate::prelude::*;
 
-use super::{daemon_info, host_namespace_verdict};
-
 declare_rule! {
     /// ## What it checks
-    /// Whether the container runs in the host's user namespace. It fails when the container opts
-    /// out of remapping (`--userns host`, `HostConfig.UsernsMode`), and when the daemon does not
-    /// remap users at all (`/info` `SecurityOptions` has no `name=userns`), since then every
-    /// container shares the host's user namespace.
+    /// Whether the container opts out of user namespace remapping with `--userns=host`
+    /// (`HostConfig.UsernsMode` is `host`), as CIS's audit command checks. Whether the daemon
+    /// remaps users at all is a daemon-wide fact, reported once by DA0009
+    /// (userns-remap-disabled), not repeated for every container.
     ///
     /// ## Why it matters
     /// Without a user namespace, UID 0 in the container is UID 0 on the host: any escape, or any
@@ -17,15 +15,15 @@ declare_rule! {
     /// `--userns-remap` container root maps to an unprivileged host UID.
     ///
     /// ## How to fix
-    /// Start the daemon with `--userns-remap=default` (or `"userns-remap": "default"` in
-    /// daemon.json) and do not run containers with `--userns host`.
+    /// Do not run containers with `--userns=host`. To remap users at all, start the daemon with
+    /// `--userns-remap=default` (or `"userns-remap": "default"` in daemon.json); see DA0009.
     pub static RULE = Rule {
         id: "CT0027",
         name: "host-userns",
         title: "The host's user namespace is not shared",
         severity: Severity::Medium,
         references: &["cis-docker-1.6.0:5.31"],
-        fix: "remove --userns host",
+        fix: "remove --userns=host",
         check: Check::Container(ContainerCheck {
             needs: &["/HostConfig/UsernsMode"],
             check,
@@ -33,22 +31,15 @@ declare_rule! {
     };
 }
 
-fn check(ctx: &Context<'_>, w: &Workload) -> Verdict {
-    let verdict = host_namespace_verdict(&w.userns_mode, "user", "--userns");
-    if verdict.status != dockward_model::Status::Pass {
-        return verdict;
+fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
+    let mode = &w.userns_mode;
+    let evidence = Evidence::new(mode.at.to_string(), &mode.mode);
+    if mode.mode == "host" {
+        Verdict::fail("container shares the host's user namespace")
+            .with_evidence([evidence])
+            .fix("remove --userns=host")
+    } else {
+        Verdict::pass("container does not opt out of user namespace remapping; DA0009 judges whether the daemon remaps users")
+            .with_evidence([evidence])
     }
-    let info = match daemon_info(ctx, "whether the daemon remaps users is") {
-        Ok(info) => info,
-        Err(unknown) => return unknown,
-    };
-    if info.has_security_option("userns") {
-        return Verdict::pass("container runs in the daemon's remapped user namespace")
-            .with_evidence(verdict.evidence)
-            .with_evidence([super::ev(&info.security_options)]);
-    }
-    Verdict::fail("container shares the host's user namespace: the daemon does not remap users")
-        .with_evidence(verdict.evidence)
-        .with_evidence([super::ev(&info.security_options)])
-        .fix("start dockerd with --userns-remap=default (\"userns-remap\": \"default\" in daemon.json)")
 }
