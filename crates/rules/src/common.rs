@@ -115,16 +115,25 @@ pub(crate) fn secret_name(name: &str) -> bool {
     }) || parts.iter().any(|part| run_together(part))
 }
 
-/// Whether an `ENV`/`ARG` pair is a .NET configuration entry whose key happens to be `Key`
-/// (`Serilog__Enrich__0__Key=ProcessId`): the value names a setting, it is no key.
+/// Whether an `ENV`/`ARG` pair is a .NET configuration entry whose key happens to be `Key` and
+/// whose value names a setting (`Serilog__Enrich__0__Key=ProcessId`): an entry of a list (a
+/// numeric segment) or a value shaped like a setting name (`ThreadId`, `TimestampFormat`). A
+/// signing key such as `Jwt__Key=MySuperSecretKey` is still a secret.
 pub(crate) fn dotnet_config_key(name: &str, value: &str) -> bool {
-    name.rsplit_once("__")
-        .is_some_and(|(_, last)| last.eq_ignore_ascii_case("key"))
-        && value.len() <= 64
-        && value.starts_with(|c: char| c.is_ascii_alphabetic())
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
+    let segments: Vec<&str> = name.split("__").collect();
+    let Some((last, parents)) = segments.split_last() else {
+        return false;
+    };
+    let identifier = value.len() <= 64
+        && value.starts_with(|c: char| c.is_ascii_uppercase())
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '.');
+    let list_entry = parents
+        .iter()
+        .any(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()));
+    let setting_name = ["Id", "Name", "Format", "Type", "Level", "Mode", "Path"]
+        .iter()
+        .any(|suffix| value.ends_with(suffix));
+    !parents.is_empty() && last.eq_ignore_ascii_case("key") && identifier && (list_entry || setting_name)
 }
 
 /// What kind of secret a value is, by its shape: private keys, cloud keys and common API tokens.
@@ -324,7 +333,13 @@ mod tests {
         assert!(placeholder_value("certs/key.pem") && placeholder_value("./tls/server.key"));
         assert!(!placeholder_value("ab/cd+ef==") && placeholder_value("key.pem"));
         assert!(dotnet_config_key("Serilog__Enrich__0__Key", "ProcessId"));
+        assert!(dotnet_config_key(
+            "Logging__Console__FormatterOptions__Key",
+            "TimestampFormat"
+        ));
         assert!(!dotnet_config_key("Jwt__Key", "s3cr3t-with-dashes!"));
+        assert!(!dotnet_config_key("Jwt__Key", "MySuperSecretKey"));
+        assert!(!dotnet_config_key("Serilog__Enrich__0__Key", "processid"));
         assert!(!dotnet_config_key("API_KEY", "ProcessId"));
         assert_eq!(
             secret_value("ghp_0123456789abcdefghijklmnopqrstuvwxyzAB"),

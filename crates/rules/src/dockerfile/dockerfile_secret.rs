@@ -31,8 +31,9 @@ declare_rule! {
     /// Names of public keys and their ids (`GPG_KEY`, `GPG_KEYS`, `PUBLIC_KEY`,
     /// `NODE_PGP_KEY_IDS`, `YARN_KEY_ID`, `*_FINGERPRINT`), names ending in a setting word
     /// (`PASSWORD_FILE`, `TOKEN_URL`, `PASSWORD_MIN_LENGTH`, `API_KEY_HEADER`), .NET configuration
-    /// entries whose key is `Key` and whose value is a setting name
-    /// (`Serilog__Enrich__0__Key=ProcessId`) hold no secret and pass, and so do switches like
+    /// entries whose key is `Key` and whose value is a setting name, in a list or ending in `Id`,
+    /// `Name`, `Format`, `Type`, `Level`, `Mode` or `Path` (`Serilog__Enrich__0__Key=ProcessId`;
+    /// `Jwt__Key=MySuperSecretKey` still fails) hold no secret and pass, and so do switches like
     /// `MYSQL_ALLOW_EMPTY_PASSWORD=yes` and relative key-file paths (`TLS_KEY=certs/key.pem`); a
     /// default password such as `changeme` does not.
     /// Reports show only the first two characters and the length of a value.
