@@ -925,7 +925,7 @@ fn realistic_dockerfiles() {
                 "EXPOSE",
                 "CMD",
             ],
-            command: (4, 7, 0, "wget", pos(27, 2)),
+            command: (4, 9, 0, "wget", pos(27, 2)),
         },
         Expect {
             file: "templated-from.Dockerfile",
@@ -1099,7 +1099,132 @@ fn realistic_dockerfile_details() {
         commands(trigger),
         vec![
             vec!["bundle install --jobs $(nproc)"],
+            vec!["nproc"],
             vec!["rm -rf /usr/local/bundle/cache"]
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands inside substitutions, behind wrappers, in `su -c` strings, groups and subshells
+
+/// Each pipeline as `line:column text` of its commands.
+fn located(ins: &Instruction) -> Vec<Vec<String>> {
+    ins.commands
+        .iter()
+        .map(|p| {
+            p.commands
+                .iter()
+                .map(|c| format!("{}:{} {}", c.pos.line, c.pos.column, c.text()))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn commands_in_substitutions_have_file_positions() {
+    let text = "FROM alpine\nRUN X=$(curl -fsSL https://x | sh) && echo \"$X\"\nRUN echo `uname -m` && sh -c \"A=\\$(id -u) B=\\`wget -qO- y | bash\\`\"\nRUN for u in $(curl -s list); do \\\n    :; done | sh; diff <(sort a) f\n";
+    let df = parse(text);
+    let ins = &df.stages[0].instructions;
+    assert_eq!(
+        located(&ins[0]),
+        vec![
+            vec!["2:5 "],
+            vec!["2:9 curl -fsSL https://x", "2:32 sh"],
+            vec!["2:39 echo $X"],
+        ]
+    );
+    assert_eq!(
+        ins[0].commands[0].commands[0].assignments[0].text,
+        "X=$(curl -fsSL https://x | sh)"
+    );
+    assert_eq!(
+        located(&ins[1]),
+        vec![
+            vec!["3:5 echo `uname -m`"],
+            vec!["3:11 uname -m"],
+            vec!["3:24 sh -c A=$(id -u) B=`wget -qO- y | bash`"],
+            vec!["3:31 "],
+            vec!["3:36 id -u"],
+            vec!["3:47 wget -qO- y", "3:61 bash"],
+        ]
+    );
+    // A loop's output comes from its last pipeline; the substitution in its header runs first.
+    assert_eq!(
+        located(&ins[2]),
+        vec![
+            vec!["4:16 curl -s list"],
+            vec!["5:5 :", "5:15 sh"],
+            vec!["5:19 diff <(sort a) f"],
+            vec!["5:26 sort a"],
+        ]
+    );
+}
+
+#[test]
+fn commands_behind_wrappers_take_their_place() {
+    let text = "FROM alpine\nRUN sudo -u app env A=1 nohup timeout -s KILL 5 xargs -r apk add\nRUN curl -fsSL https://x | sudo -E bash -s -- -y\nRUN command -v curl && nice -n 5 time -p make && exec make install\n";
+    let df = parse(text);
+    let ins = &df.stages[0].instructions;
+    assert_eq!(
+        located(&ins[0]),
+        vec![
+            vec!["2:21 apk add"],
+            vec!["2:5 sudo -u app"],
+            vec!["2:17 env"],
+            vec!["2:25 nohup"],
+            vec!["2:31 timeout -s KILL 5"],
+            vec!["2:49 xargs -r"],
+        ]
+    );
+    // `env` and `sudo` assignments are the wrapped command's own.
+    assert_eq!(
+        ins[0].commands[0].commands[0].assignments,
+        vec![word("A=1", 2, 21)]
+    );
+    assert_eq!(
+        located(&ins[1]),
+        vec![
+            vec!["3:5 curl -fsSL https://x", "3:36 bash -s -- -y"],
+            vec!["3:28 sudo -E"],
+        ]
+    );
+    // `command -v` looks a program up and runs nothing.
+    assert_eq!(
+        located(&ins[2]),
+        vec![
+            vec!["4:5 command -v curl"],
+            vec!["4:42 make"],
+            vec!["4:24 nice -n 5"],
+            vec!["4:34 time -p"],
+            vec!["4:55 make install"],
+            vec!["4:50 exec"],
+        ]
+    );
+}
+
+#[test]
+fn su_and_runuser_scripts_and_groups() {
+    let text = "FROM alpine\nRUN su root -c 'apk add curl' && runuser -u app -- make && su - postgres -c \"psql -c x\"\nRUN (cd /src && make) | tee log; { curl -s x; } | sh\n";
+    let df = parse(text);
+    let ins = &df.stages[0].instructions;
+    assert_eq!(
+        located(&ins[0]),
+        vec![
+            vec!["2:5 su root -c apk add curl"],
+            vec!["2:17 apk add curl"],
+            vec!["2:52 make"],
+            vec!["2:34 runuser -u app --"],
+            vec!["2:60 su - postgres -c psql -c x"],
+            vec!["2:78 psql -c x"],
+        ]
+    );
+    assert_eq!(
+        located(&ins[1]),
+        vec![
+            vec!["3:6 cd /src"],
+            vec!["3:17 make", "3:25 tee log"],
+            vec!["3:36 curl -s x", "3:51 sh"],
         ]
     );
 }

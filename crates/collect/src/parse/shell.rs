@@ -1,17 +1,20 @@
 //! A small POSIX shell parser that splits `RUN` text and scripts into pipelines of simple commands.
 //!
 //! Dockerfile rules need every command a `RUN` executes (`apt-get install`, `curl … | sh`), also those
-//! hidden in `sh -c '…'` strings and heredoc scripts, each with its position in the file. This is not
-//! a shell: nothing is expanded (words keep `$VAR`, `$(…)` and backticks as written), and compound
-//! commands (`if`, `for`, `case`, groups, subshells) are flattened into the simple commands they hold.
-//! Any input is accepted; malformed text just gives fewer or odder commands, never a panic.
+//! hidden in `sh -c '…'` (and `su -c '…'`) strings, command substitutions (`$(…)`, backticks,
+//! `<(…)`), behind wrappers (`sudo`, `env X=1`, `xargs`, `nohup`, `timeout 5`, …) and in heredoc
+//! scripts, each with its position in the file. This is not a shell: nothing is expanded (words keep
+//! `$VAR`, `$(…)` and backticks as written), and compound commands (`if`, `for`, `case`, groups,
+//! subshells) are flattened into the simple commands they hold; a group piped into a command
+//! (`{ curl x; } | sh`) pipes its last pipeline into it. Any input is accepted; malformed text just
+//! gives fewer or odder commands, never a panic.
 
 use dockward_model::dockerfile::{Command, Pipeline, Pos, Word};
 
 /// Longest text parsed; anything after it is ignored (real scripts are far smaller).
 const MAX_TEXT: usize = 1 << 20;
 
-/// Deepest `sh -c '…'` nesting that is followed.
+/// Deepest nesting of `sh -c '…'` strings and command substitutions that is followed.
 const MAX_DEPTH: usize = 8;
 
 /// Programs parsed as POSIX-like shells.
@@ -20,8 +23,14 @@ const SHELLS: [&str; 6] = ["sh", "bash", "ash", "dash", "zsh", "ksh"];
 /// Splits shell text into pipelines of simple commands. `position` maps a byte offset in `text` to
 /// its position in the file.
 ///
-/// Scripts given to a shell with `-c` (`sh -c "a && b"`, `bash -euxc '…'`) are parsed too, and their
-/// pipelines follow the pipeline that runs them; their positions point into the quoted argument.
+/// Scripts given to a shell with `-c` (`sh -c "a && b"`, `bash -euxc '…'`, `su root -c '…'`) and
+/// the commands of substitutions (`X=$(curl … | sh)`, `` `uname -m` ``, `<(curl …)`) are parsed
+/// too, and their pipelines follow the pipeline that runs them; their positions point into the
+/// quoted argument or the substitution. A command run through a wrapper (`sudo -u app cmd`,
+/// `env A=1 cmd`, `xargs -r cmd`, `timeout 5 cmd`, `nohup`, `exec`, `nice`, `time`, `command`,
+/// `runuser -u app --`) takes the wrapper's place in its pipeline, with the `env`/`sudo`
+/// assignments as its own; the wrapper and its options become a command of their own, in a
+/// pipeline of one that follows.
 pub fn parse_shell(text: &str, position: &dyn Fn(usize) -> Pos) -> Vec<Pipeline> {
     parse_at_depth(text, position, 0).0
 }
@@ -52,32 +61,21 @@ pub(crate) fn is_shell(program: &str) -> bool {
 }
 
 /// For a command's words, the index of the script argument when the command runs a shell with `-c`
-/// (`sh -c 'script'`, `bash -o pipefail -euxc 'script'`), possibly behind `exec`, `env`, `sudo` ….
+/// (`sh -c 'script'`, `bash -o pipefail -euxc 'script'`, `su - app -c 'script'`), possibly behind
+/// wrappers (`exec`, `env`, `sudo`, `timeout 5` …).
 pub(crate) fn script_index(words: &[&str]) -> Option<usize> {
     let mut k = 0;
-    // Each arm moves `k` forward, so this ends within words.len() rounds.
-    loop {
-        match basename(words.get(k)?) {
-            "exec" | "nohup" | "command" | "busybox" => k += 1,
-            "env" => {
+    // Each round moves `k` forward by at least one word, so this ends.
+    while let Some((len, assigns)) = wrapper(words.get(k..)?) {
+        k += len;
+        if assigns {
+            while words.get(k).is_some_and(|w| looks_like_assignment(w)) {
                 k += 1;
-                while let Some(w) = words.get(k)
-                    && (w.contains('=') || w.starts_with('-'))
-                {
-                    k += 1;
-                }
             }
-            "sudo" => {
-                k += 1;
-                while let Some(w) = words.get(k)
-                    && w.starts_with('-')
-                {
-                    // Only the common sudo options that take a value.
-                    k += if matches!(*w, "-u" | "-g") { 2 } else { 1 };
-                }
-            }
-            _ => break,
         }
+    }
+    if matches!(basename(words.get(k)?), "su" | "runuser") {
+        return su_script_index(words, k);
     }
     if !is_shell(words.get(k)?) {
         return None;
@@ -112,6 +110,164 @@ pub(crate) fn script_index(words: &[&str]) -> Option<usize> {
     (seen_c && k < words.len()).then_some(k)
 }
 
+/// The script of `su … -c 'script'` / `runuser … -c 'script'` (the program at `k`): the word after
+/// `-c` or `--command`, wherever it stands among the options and the user name.
+fn su_script_index(words: &[&str], k: usize) -> Option<usize> {
+    let mut j = k + 1;
+    while let Some(w) = words.get(j) {
+        match *w {
+            "-c" | "--command" => return (j + 1 < words.len()).then_some(j + 1),
+            "-s"
+            | "--shell"
+            | "-g"
+            | "--group"
+            | "-G"
+            | "--supp-group"
+            | "-w"
+            | "--whitelist-environment" => {
+                j += 2;
+            }
+            "--" => return None,
+            _ => j += 1,
+        }
+    }
+    None
+}
+
+/// When `words` start with a program that runs the command after its own options (`sudo -u x`,
+/// `env -i`, `xargs -n1`, `timeout -s KILL 5`, `nohup` …): how many words the wrapper takes, and
+/// whether `NAME=value` words after them are assignments for the command (`env`, `sudo`). `None`
+/// when it is not a wrapper or runs no command (`env` alone, `command -v x`, `sudo -l`).
+fn wrapper(words: &[&str]) -> Option<(usize, bool)> {
+    let program = basename(words.first()?);
+    // Short and long options that take the next word as their value; `stop` options mean no
+    // command is run.
+    let (with_value, stop, assigns): (&[&str], &[&str], bool) = match program {
+        "nohup" | "busybox" | "setsid" => (&[], &[], false),
+        "exec" => (&["-a"], &[], false),
+        "command" => (&[], &["-v", "-V"], false),
+        "time" => (&["-f", "-o", "--format", "--output"], &[], false),
+        "nice" => (&["-n", "--adjustment"], &[], false),
+        "env" => (
+            &["-u", "--unset", "-C", "--chdir", "-S", "--split-string"],
+            &["--help", "--version"],
+            true,
+        ),
+        "sudo" => (
+            &[
+                "-u",
+                "--user",
+                "-g",
+                "--group",
+                "-C",
+                "--close-from",
+                "-D",
+                "--chdir",
+                "-p",
+                "--prompt",
+                "-r",
+                "--role",
+                "-t",
+                "--type",
+                "-T",
+                "--command-timeout",
+                "-U",
+                "--other-user",
+                "-h",
+                "--host",
+            ],
+            &[
+                "-l",
+                "--list",
+                "-v",
+                "--validate",
+                "-e",
+                "--edit",
+                "-V",
+                "--version",
+                "-K",
+                "--remove-timestamp",
+            ],
+            true,
+        ),
+        "xargs" => (
+            &[
+                "-a",
+                "--arg-file",
+                "-d",
+                "--delimiter",
+                "-E",
+                "-I",
+                "-L",
+                "--max-lines",
+                "-n",
+                "--max-args",
+                "-P",
+                "--max-procs",
+                "-s",
+                "--max-chars",
+                "--process-slot-var",
+            ],
+            &["--help", "--version"],
+            false,
+        ),
+        "timeout" => (
+            &["-s", "--signal", "-k", "--kill-after"],
+            &["--help", "--version"],
+            false,
+        ),
+        "runuser" => (
+            &["-u", "--user", "-g", "--group", "-G", "--supp-group"],
+            &[],
+            false,
+        ),
+        _ => return None,
+    };
+    let mut k = 1;
+    let mut user = false;
+    while let Some(w) = words.get(k) {
+        if *w == "--" {
+            k += 1;
+            break;
+        }
+        if !w.starts_with('-') || (*w == "-" && program != "env") {
+            break;
+        }
+        if stop.contains(w) {
+            return None;
+        }
+        if program == "nice"
+            && w.len() > 1
+            && w.get(1..).is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        {
+            // `nice -10 cmd`: the old form of `-n 10`.
+            k += 1;
+            continue;
+        }
+        user |= matches!(*w, "-u" | "--user") || w.starts_with("--user=");
+        k += if with_value.contains(w) { 2 } else { 1 };
+    }
+    match program {
+        // `timeout [options] DURATION command`.
+        "timeout" => k += 1,
+        // Only `runuser -u USER [--] command` runs a command directly; `runuser USER -c …` is a script.
+        "runuser" if !user => return None,
+        _ => {}
+    }
+    let mut command = k;
+    if assigns {
+        while words.get(command).is_some_and(|w| looks_like_assignment(w)) {
+            command += 1;
+        }
+    }
+    (command < words.len()).then_some((k, assigns))
+}
+
+/// Whether an (unquoted) word reads as `NAME=value`.
+fn looks_like_assignment(word: &str) -> bool {
+    word.split_once('=').is_some_and(|(name, _)| is_name(name))
+}
+
 /// The last path component.
 fn basename(word: &str) -> &str {
     word.rsplit('/').next().unwrap_or(word)
@@ -131,6 +287,7 @@ fn parse_at_depth(
             i: 0,
             heredocs: Vec::new(),
             dbracket: false,
+            subs: Vec::new(),
         },
         position,
         depth,
@@ -144,6 +301,8 @@ fn parse_at_depth(
         cases: Vec::new(),
         readers: Vec::new(),
         command_readers: Vec::new(),
+        last_main: None,
+        group_tail: None,
     };
     parser.run();
     (parser.pipelines, parser.readers)
@@ -309,6 +468,17 @@ struct Lexer<'a> {
     heredocs: Vec<(String, bool)>,
     /// Inside `[[ … ]]`, where `&&`, `<`, `(` … are operands, not operators.
     dbracket: bool,
+    /// Substitutions (`$(…)`, backticks, `<(…)`) lexed since the parser last took them.
+    subs: Vec<Sub>,
+}
+
+/// The body of a command substitution, as byte offsets in the lexer's text.
+#[derive(Clone, Copy, Debug)]
+struct Sub {
+    start: usize,
+    end: usize,
+    /// A backtick body, where `\$`, `` \` `` and `\\` stand for the character they escape.
+    backtick: bool,
 }
 
 impl Lexer<'_> {
@@ -493,6 +663,15 @@ impl Lexer<'_> {
         self.i = self.i.min(self.bytes.len());
     }
 
+    /// Records the body of a substitution opened at `open` (of `open_len` bytes) and ending just
+    /// before `end`, the offset `scan_nested` gave (past the closing character, if there is one).
+    fn record_sub(&mut self, open: usize, open_len: usize, end: usize, close: u8, backtick: bool) {
+        let start = open + open_len;
+        let closed = end > start && self.byte(end - 1) == Some(close);
+        let end = if closed { end - 1 } else { end };
+        self.subs.push(Sub { start, end, backtick });
+    }
+
     /// Copies the source from `self.i` to `end` into `word` as written.
     fn copy_raw(&mut self, word: &mut LexWord, end: usize) {
         let Some(raw) = self.text.get(self.i..end) else {
@@ -521,6 +700,7 @@ impl Lexer<'_> {
                     if matches!(c, '<' | '>') && next == Some(b'(') {
                         // Process substitution `<(cmd)`: part of the word, as written.
                         let end = scan_nested(self.bytes, at + 2, Nest::Paren);
+                        self.record_sub(at, 2, end, b')', false);
                         self.copy_raw(&mut w, end);
                         plain = false;
                         continue;
@@ -575,6 +755,7 @@ impl Lexer<'_> {
                 '`' => {
                     plain = false;
                     let end = scan_nested(self.bytes, at + 1, Nest::Backtick);
+                    self.record_sub(at, 1, end, b'`', true);
                     self.copy_raw(&mut w, end);
                 }
                 _ => {
@@ -613,6 +794,7 @@ impl Lexer<'_> {
                 '$' => self.dollar(w),
                 '`' => {
                     let end = scan_nested(self.bytes, at + 1, Nest::Backtick);
+                    self.record_sub(at, 1, end, b'`', true);
                     self.copy_raw(w, end);
                 }
                 _ => {
@@ -629,6 +811,10 @@ impl Lexer<'_> {
         match self.byte(at + 1) {
             Some(b'(') => {
                 let end = scan_nested(self.bytes, at + 2, Nest::Paren);
+                // `$((…))` is arithmetic, not a command.
+                if self.byte(at + 2) != Some(b'(') {
+                    self.record_sub(at, 2, end, b')', false);
+                }
                 self.copy_raw(w, end);
             }
             Some(b'{') => {
@@ -700,6 +886,11 @@ struct Parser<'a> {
     readers: Vec<HeredocReader>,
     /// Indices in `readers` of heredocs redirected into the command being built.
     command_readers: Vec<usize>,
+    /// Index in `pipelines` of the last pipeline of the text itself (not a nested one).
+    last_main: Option<usize>,
+    /// Set right after a group, subshell or loop closes: the index of its last pipeline, which a
+    /// following `|` continues (`{ curl x; } | sh`).
+    group_tail: Option<usize>,
 }
 
 impl Parser<'_> {
@@ -712,8 +903,15 @@ impl Parser<'_> {
             };
             match token {
                 Token::Eof => break,
-                Token::Word(w) => self.word(w),
-                Token::Op(op) => self.op(op),
+                Token::Word(w) => {
+                    self.group_tail = None;
+                    self.word(w);
+                }
+                Token::Op(Op::Pipe) => self.op(Op::Pipe),
+                Token::Op(op) => {
+                    self.group_tail = None;
+                    self.op(op);
+                }
                 Token::Redirect(heredoc) => {
                     if let Some(delimiter) = heredoc {
                         self.command_readers.push(self.readers.len());
@@ -725,8 +923,47 @@ impl Parser<'_> {
                     }
                 }
             }
+            self.substitutions();
         }
         self.end_pipeline();
+        self.substitutions();
+        self.pipelines.append(&mut self.nested);
+    }
+
+    /// Parses the substitutions lexed so far; their pipelines follow the current one (or come
+    /// straight away when no command is being built: `for f in $(ls)`, `case $(uname -m) in`).
+    fn substitutions(&mut self) {
+        if self.lexer.subs.is_empty() {
+            return;
+        }
+        let building = !(self.words.is_empty() && self.assignments.is_empty() && self.pipeline.is_empty());
+        for sub in std::mem::take(&mut self.lexer.subs) {
+            if self.depth >= MAX_DEPTH {
+                continue;
+            }
+            let position = self.position;
+            let body = self.lexer.text.get(sub.start..sub.end).unwrap_or("");
+            let inner = if sub.backtick {
+                let (text, offsets) = unescape_backtick(body, sub.start);
+                let map = |o: usize| position(offsets.get(o).copied().unwrap_or(sub.end));
+                parse_at_depth(&text, &map, self.depth + 1).0
+            } else {
+                let map = |o: usize| position(sub.start + o);
+                parse_at_depth(body, &map, self.depth + 1).0
+            };
+            if building {
+                self.nested.extend(inner);
+            } else {
+                self.pipelines.extend(inner);
+            }
+        }
+    }
+
+    /// Ends the pipeline at the close of a group, subshell, loop or `if`, so that a `|` right after
+    /// it continues the group's last pipeline.
+    fn end_group(&mut self) {
+        self.end_pipeline();
+        self.group_tail = self.last_main;
     }
 
     fn word(&mut self, w: LexWord) {
@@ -761,13 +998,17 @@ impl Parser<'_> {
             }
             match reserved {
                 "if" | "then" | "else" | "elif" | "do" | "while" | "until" | "!" | "time" => return,
-                "fi" | "done" | "{" | "}" => {
+                "{" => {
                     self.end_pipeline();
+                    return;
+                }
+                "fi" | "done" | "}" => {
+                    self.end_group();
                     return;
                 }
                 "esac" => {
                     self.cases.pop();
-                    self.end_pipeline();
+                    self.end_group();
                     return;
                 }
                 "for" | "select" => {
@@ -814,7 +1055,22 @@ impl Parser<'_> {
             return;
         }
         match op {
-            Op::Pipe => self.end_command(),
+            Op::Pipe => {
+                let tail = self.group_tail.take();
+                if self.words.is_empty()
+                    && self.assignments.is_empty()
+                    && self.pipeline.is_empty()
+                    && let Some(k) = tail
+                    && k < self.pipelines.len()
+                {
+                    // `{ a; b; } | c`: what the group writes comes from its last pipeline.
+                    let last = self.pipelines.remove(k);
+                    self.last_main = None;
+                    self.pipeline = last.commands;
+                } else {
+                    self.end_command();
+                }
+            }
             Op::Open => {
                 if self.words.len() == 1 && self.assignments.is_empty() {
                     let next = self.lexer.next();
@@ -833,13 +1089,59 @@ impl Parser<'_> {
                     *top = true;
                 }
             }
-            Op::And | Op::Or | Op::Semi | Op::Amp | Op::Newline | Op::Close => self.end_pipeline(),
+            Op::Close => self.end_group(),
+            Op::And | Op::Or | Op::Semi | Op::Amp | Op::Newline => self.end_pipeline(),
         }
     }
 
     fn end_command(&mut self) {
         let words = std::mem::take(&mut self.words);
-        let assignments = std::mem::take(&mut self.assignments);
+        let mut assignments = std::mem::take(&mut self.assignments);
+        let position = self.position;
+        // Where the wrappers end: for each, its words and the assignments after it. Found first
+        // and then cut in one pass, so a long chain of wrappers costs linear time.
+        let mut cuts: Vec<(usize, usize)> = Vec::new();
+        {
+            let texts: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
+            let mut k = 0;
+            // Each round moves `k` forward by at least one word, so this ends.
+            while let Some((len, assigns)) = texts.get(k..).and_then(wrapper) {
+                k += len;
+                let mut n = 0;
+                while assigns && k + n + 1 < words.len() && words.get(k + n).is_some_and(is_assignment) {
+                    n += 1;
+                }
+                k += n;
+                cuts.push((len, n));
+            }
+        }
+        let mut rest = words.into_iter();
+        // `env A=1 nohup cmd`: the assignments reach the command at the end of the chain.
+        let mut carried: Vec<LexWord> = Vec::new();
+        let wrapped = !cuts.is_empty();
+        for (len, n) in cuts {
+            let wrapper: Vec<LexWord> = rest.by_ref().take(len).collect();
+            let wrapper_assignments = std::mem::take(&mut assignments);
+            carried.extend(rest.by_ref().take(n));
+            let first = wrapper_assignments
+                .first()
+                .or(wrapper.first())
+                .map_or(0, |w| w.start);
+            self.nested.push(Pipeline {
+                commands: vec![Command {
+                    pos: position(first),
+                    assignments: wrapper_assignments
+                        .into_iter()
+                        .map(|w| w.into_word(position))
+                        .collect(),
+                    words: wrapper.into_iter().map(|w| w.into_word(position)).collect(),
+                }],
+            });
+        }
+        let words: Vec<LexWord> = rest.collect();
+        if wrapped {
+            assignments = carried;
+        }
         let texts: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
         let script = script_index(&texts);
         let program = texts.first().map(|w| basename(w).to_string());
@@ -859,14 +1161,12 @@ impl Parser<'_> {
             && self.depth < MAX_DEPTH
             && let Some(arg) = words.get(k)
         {
-            let position = self.position;
             let end = arg.offsets.last().map_or(arg.start, |&last| last + 1);
             let map = |o: usize| position(arg.offsets.get(o).copied().unwrap_or(end));
             let (inner, _) = parse_at_depth(&arg.text, &map, self.depth + 1);
             self.nested.extend(inner);
         }
         let first = assignments.first().or(words.first()).map_or(0, |w| w.start);
-        let position = self.position;
         self.pipeline.push(Command {
             pos: position(first),
             assignments: assignments.into_iter().map(|w| w.into_word(position)).collect(),
@@ -877,12 +1177,33 @@ impl Parser<'_> {
     fn end_pipeline(&mut self) {
         self.end_command();
         if !self.pipeline.is_empty() {
+            self.last_main = Some(self.pipelines.len());
             self.pipelines.push(Pipeline {
                 commands: std::mem::take(&mut self.pipeline),
             });
         }
         self.pipelines.append(&mut self.nested);
     }
+}
+
+/// A backtick body with the backslashes that only escape `$`, `` ` `` and `\` removed, and the
+/// source offset (from `start`) of each of its bytes.
+fn unescape_backtick(body: &str, start: usize) -> (String, Vec<usize>) {
+    let mut text = String::with_capacity(body.len());
+    let mut offsets = Vec::with_capacity(body.len());
+    let mut chars = body.char_indices().peekable();
+    while let Some((k, c)) = chars.next() {
+        let (c, k) = match (c, chars.peek()) {
+            ('\\', Some(&(n, next @ ('$' | '`' | '\\')))) => {
+                chars.next();
+                (next, n)
+            }
+            _ => (c, k),
+        };
+        text.push(c);
+        offsets.extend(std::iter::repeat_n(start + k, c.len_utf8()));
+    }
+    (text, offsets)
 }
 
 #[cfg(test)]
@@ -982,13 +1303,35 @@ mod tests {
                 "x"
             ]
         );
-        assert_eq!(out.len(), 1);
+        // Their commands follow, with positions inside the substitution.
+        assert_eq!(
+            shape(&out),
+            vec![
+                vec![
+                    "echo $(dpkg --print-architecture | awk '{print $1}') $((1 + 2)) ${A:-x y} `uname -m` x"
+                ],
+                vec!["dpkg --print-architecture", "awk {print $1}"],
+                vec!["uname -m"],
+            ]
+        );
+        assert_eq!(out[1].commands[0].pos, p(1, 9));
+        assert_eq!(out[1].commands[1].pos, p(1, 37));
+        assert_eq!(out[2].commands[0].pos, p(1, 78));
         let out = parse("v=$(echo \"a)\" $(echo (b)) ) && next");
         assert_eq!(
             out[0].commands[0].assignments[0].text,
             "v=$(echo \"a)\" $(echo (b)) )"
         );
-        assert_eq!(shape(&out)[1], vec!["next"]);
+        assert_eq!(
+            shape(&out),
+            vec![
+                vec![""],
+                vec!["echo a) $(echo (b))"],
+                vec!["echo"],
+                vec!["b"],
+                vec!["next"]
+            ]
+        );
     }
 
     #[test]
@@ -998,7 +1341,17 @@ mod tests {
         let out = parse("> /tmp/x");
         assert!(out.is_empty());
         let out = parse("diff <(sort a) >(tee b) && x");
-        assert_eq!(shape(&out), vec![vec!["diff <(sort a) >(tee b)"], vec!["x"]]);
+        assert_eq!(
+            shape(&out),
+            vec![
+                vec!["diff <(sort a) >(tee b)"],
+                vec!["sort a"],
+                vec!["tee b"],
+                vec!["x"]
+            ]
+        );
+        assert_eq!(out[1].commands[0].pos, p(1, 8));
+        assert_eq!(out[2].commands[0].pos, p(1, 18));
     }
 
     #[test]
@@ -1074,7 +1427,7 @@ mod tests {
         assert_eq!(shape(&out), vec![vec!["gpg --verify $f"]]);
         assert_eq!(out[0].commands[0].pos, p(2, 3));
         let out = parse("for f in $(ls) ; do echo $f; done; for ((i=0; i<3; i++)); do x; done");
-        assert_eq!(shape(&out), vec![vec!["echo $f"], vec!["x"]]);
+        assert_eq!(shape(&out), vec![vec!["ls"], vec!["echo $f"], vec!["x"]]);
         let out = parse("while read -r line; do echo \"$line\"; done < f; until false; do :; done");
         assert_eq!(
             shape(&out),
@@ -1092,8 +1445,8 @@ mod tests {
             shape(&out),
             vec![
                 vec!["cd /src"],
-                vec!["make"],
-                vec!["tee log"],
+                // The subshell's output comes from its last pipeline.
+                vec!["make", "tee log"],
                 vec!["a"],
                 vec!["b"],
                 vec!["grep -q x f"],
@@ -1133,17 +1486,95 @@ mod tests {
         assert_eq!(
             shape(&out),
             vec![
-                vec!["env A=1 sh -ec x"],
+                vec!["sh -ec x"],
+                vec!["env"],
                 vec!["x"],
-                vec!["sudo -u root sh -c y"],
+                vec!["sh -c y"],
+                vec!["sudo -u root"],
                 vec!["y"],
                 vec!["sh script.sh -c z"],
                 vec!["sh -x"]
             ]
         );
+        assert_eq!(out[0].commands[0].assignments[0].text, "A=1");
+        assert_eq!(out[0].commands[0].pos, p(1, 5));
         assert_eq!(script_index(&["sh", "-c"]), None);
         assert_eq!(script_index(&["dash", "--", "x"]), None);
         assert_eq!(script_index(&["ksh", "-c", "--", "x"]), Some(3));
+    }
+
+    #[test]
+    fn wrappers_and_their_options() {
+        let out = parse(
+            "xargs -0 -n 1 -I{} rm {}; xargs -I {} cp {} /x; timeout --signal=KILL 5s make; nice -10 make",
+        );
+        assert_eq!(
+            shape(&out),
+            vec![
+                vec!["rm {}"],
+                vec!["xargs -0 -n 1 -I{}"],
+                vec!["cp {} /x"],
+                vec!["xargs -I {}"],
+                vec!["make"],
+                vec!["timeout --signal=KILL 5s"],
+                vec!["make"],
+                vec!["nice -10"]
+            ]
+        );
+        // Not wrappers: no command follows, or the options say nothing runs.
+        let out = parse("env; env A=1; sudo -l; command -V x; timeout 5; xargs; runuser app -c 'id'");
+        assert_eq!(
+            shape(&out),
+            vec![
+                vec!["env"],
+                vec!["env A=1"],
+                vec!["sudo -l"],
+                vec!["command -V x"],
+                vec!["timeout 5"],
+                vec!["xargs"],
+                vec!["runuser app -c id"],
+                vec!["id"]
+            ]
+        );
+        // `sudo NAME=value` and `env` carry assignments to the command; quoted words are not
+        // assignments to the shell, but `env` still reads them.
+        let out = parse("sudo -E HTTPS_PROXY=x env -u A -i -- B=2 curl y");
+        assert_eq!(shape(&out)[0], vec!["curl y"]);
+        let assigns: Vec<&str> = out[0].commands[0]
+            .assignments
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect();
+        assert_eq!(assigns, vec!["HTTPS_PROXY=x", "B=2"]);
+        assert_eq!(
+            script_index(&["timeout", "-k", "1", "5", "bash", "-c", "x"]),
+            Some(6)
+        );
+        assert_eq!(script_index(&["su", "-s", "/bin/sh", "app", "-c", "x"]), Some(5));
+        assert_eq!(script_index(&["su", "app", "-c"]), None);
+        assert_eq!(
+            script_index(&["runuser", "-u", "app", "--", "sh", "-c", "x"]),
+            Some(6)
+        );
+    }
+
+    #[test]
+    fn backtick_bodies_are_unescaped() {
+        let out = parse("echo `echo \\`id -u\\`` \"`basename \\$0`\"");
+        assert_eq!(
+            shape(&out),
+            vec![
+                vec!["echo `echo \\`id -u\\`` `basename \\$0`"],
+                vec!["echo `id -u`"],
+                vec!["id -u"],
+                vec!["basename $0"]
+            ]
+        );
+        assert_eq!(out[1].commands[0].pos, p(1, 7));
+        assert_eq!(out[2].commands[0].pos, p(1, 14));
+        assert_eq!(out[3].commands[0].words[1].pos, p(1, 35));
+        // Arithmetic is not a command.
+        assert_eq!(parse("echo $((1 + $(id -u)))").len(), 1);
     }
 
     #[test]
@@ -1213,6 +1644,16 @@ mod tests {
         let deep = "\"$(".repeat(50_000);
         let _ = parse(&deep);
         let deep = "sh -c ".repeat(10_000);
+        let _ = parse(&deep);
+        // Long wrapper chains and assignment runs: one command, in linear time.
+        let chain = format!("{}x", "nohup env A=1 ".repeat(50_000));
+        // Positions by a constant map: the test's own line counting would be quadratic here.
+        let out = parse_shell(&chain, &|_| p(1, 1));
+        assert_eq!(out.len(), 100_001);
+        assert_eq!(out[0].commands[0].assignments.len(), 50_000);
+        let deep = "`$(".repeat(50_000);
+        let _ = parse(&deep);
+        let deep = "$(x `".repeat(50_000);
         let _ = parse(&deep);
         // Pseudo-random bytes (xorshift), decoded lossily, over an alphabet rich in shell syntax.
         let alphabet: Vec<char> = "ab =$(){}[]'\"`\\|&;<>#-\n\t\r0123é✓".chars().collect();
