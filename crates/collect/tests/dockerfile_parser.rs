@@ -542,7 +542,7 @@ fn word_instructions_keep_quotes() {
 
 #[test]
 fn env_and_label_pairs() {
-    let text = "FROM alpine\nENV A=1 B=\"two words\" C='single $x' D=escaped\\ space E=\"q\\\"uote\" \\\n    F=\nENV LEGACY value with  spaces \"and quotes\"\nLABEL \"com.example.vendor\"=\"ACME Inc\" version=1.0\nENV PATH=/usr/local/bin:$PATH\nENV ALONE\n";
+    let text = "FROM alpine\nENV A=1 B=\"two words\" C='single $x' D=escaped\\ space E=\"q\\\"uote\" \\\n    F=\nENV LEGACY value with  spaces \"and quotes\"\nLABEL \"com.example.vendor\"=\"ACME Inc\" version=1.0\nENV PATH=/usr/local/bin:$PATH\nENV EMPTY=\n";
     let df = parse(text);
     let ins = &df.stages[0].instructions;
     assert_eq!(
@@ -572,7 +572,7 @@ fn env_and_label_pairs() {
         pairs(&ins[3]),
         &[pair("PATH", Some("/usr/local/bin:$PATH"), 6, 5)]
     );
-    assert_eq!(pairs(&ins[4]), &[pair("ALONE", None, 7, 5)]);
+    assert_eq!(pairs(&ins[4]), &[pair("EMPTY", Some(""), 7, 5)]);
 }
 
 #[test]
@@ -769,6 +769,105 @@ fn errors_with_positions() {
     }
     let e = error("FROM a\nONBUILD BOGUS x\n");
     assert_eq!(e.to_string(), "unknown instruction: BOGUS at line 2 column 9");
+}
+
+#[test]
+fn what_buildkit_rejects_is_an_error() {
+    let cases: &[(&str, &str, u32, u32)] = &[
+        ("FROM a\nENV PATH\n", "ENV must have two arguments", 2, 5),
+        ("FROM a\nENV\n", "ENV requires at least one argument", 2, 1),
+        ("FROM a\nLABEL  version\n", "LABEL must have two arguments", 2, 8),
+        (
+            "FROM a\nENV A=1 \\\n  B\n",
+            "Syntax error - can't find = in \"B\". Must be of the form: name=value",
+            3,
+            3,
+        ),
+        ("FROM a\nCOPY --frob=x a b\n", "unknown flag: frob", 2, 6),
+        (
+            "FROM a\nRUN --mount=type=cache,target=/x --foo make\n",
+            "unknown flag: foo",
+            2,
+            34,
+        ),
+        ("FROM a\nADD --from=b x /y\n", "unknown flag: from", 2, 5),
+        (
+            "FROM --platform=linux/amd64 --pull a\n",
+            "unknown flag: pull",
+            1,
+            29,
+        ),
+        ("FROM a\nWORKDIR --x=1 /app\n", "unknown flag: x", 2, 9),
+        ("FROM a\nRUN --device=x make\n", "unknown flag: device", 2, 5),
+        ("FROM a\nONBUILD COPY --frob a b\n", "unknown flag: frob", 2, 14),
+        ("FROM a\nCOPY --from a b\n", "missing a value on flag: from", 2, 6),
+        (
+            "FROM a\nCOPY --link=yes a b\n",
+            "expecting boolean value for flag link, not: yes",
+            2,
+            6,
+        ),
+        (
+            "FROM a\nCOPY --from=x --from=y a b\n",
+            "duplicate flag specified: from",
+            2,
+            15,
+        ),
+        ("FROM a\nHEALTHCHECK\n", "Missing command after HEALTHCHECK", 2, 1),
+        (
+            "FROM a\nHEALTHCHECK --interval=5s\n",
+            "Missing command after HEALTHCHECK",
+            2,
+            1,
+        ),
+        (
+            "FROM a\nHEALTHCHECK --interval=5s CMD\n",
+            "Missing command after HEALTHCHECK CMD",
+            2,
+            27,
+        ),
+        (
+            "FROM a\nHEALTHCHECK CMD []\n",
+            "Missing command after HEALTHCHECK CMD",
+            2,
+            13,
+        ),
+        (
+            "FROM a\nHEALTHCHECK --retries=3 NONE\n",
+            "unknown flag: retries",
+            2,
+            13,
+        ),
+        (
+            "FROM a\nHEALTHCHECK NONE now\n",
+            "HEALTHCHECK NONE takes no arguments",
+            2,
+            18,
+        ),
+        (
+            "FROM a\nHEALTHCHECK curl -f x\n",
+            "Unknown type \"CURL\" in HEALTHCHECK (try CMD)",
+            2,
+            13,
+        ),
+    ];
+    for &(text, message, line, column) in cases {
+        let e = error(text);
+        assert_eq!(
+            (e.message.as_str(), e.line, e.column),
+            (message, line, column),
+            "{text:?}"
+        );
+    }
+    // What BuildKit accepts.
+    let df = parse(
+        "# syntax=docker/dockerfile:1-labs\nFROM --platform=$BUILDPLATFORM a\nENV PATH=\nLABEL a b\nHEALTHCHECK NONE\nHEALTHCHECK --interval=5s --timeout=1s --start-period=1s --start-interval=1s --retries=2 CMD true\nCOPY --from=a --chown=1 --chmod=644 --link --parents=true --exclude=x --exclude=y a b\nADD --chown=1 --chmod=644 --link=false --keep-git-dir --checksum=sha256:0 --exclude=x --unpack a b\nRUN --mount=type=cache,target=/a --mount=type=tmpfs,target=/b --network=none --security=sandbox --device=x true\n",
+    );
+    assert_eq!(df.stages[0].instructions.len(), 7);
+    assert_eq!(
+        pairs(&df.stages[0].instructions[0]),
+        &[pair("PATH", Some(""), 3, 5)]
+    );
 }
 
 #[test]

@@ -58,6 +58,97 @@ const KEYWORDS: [&str; 18] = [
     "SHELL",
 ];
 
+/// How a flag takes its value, as BuildKit declares it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FlagKind {
+    /// `--link`, `--link=true|false`.
+    Bool,
+    /// `--from=x`, once.
+    Text,
+    /// `--mount=x`, any number of times.
+    Repeated,
+}
+
+/// The flags each instruction accepts (BuildKit's Dockerfile frontend); any other is an error.
+fn known_flags(keyword: &str, labs: bool) -> &'static [(&'static str, FlagKind)] {
+    use FlagKind::{Bool, Repeated, Text};
+    match keyword {
+        "FROM" => &[("platform", Text)],
+        "COPY" => &[
+            ("from", Text),
+            ("chown", Text),
+            ("chmod", Text),
+            ("link", Bool),
+            ("parents", Bool),
+            ("exclude", Repeated),
+        ],
+        "ADD" => &[
+            ("chown", Text),
+            ("chmod", Text),
+            ("link", Bool),
+            ("keep-git-dir", Bool),
+            ("checksum", Text),
+            ("exclude", Repeated),
+            ("unpack", Bool),
+        ],
+        // `RUN --device` exists only in the labs syntax.
+        "RUN" if labs => &[
+            ("mount", Repeated),
+            ("network", Text),
+            ("security", Text),
+            ("device", Repeated),
+        ],
+        "RUN" => &[("mount", Repeated), ("network", Text), ("security", Text)],
+        "HEALTHCHECK" => &[
+            ("interval", Text),
+            ("timeout", Text),
+            ("start-period", Text),
+            ("start-interval", Text),
+            ("retries", Text),
+        ],
+        _ => &[],
+    }
+}
+
+/// Checks an instruction's flags as BuildKit does: each known to the instruction, with a value
+/// where one is needed, a boolean where one is expected, and only repeatable ones repeated.
+fn check_flags(flags: &[Flag], known: &[(&str, FlagKind)]) -> Result<(), DockerfileError> {
+    for (k, flag) in flags.iter().enumerate() {
+        let name = flag.name.as_str();
+        let Some(&(_, kind)) = known.iter().find(|(n, _)| *n == name) else {
+            return Err(DockerfileError::at(format!("unknown flag: {name}"), flag.pos));
+        };
+        if kind != FlagKind::Repeated
+            && flags
+                .get(..k)
+                .is_some_and(|before| before.iter().any(|f| f.name == name))
+        {
+            return Err(DockerfileError::at(
+                format!("duplicate flag specified: {name}"),
+                flag.pos,
+            ));
+        }
+        match (kind, flag.value.as_deref()) {
+            (FlagKind::Bool, Some("")) | (FlagKind::Text | FlagKind::Repeated, None) => {
+                return Err(DockerfileError::at(
+                    format!("missing a value on flag: {name}"),
+                    flag.pos,
+                ));
+            }
+            (FlagKind::Bool, Some(v))
+                if !v.eq_ignore_ascii_case("true") && !v.eq_ignore_ascii_case("false") =>
+            {
+                return Err(DockerfileError::at(
+                    format!("expecting boolean value for flag {name}, not: {v}"),
+                    flag.pos,
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// Parses a Dockerfile; `path` is recorded in the result.
 pub fn parse_dockerfile(path: &str, text: &str) -> Result<Dockerfile, DockerfileError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -71,8 +162,12 @@ pub fn parse_dockerfile(path: &str, text: &str) -> Result<Dockerfile, Dockerfile
         escape: '\\',
         pragmas: Vec::new(),
         posix: true,
+        labs: false,
     };
     let directives = parser.directives()?;
+    parser.labs = directives
+        .iter()
+        .any(|d| d.name == "syntax" && d.value.contains("labs"));
 
     let mut global_args = Vec::new();
     let mut stages: Vec<Stage> = Vec::new();
@@ -165,6 +260,33 @@ pub fn parse_dockerfile(path: &str, text: &str) -> Result<Dockerfile, Dockerfile
         stages,
         pragmas,
     })
+}
+
+/// Checks `ENV`/`LABEL` pairs as BuildKit does: at least one, and every one with a value (`ENV A=`
+/// has an empty value; `ENV A` has none).
+fn check_pairs(keyword: &str, pairs: &[Pair], pos: Pos) -> Result<(), DockerfileError> {
+    let Some(first) = pairs.first() else {
+        return Err(DockerfileError::at(
+            format!("{keyword} requires at least one argument"),
+            pos,
+        ));
+    };
+    if pairs.len() == 1 && first.value.is_none() {
+        return Err(DockerfileError::at(
+            format!("{keyword} must have two arguments"),
+            first.pos,
+        ));
+    }
+    if let Some(bare) = pairs.iter().find(|p| p.value.is_none()) {
+        return Err(DockerfileError::at(
+            format!(
+                "Syntax error - can't find = in \"{}\". Must be of the form: name=value",
+                bare.key
+            ),
+            bare.pos,
+        ));
+    }
+    Ok(())
 }
 
 /// Whether the stage a `FROM` line starts runs shell text in a POSIX-like shell: inherited when it
@@ -283,6 +405,8 @@ struct Parser<'a> {
     pragmas: Vec<Pragma>,
     /// The current stage runs shell text in a POSIX-like shell (no `SHELL ["powershell", …]`).
     posix: bool,
+    /// The `# syntax=` directive names a labs frontend, which knows more flags.
+    labs: bool,
 }
 
 impl Parser<'_> {
@@ -414,6 +538,12 @@ impl Parser<'_> {
         }
         let (flags, args_start) = self.flags(logical, keyword_end);
         let args_end = text.trim_end().len().max(args_start);
+        if keyword == "HEALTHCHECK" && keyword_at(text, args_start).0.eq_ignore_ascii_case("NONE") {
+            // `HEALTHCHECK NONE` takes no flags at all.
+            check_flags(&flags, &[])?;
+        } else {
+            check_flags(&flags, known_flags(&keyword, self.labs))?;
+        }
         let mut instruction = Instruction {
             keyword,
             pos,
@@ -449,8 +579,34 @@ impl Parser<'_> {
             },
             "HEALTHCHECK" => {
                 let (kind, kind_end) = keyword_at(text, args_start);
+                if args_start >= args_end {
+                    return Err(DockerfileError::at("Missing command after HEALTHCHECK", pos));
+                }
+                if kind.eq_ignore_ascii_case("NONE") && skip_space(text, kind_end, args_end) < args_end {
+                    return Err(DockerfileError::at(
+                        "HEALTHCHECK NONE takes no arguments",
+                        logical.pos(skip_space(text, kind_end, args_end)),
+                    ));
+                }
+                if !kind.eq_ignore_ascii_case("CMD") && !kind.eq_ignore_ascii_case("NONE") {
+                    return Err(DockerfileError::at(
+                        format!(
+                            "Unknown type \"{}\" in HEALTHCHECK (try CMD)",
+                            kind.to_uppercase()
+                        ),
+                        logical.pos(args_start),
+                    ));
+                }
                 if kind.eq_ignore_ascii_case("CMD") {
                     let cmd_start = skip_space(text, kind_end, args_end);
+                    if cmd_start >= args_end
+                        || json_array(text, cmd_start, args_end).is_some_and(|a| a.is_empty())
+                    {
+                        return Err(DockerfileError::at(
+                            "Missing command after HEALTHCHECK CMD",
+                            logical.pos(args_start),
+                        ));
+                    }
                     match json_array(text, cmd_start, args_end) {
                         Some(strings) => instruction.args = exec_args(&strings, logical),
                         None => {
@@ -465,9 +621,9 @@ impl Parser<'_> {
                 }
             }
             "ENV" | "LABEL" => {
-                instruction.args = Args::Pairs {
-                    pairs: self.pairs(logical, args_start, args_end, true),
-                };
+                let pairs = self.pairs(logical, args_start, args_end, true);
+                check_pairs(&instruction.keyword, &pairs, pos)?;
+                instruction.args = Args::Pairs { pairs };
             }
             "ARG" => {
                 instruction.args = Args::Pairs {
