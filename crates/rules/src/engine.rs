@@ -1,9 +1,10 @@
 //! Runs every rule on every target of a snapshot.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use dockward_model::dockerfile::Dockerfile;
+use dockward_model::dockerfile::{Dockerfile, Pragma};
 use dockward_model::{
     CollectionError, DaemonFacts, ImageFacts, Location, RuleResult, Snapshot, Status, Suppression, Target,
     TargetKind, Verdict, Workload,
@@ -143,6 +144,14 @@ pub fn evaluate_dockerfiles(files: &[LintInput<'_>], settings: &Settings) -> Vec
             })
         })
         .collect();
+    // Built once per file: looking up a finding's suppression must not rescan the file.
+    let suppressions: Vec<Option<Suppressions<'_>>> = files
+        .iter()
+        .map(|file| match file {
+            LintInput::Parsed(df) => Some(Suppressions::new(df)),
+            LintInput::Failed { .. } => None,
+        })
+        .collect();
     // Ordered by rule, then file, like an audit: the report shows each rule once.
     let mut results = Vec::new();
     for rule in rules {
@@ -151,7 +160,7 @@ pub fn evaluate_dockerfiles(files: &[LintInput<'_>], settings: &Settings) -> Vec
         };
         let references: Arc<[Cow<'static, str>]> =
             rule.references.iter().map(|r| Cow::Borrowed(*r)).collect();
-        for (file, target) in files.iter().zip(&targets) {
+        for ((file, target), index) in files.iter().zip(&targets).zip(&suppressions) {
             match file {
                 LintInput::Failed {
                     path,
@@ -173,8 +182,10 @@ pub fn evaluate_dockerfiles(files: &[LintInput<'_>], settings: &Settings) -> Vec
                     verdicts.sort_by_key(|v| v.location.as_ref().map(|l| (l.line, l.column)));
                     for verdict in verdicts {
                         let mut judged = result(rule, &references, target, verdict);
-                        if judged.status == Status::Fail {
-                            judged.suppressed = suppression(df, rule, judged.location.as_ref());
+                        if judged.status == Status::Fail
+                            && let Some(index) = index
+                        {
+                            judged.suppressed = index.lookup(rule, judged.location.as_ref());
                         }
                         results.push(judged);
                     }
@@ -185,23 +196,52 @@ pub fn evaluate_dockerfiles(files: &[LintInput<'_>], settings: &Settings) -> Vec
     results
 }
 
-/// The pragma that suppresses a finding of `rule` at `location`: one naming the rule (by id or
-/// name) on the line before the instruction the finding is in.
-fn suppression(df: &Dockerfile, rule: &Rule, location: Option<&Location>) -> Option<Suppression> {
-    let line = location?.line;
-    let instruction = df
-        .instructions_with_triggers()
-        .find(|i| i.pos.line <= line && line <= i.end_line)?;
-    let pragma = df.pragmas.iter().find(|p| {
-        p.applies_to_line == instruction.pos.line
-            && p.rules
+/// A file's `# dockward ignore=` comments, indexed so that finding the one that suppresses a
+/// finding is a binary search by line, not a scan of every instruction.
+struct Suppressions<'a> {
+    path: &'a str,
+    /// First and last line of each instruction, in file order (they do not overlap; an `ONBUILD`
+    /// trigger lies inside its `ONBUILD`).
+    spans: Vec<(u32, u32)>,
+    /// The pragmas by the line of the instruction they apply to, in file order.
+    pragmas: HashMap<u32, Vec<&'a Pragma>>,
+}
+
+impl<'a> Suppressions<'a> {
+    fn new(df: &'a Dockerfile) -> Self {
+        let mut spans: Vec<(u32, u32)> = df.instructions().map(|i| (i.pos.line, i.end_line)).collect();
+        // Already in file order; sorting keeps the binary search right whatever the parser does.
+        spans.sort_unstable();
+        let mut pragmas: HashMap<u32, Vec<&Pragma>> = HashMap::new();
+        for pragma in &df.pragmas {
+            pragmas.entry(pragma.applies_to_line).or_default().push(pragma);
+        }
+        Suppressions {
+            path: &df.path,
+            spans,
+            pragmas,
+        }
+    }
+
+    /// The pragma that suppresses a finding of `rule` at `location`: one naming the rule (by id
+    /// or name) on the line before the instruction the finding is in.
+    fn lookup(&self, rule: &Rule, location: Option<&Location>) -> Option<Suppression> {
+        let line = location?.line;
+        let k = self.spans.partition_point(|&(start, _)| start <= line);
+        let &(start, end) = self.spans.get(k.checked_sub(1)?)?;
+        if line > end {
+            return None;
+        }
+        let pragma = self.pragmas.get(&start)?.iter().find(|p| {
+            p.rules
                 .iter()
                 .any(|r| r.eq_ignore_ascii_case(rule.id) || r.eq_ignore_ascii_case(rule.name))
-    })?;
-    Some(Suppression {
-        reason: pragma.reason.clone(),
-        at: format!("{}:{}:{}", df.path, pragma.pos.line, pragma.pos.column),
-    })
+        })?;
+        Some(Suppression {
+            reason: pragma.reason.clone(),
+            at: format!("{}:{}:{}", self.path, pragma.pos.line, pragma.pos.column),
+        })
+    }
 }
 
 fn image_target(image: &ImageFacts) -> Arc<Target> {
