@@ -16,6 +16,15 @@ use dockward_model::{CollectionError, DaemonFacts, Origin, Severity, Snapshot, S
 use dockward_report::{Report, TextOptions, render_text, visible};
 use dockward_rules::LintInput;
 
+const EXIT_CODES_HELP: &str = "Exit codes:
+  0    nothing at or above --fail-on failed
+  1    a failure at or above --fail-on, or an error (a check that could not be assessed) on a
+       rule at or above it unless --errors-ok
+  2    dockward could not do its job: bad arguments (-c/--image naming nothing, --target naming
+       no stage, an unknown rule in --enable), daemon unreachable, unreadable input, or nothing
+       could be judged (every result an error)
+  141  standard output was closed early (broken pipe)";
+
 /// Exit code when failing results reach the threshold.
 const EXIT_FINDINGS: u8 = 1;
 /// Exit code when dockward could not do its job: bad arguments, unreadable input, nothing judged.
@@ -32,7 +41,8 @@ const SNAPSHOT_LIMIT: u64 = 1 << 30;
 #[command(
     name = "dockward",
     version,
-    about = "Audit and harden a Docker platform against the CIS Docker Benchmark"
+    about = "Audit and harden a Docker platform against the CIS Docker Benchmark",
+    after_help = EXIT_CODES_HELP
 )]
 struct Cli {
     #[command(subcommand)]
@@ -127,7 +137,8 @@ struct OutputArgs {
 
 #[derive(clap::Args)]
 struct LintArgs {
-    /// Dockerfiles or directories to search; `-` reads standard input.
+    /// Dockerfiles or directories to search; `-` reads standard input. Only regular files are
+    /// read, at most 16 MiB each.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// The stage that ships (as `docker build --target`); the last stage by default.
@@ -141,7 +152,8 @@ struct LintArgs {
 struct AuditArgs {
     #[command(flatten)]
     target: TargetArgs,
-    /// Audit the facts saved by `dockward collect` instead of a live daemon.
+    /// Audit the facts saved by `dockward collect` instead of a live daemon (a regular file of
+    /// at most 1 GiB).
     #[arg(long, value_name = "FILE", conflicts_with = "host")]
     snapshot: Option<PathBuf>,
     /// Users trusted to control the daemon (CIS 1.1.2); comma-separated or repeated.

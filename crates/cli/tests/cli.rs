@@ -469,3 +469,19 @@ fn snapshots_that_are_not_regular_files_or_too_large_are_refused() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn help_documents_the_exit_codes_and_errors_ok() {
+    let help = String::from_utf8(dockward(&["--help"]).stdout).unwrap();
+    assert!(
+        help.contains("Exit codes:\n  0    nothing at or above --fail-on failed\n"),
+        "{help}"
+    );
+    assert!(
+        help.contains("  141  standard output was closed early (broken pipe)"),
+        "{help}"
+    );
+    let audit = String::from_utf8(dockward(&["audit", "--help"]).stdout).unwrap();
+    assert!(audit.contains("--errors-ok"), "{audit}");
+    assert!(audit.contains("--running"), "{audit}");
+}
