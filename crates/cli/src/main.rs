@@ -606,7 +606,12 @@ fn collect(args: CollectArgs) -> anyhow::Result<u8> {
     } else {
         std::fs::write(&args.output, json).with_context(|| format!("writing {}", args.output.display()))?;
     }
-    Ok(0)
+    // The snapshot is written all the same: it records what the selectors found.
+    let unmatched = unmatched_selectors(&snapshot);
+    for problem in &unmatched {
+        eprintln!("dockward: {}", visible(problem));
+    }
+    Ok(if unmatched.is_empty() { 0 } else { EXIT_TROUBLE })
 }
 
 fn collect_options(target: &TargetArgs) -> Options {

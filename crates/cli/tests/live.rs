@@ -1063,6 +1063,15 @@ fn narrowing_to_missing_containers_reports_errors() {
         String::from_utf8_lossy(&output.stderr),
         "dockward: no such container: dwlive-ghost\n"
     );
+    let collected = dockward(
+        &["collect", "-o", "-", "--container", "dwlive-ghost"],
+        &[("DOCKER_HOST", &env.host)],
+    );
+    assert_eq!(collected.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&collected.stderr),
+        "dockward: no such container: dwlive-ghost\n"
+    );
     let report = json_report(&output);
     assert_eq!(verdicts(&report, "dwlive-narrow"), expected(BASELINE));
     let ghost = verdicts(&report, "dwlive-ghost");
