@@ -740,7 +740,8 @@ async fn inspect_all(
                         | CollectError::TooLarge { .. })
                 );
                 done.push((index, result));
-                if broken {
+                // Past the deadline every further request fails before it is sent.
+                if broken && !client.past_deadline() {
                     match client.connect().await {
                         Ok(fresh) => conn = fresh,
                         Err(e) => {
