@@ -34,6 +34,8 @@ enum Reply {
     Endless,
     /// Answers 200 with a body that sends one byte every 100 ms, forever.
     Trickle,
+    /// Answers 200, sends the first bytes of a body, then nothing more.
+    Stall,
     /// Removes the socket and closes every connection, this one included.
     Vanish,
 }
@@ -58,6 +60,7 @@ enum FakeBody {
     Full(Option<Bytes>),
     Endless,
     Trickle(Pin<Box<tokio::time::Sleep>>),
+    Stall(bool),
 }
 
 impl hyper::body::Body for FakeBody {
@@ -71,6 +74,11 @@ impl hyper::body::Body for FakeBody {
         match &mut *self {
             FakeBody::Full(body) => Poll::Ready(body.take().map(|b| Ok(Frame::data(b)))),
             FakeBody::Endless => Poll::Ready(Some(Ok(Frame::data(Bytes::from_static(&[b' '; 65536]))))),
+            FakeBody::Stall(sent) if !*sent => {
+                *sent = true;
+                Poll::Ready(Some(Ok(Frame::data(Bytes::from_static(b"{\"Id\": ")))))
+            }
+            FakeBody::Stall(_) => Poll::Pending,
             FakeBody::Trickle(sleep) => match sleep.as_mut().poll(cx) {
                 Poll::Pending => Poll::Pending,
                 Poll::Ready(()) => {
@@ -138,6 +146,7 @@ fn serve_with(handler: Handler) -> FakeDaemon {
                                 (200, FakeBody::Full(Some(body)))
                             }
                             Reply::Endless => (200, FakeBody::Endless),
+                            Reply::Stall => (200, FakeBody::Stall(false)),
                             Reply::Trickle => (
                                 200,
                                 FakeBody::Trickle(Box::pin(tokio::time::sleep(Duration::ZERO))),
@@ -833,4 +842,33 @@ async fn a_socket_path_that_is_a_regular_file_says_not_a_socket() {
         )
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn an_answer_that_stops_midway_is_an_error_and_a_live_daemon_is_still_asked() {
+    let daemon = serve_with(Arc::new(|key: &str| match key {
+        "/_ping" => Reply::Full(200, Bytes::from_static(b"OK")),
+        "/containers/json" => Reply::Full(
+            200,
+            Bytes::from_static(br#"[{"Id":"aaa","Names":["/stuck"]},{"Id":"bbb","Names":["/web"]}]"#),
+        ),
+        "/containers/aaa/json" => Reply::Stall,
+        "/containers/bbb/json" => Reply::Full(200, Bytes::from(inspect("bbb", "web", serde_json::json!({})))),
+        key => not_found(key),
+    }));
+    // One connection: the stuck answer comes first, and the ping after it finds the daemon alive.
+    let snapshot = collect_snapshot(&limited(&daemon, 1, 60), &containers_only(1))
+        .await
+        .unwrap();
+    assert_eq!(snapshot.errors.len(), 1);
+    assert_eq!(snapshot.errors[0].target.name, "stuck");
+    assert_eq!(
+        snapshot.errors[0].reason,
+        format!(
+            "GET /containers/aaa/json to {}: the answer stopped, no data within 1 s",
+            endpoint_of(&daemon)
+        )
+    );
+    assert_eq!(snapshot.containers.len(), 1);
+    assert_eq!(snapshot.containers[0].origin.name(), "web");
 }
