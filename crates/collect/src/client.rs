@@ -80,7 +80,8 @@ impl Limits {
     /// How long to wait for the first byte of an image archive of `size` bytes: the timeout
     /// plus the time the daemon needs to write the archive at [`ARCHIVE_DISK_RATE`].
     pub fn archive_first_byte(&self, size: u64) -> Duration {
-        self.timeout + Duration::from_secs(size.div_ceil(ARCHIVE_DISK_RATE))
+        self.timeout
+            .saturating_add(Duration::from_secs(size.div_ceil(ARCHIVE_DISK_RATE)))
     }
 }
 
@@ -127,7 +128,11 @@ impl Client {
             tls,
             limits,
             shared: Arc::new(Shared {
-                deadline: Instant::now() + limits.deadline,
+                // A deadline too far to represent is as good as none: a year.
+                deadline: Instant::now()
+                    .checked_add(limits.deadline)
+                    .or_else(|| Instant::now().checked_add(Duration::from_secs(365 * 86_400)))
+                    .unwrap_or_else(Instant::now),
                 frozen: OnceLock::new(),
                 probing: tokio::sync::Mutex::new(()),
             }),
@@ -546,6 +551,16 @@ mod tests {
         assert_eq!(limits.cap_for("/images/json"), 256 << 20);
         assert_eq!(limits.cap_for("/containers/abc/json"), 16 << 20);
         assert_eq!(limits.cap_for("/info"), 16 << 20);
+    }
+
+    #[test]
+    fn an_unrepresentable_deadline_is_no_panic() {
+        let limits = Limits {
+            deadline: Duration::MAX,
+            ..Limits::default()
+        };
+        let client = Client::with_limits(Endpoint::Unix { path: "/x".into() }, limits).expect("client");
+        assert!(!client.past_deadline());
     }
 
     #[test]
