@@ -7,6 +7,8 @@
 //! commands a `RUN` executes are split out with [`super::shell`]. Bad input gives an error with its
 //! position, never a panic.
 
+use std::collections::HashMap;
+
 use dockward_model::dockerfile::{
     Args, Command, Directive, Dockerfile, Flag, Heredoc, Instruction, Pair, Pipeline, Pos, Pragma, Stage,
     Word,
@@ -171,8 +173,9 @@ pub fn parse_dockerfile(path: &str, text: &str) -> Result<Dockerfile, Dockerfile
 
     let mut global_args = Vec::new();
     let mut stages: Vec<Stage> = Vec::new();
-    // Whether each stage's shell is POSIX-like, for stages built on earlier ones.
-    let mut stage_posix: Vec<bool> = Vec::new();
+    // Whether each named stage's shell is POSIX-like, for stages built on earlier ones (the last
+    // stage of a name wins); a map, so that many stages cost linear time.
+    let mut named_posix: HashMap<String, bool> = HashMap::new();
     let mut starts: Vec<u32> = Vec::new();
     while let Some(&line) = parser.lines.get(parser.next) {
         let trimmed = line.trim_start();
@@ -206,7 +209,7 @@ pub fn parse_dockerfile(path: &str, text: &str) -> Result<Dockerfile, Dockerfile
         if keyword == "FROM" {
             // A stage built on an earlier stage keeps its SHELL; any other starts with /bin/sh.
             let base = logical.text.get(start..).unwrap_or("");
-            parser.posix = from_base_posix(base, &stages, &stage_posix);
+            parser.posix = from_base_posix(base, &named_posix);
         }
         let instruction = parser.instruction(&logical, start, false)?;
         starts.push(instruction.pos.line);
@@ -214,8 +217,8 @@ pub fn parse_dockerfile(path: &str, text: &str) -> Result<Dockerfile, Dockerfile
             && let Args::Exec { words } = &instruction.args
         {
             parser.posix = words.first().is_some_and(|w| shell::is_shell(&w.text));
-            if let Some(last) = stage_posix.last_mut() {
-                *last = parser.posix;
+            if let Some(name) = stages.last().and_then(|s| s.name.clone()) {
+                named_posix.insert(name, parser.posix);
             }
         }
         if instruction.keyword == "FROM" {
@@ -228,13 +231,15 @@ pub fn parse_dockerfile(path: &str, text: &str) -> Result<Dockerfile, Dockerfile
                 },
                 _ => None,
             };
+            if let Some(name) = &name {
+                named_posix.insert(name.clone(), parser.posix);
+            }
             stages.push(Stage {
                 index: stages.len(),
                 name,
                 from: instruction,
                 instructions: Vec::new(),
             });
-            stage_posix.push(parser.posix);
         } else if let Some(stage) = stages.last_mut() {
             stage.instructions.push(instruction);
         } else {
@@ -291,18 +296,13 @@ fn check_pairs(keyword: &str, pairs: &[Pair], pos: Pos) -> Result<(), Dockerfile
 
 /// Whether the stage a `FROM` line starts runs shell text in a POSIX-like shell: inherited when it
 /// builds on an earlier stage by name.
-fn from_base_posix(from_line: &str, stages: &[Stage], stage_posix: &[bool]) -> bool {
+fn from_base_posix(from_line: &str, named_posix: &HashMap<String, bool>) -> bool {
     let base = from_line
         .split_whitespace()
         .skip(1)
         .find(|w| !w.starts_with("--"))
         .map(str::to_lowercase);
-    stages
-        .iter()
-        .zip(stage_posix)
-        .rev()
-        .find(|(stage, _)| stage.name.is_some() && stage.name == base)
-        .is_none_or(|(_, &posix)| posix)
+    base.and_then(|b| named_posix.get(&b).copied()).unwrap_or(true)
 }
 
 /// 1-based line number of line index `idx`.
