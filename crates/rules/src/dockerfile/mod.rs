@@ -2,7 +2,7 @@
 //! and what they share: which stage ships, what a stage inherits from the stages it builds on,
 //! `ARG` expansion, and walking the shell commands of `RUN` instructions.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use dockward_model::Verdict;
 use dockward_model::dockerfile::{Args, Command, Dockerfile, Instruction, Pos, Stage, Word};
@@ -424,6 +424,14 @@ pub(crate) struct BaseImage {
 /// references only known at build time.
 pub(crate) fn base_images(df: &Dockerfile) -> Vec<BaseImage> {
     let args = global_args(df);
+    // The first stage of each name, so that telling stages from images costs linear time in
+    // files with thousands of stages (what `builds_on_stage` answers for one stage).
+    let mut first_named: HashMap<&str, usize> = HashMap::new();
+    for stage in &df.stages {
+        if let Some(name) = &stage.name {
+            first_named.entry(name.as_str()).or_insert(stage.index);
+        }
+    }
     let mut bases = Vec::new();
     for stage in &df.stages {
         let Args::Words { words } = &stage.from.args else {
@@ -435,7 +443,10 @@ pub(crate) fn base_images(df: &Dockerfile) -> Vec<BaseImage> {
         let reference = expand(&word.text, &args);
         // An unset build argument leaves a reference like `/app` or `debian:`: unknown until build.
         let incomplete = reference.starts_with(['/', ':', '@']) || reference.ends_with([':', '@', '/']);
-        if reference.is_empty() || incomplete || builds_on_stage(df, stage) {
+        let lower = reference.to_ascii_lowercase();
+        let on_stage =
+            lower == "scratch" || first_named.get(lower.as_str()).is_some_and(|&i| i < stage.index);
+        if reference.is_empty() || incomplete || on_stage {
             continue;
         }
         let (name, digest) = match reference.split_once('@') {
