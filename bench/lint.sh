@@ -2,12 +2,14 @@
 # Benchmark: `dockward lint` over a generated corpus of Dockerfiles, against the floor of reading
 # the same files with `cat`. Prints each time (best of several runs), files per second and the
 # ratio to the floor, for the whole set and for a 220-file subset; hadolint too when installed.
+# Then one generated 20 MB Dockerfile full of findings (tens of thousands of stages, several
+# findings per instruction, some suppressed): lint time must stay linear in the input.
 #
 #   bench/lint.sh [N]
 #
 # N Dockerfiles (default 1000) are generated from crates/cli/tests/data/corpus: variants with
 # renamed stages, other versions, extra RUN steps, and two files combined into one; all distinct
-# and all parseable. Target: 220 files in <= 0.30 s.
+# and all parseable. Target: 220 files in <= 0.30 s; the 20 MB file in <= 1 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=bench/timing.sh
@@ -245,3 +247,43 @@ row "$count" "$lint_all_s" "$(per_s "$count" "$lint_all_s")" "$cat_all_s" "$(rat
 row "$subset" "$lint_sub_s" "$(per_s "$subset" "$lint_sub_s")" "$cat_sub_s" "$(ratio "$lint_sub_s" "$cat_sub_s")"
 echo "target: $target_files files <= $target_s s   $target"
 echo "$hadolint_line"
+
+# One big Dockerfile full of findings: stages with unpinned bases, sudo (suppressed by an ignore
+# comment), downloads piped into shells (also inside $(…)), chmod 777, TLS checks off, a token in
+# ENV, remote ADD. Deterministic.
+big_bytes=20000000
+big_target_s=1.0
+big=$work/big.Dockerfile
+big_stages=$(python3 - "$big" "$big_bytes" <<'PY'
+import sys
+
+path, size = sys.argv[1], int(sys.argv[2])
+parts = ["# syntax=docker/dockerfile:1\n"]
+total = len(parts[0])
+k = 0
+while total < size:
+    block = (
+        f"FROM ubuntu:22.04 AS s{k}\n"
+        f"# dockward ignore=DF0009 bench suppression {k}\n"
+        "RUN sudo apt-get update && apt-get install -y curl\n"
+        f"RUN curl -fsSL https://get.example.com/{k}.sh | sh && X=$(wget -qO- https://y.example.com/{k} | bash)\n"
+        f"RUN chmod 777 /tmp/c{k} && wget --no-check-certificate -qO /tmp/f{k} https://m.example.com/f{k}\n"
+        f"ENV API_TOKEN_{k}=tok{k}x0123456789abcdef\n"
+        f"ADD https://downloads.example.com/{k}.tar.gz /opt/\n"
+    )
+    parts.append(block)
+    total += len(block)
+    k += 1
+with open(path, "w", encoding="utf-8") as fh:
+    fh.write("".join(parts))
+print(k)
+PY
+)
+big_results=$(check "$big" 1)
+big_runs=${BIG_RUNS:-3}
+big_s=$(runs=$big_runs best_seconds "$bin" lint "$big" "${lint_args[@]}")
+big_cat_s=$(runs=$big_runs best_seconds cat "$big")
+big_mb=$(awk -v b="$(stat -c %s "$big")" 'BEGIN {printf "%.1f", b / 1e6}')
+echo "big file: $big_mb MB, $big_stages stages, $big_results results, best of $big_runs:" \
+  "dockward ${big_s} s, cat ${big_cat_s} s"
+echo "target: 20 MB <= $big_target_s s   $(verdict "$big_s" "$big_target_s") (${big_s} s)"

@@ -354,11 +354,11 @@ fn what_is_not_a_regular_file_is_refused_and_the_rest_is_linted() {
 }
 
 #[test]
-fn dockerfiles_and_standard_input_are_read_up_to_16_mib() {
+fn dockerfiles_and_standard_input_are_read_up_to_32_mib() {
     let dir = std::env::temp_dir().join(format!("dockward-lint-big-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let limit = 16 << 20;
+    let limit = 32 << 20;
     let mut text = "FROM alpine:3.20\nUSER app\n".to_string();
     text.push_str(&"#".repeat(limit + 1 - text.len() - 1));
     text.push('\n');
@@ -368,7 +368,7 @@ fn dockerfiles_and_standard_input_are_read_up_to_16_mib() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "dockward: cannot read Dockerfile: larger than the 16 MiB limit\n"
+        "dockward: cannot read Dockerfile: larger than the 32 MiB limit\n"
     );
 
     // Standard input: dockward stops reading after the limit, so the writer may see EPIPE.
@@ -388,7 +388,7 @@ fn dockerfiles_and_standard_input_are_read_up_to_16_mib() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "dockward: cannot read -: larger than the 16 MiB limit\n"
+        "dockward: cannot read -: larger than the 32 MiB limit\n"
     );
     // Exactly at the limit is fine.
     let mut text = "FROM alpine:3.20\nUSER app\n".to_string();
