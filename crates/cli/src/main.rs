@@ -139,7 +139,7 @@ struct OutputArgs {
 #[derive(clap::Args)]
 struct LintArgs {
     /// Dockerfiles or directories to search; `-` reads standard input. Only regular files are
-    /// read, at most 16 MiB each.
+    /// read, at most 32 MiB each.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// The stage that ships (as `docker build --target`); the last stage by default.
