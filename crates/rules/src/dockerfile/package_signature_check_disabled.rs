@@ -1,5 +1,8 @@
 //! CIS 4.11: packages installed without checking their signatures.
 
+use std::borrow::Cow;
+use std::collections::HashSet;
+
 use dockward_model::dockerfile::{Command, Dockerfile, Pos};
 
 use super::{clean, fail_at, run_commands};
@@ -43,7 +46,7 @@ fn check(_ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
     }
     // Repository files written from heredocs (`COPY <<EOF /etc/yum.repos.d/x.repo`,
     // `cat > x.repo <<EOF`) are data, not commands: read their lines.
-    let reported: Vec<u32> = findings
+    let reported: HashSet<u32> = findings
         .iter()
         .filter_map(|f| f.location.as_ref().map(|l| l.line))
         .collect();
@@ -77,7 +80,8 @@ fn check(_ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
 
 /// A repository definition line that turns signature checks off.
 fn unverified_repository(line: &str) -> Option<String> {
-    let compact = compact(&line.to_ascii_lowercase());
+    let lower = line.to_ascii_lowercase();
+    let compact = compact(&lower);
     if compact.contains("[trusted=yes]") || compact.contains("trusted=yes]") {
         Some("an apt source marked [trusted=yes] is used without signature checks".to_string())
     } else if compact.starts_with("gpgcheck=0") {
@@ -105,10 +109,15 @@ fn unverified(command: &Command) -> Vec<(usize, String)> {
     };
     let mut found = Vec::new();
     for (at, word) in command.words.iter().enumerate().skip(1) {
-        let lower = word.text.to_ascii_lowercase();
+        // Most words are lower case already: no copy for them.
+        let lower: Cow<'_, str> = if word.text.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(word.text.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(&word.text)
+        };
         let apt_option =
             lower.contains("allowunauthenticated=true") || lower.contains("allowinsecurerepositories=true");
-        if flags.contains(&lower.as_str()) || apt_option {
+        if flags.contains(&lower.as_ref()) || apt_option {
             found.push((
                 at,
                 format!("{program} {} skips package signature checks", word.text),
@@ -128,6 +137,10 @@ fn unverified(command: &Command) -> Vec<(usize, String)> {
     found
 }
 
-fn compact(text: &str) -> String {
-    text.chars().filter(|c| !c.is_whitespace()).collect()
+fn compact(text: &str) -> Cow<'_, str> {
+    if text.chars().any(char::is_whitespace) {
+        Cow::Owned(text.chars().filter(|c| !c.is_whitespace()).collect())
+    } else {
+        Cow::Borrowed(text)
+    }
 }

@@ -100,7 +100,14 @@ fn substitutes_download(command: &Command) -> bool {
     command.words.iter().skip(1).any(|w| {
         DOWNLOADERS.iter().any(|d| {
             ["$(", "<(", "`"].iter().any(|open| {
-                w.text.contains(&format!("{open}{d} ")) || w.text.starts_with(&format!("{open}{d}"))
+                // `{open}{d} ` anywhere, or `{open}{d}` at the start, without building either.
+                let text = w.text.as_str();
+                text.strip_prefix(open).is_some_and(|rest| rest.starts_with(d))
+                    || text.match_indices(open).any(|(at, _)| {
+                        text[at + open.len()..]
+                            .strip_prefix(d)
+                            .is_some_and(|rest| rest.starts_with(' '))
+                    })
             })
         })
     })

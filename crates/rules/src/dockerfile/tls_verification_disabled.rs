@@ -84,6 +84,26 @@ fn insecure_variable(key: &str, value: &str) -> Option<String> {
 /// The index of the offending word and what it does.
 fn insecure_command(command: &Command) -> Option<(usize, String)> {
     let program = command.program()?;
+    // Most commands are none of these: skip the lower-casing below for them.
+    if !matches!(
+        program,
+        "export"
+            | "curl"
+            | "wget"
+            | "pip"
+            | "pip3"
+            | "python"
+            | "python3"
+            | "uv"
+            | "git"
+            | "npm"
+            | "yarn"
+            | "pnpm"
+            | "apt-get"
+            | "apt"
+    ) {
+        return None;
+    }
     let words: Vec<&str> = command.words.iter().map(|w| w.text.as_str()).collect();
     let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
     let find = |pred: &dyn Fn(usize, &str) -> bool| (1..words.len()).find(|&i| pred(i, &lower[i]));
