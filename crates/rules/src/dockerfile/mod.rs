@@ -120,10 +120,18 @@ pub(crate) fn expand_known(text: &str, args: &BTreeMap<String, String>) -> Optio
     (!missing).then_some(expanded)
 }
 
+/// Longest expansion kept (in bytes, unless the text itself is longer). Arguments that use each
+/// other (`ARG B=${A}${A}`) grow exponentially; real values (image names, URLs, paths) are far shorter.
+const MAX_EXPANSION: usize = 64 * 1024;
+
 fn expand_tracking(text: &str, args: &BTreeMap<String, String>, missing: &mut bool) -> String {
+    let limit = text.len().max(MAX_EXPANSION);
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
+        if out.len() >= limit {
+            break;
+        }
         if c != '$' {
             out.push(c);
             continue;
@@ -184,6 +192,13 @@ fn expand_tracking(text: &str, args: &BTreeMap<String, String>, missing: &mut bo
                 out.push_str(args.get(&name).map_or("", String::as_str));
             }
         }
+    }
+    if out.len() > limit {
+        let mut end = limit;
+        while !out.is_char_boundary(end) {
+            end -= 1;
+        }
+        out.truncate(end);
     }
     out
 }
@@ -473,6 +488,29 @@ pub(crate) fn clean(message: impl Into<String>) -> Vec<Verdict> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by fuzzing (dockerfile_rules): each `ARG` doubling the one before made the expansion
+    /// grow exponentially until the process ran out of memory.
+    #[test]
+    fn doubling_build_args_stay_bounded() {
+        let mut args = BTreeMap::new();
+        args.insert("A0".to_string(), "x".repeat(16));
+        for i in 1..40 {
+            let value = expand(&format!("${{A{}}}${{A{}}}", i - 1, i - 1), &args);
+            args.insert(format!("A{i}"), value);
+        }
+        let last = &args["A39"];
+        assert_eq!(last.len(), MAX_EXPANSION);
+        assert!(last.bytes().all(|b| b == b'x'));
+        // Text longer than the bound is never cut: only expansion is bounded.
+        let literal = "y".repeat(MAX_EXPANSION + 10);
+        assert_eq!(expand(&literal, &args), literal);
+        let text = format!("{literal}$A39");
+        assert_eq!(expand(&text, &args).len(), text.len());
+        // A multi-byte character is not split at the bound.
+        args.insert("E".to_string(), "é".repeat(MAX_EXPANSION));
+        assert_eq!(expand("$E", &args), "é".repeat(MAX_EXPANSION / 2));
+    }
 
     #[test]
     fn build_args_expand_like_buildkit() {
