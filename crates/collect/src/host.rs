@@ -49,7 +49,7 @@ pub fn daemon_sockets(fs: &HostFs, endpoint: &Endpoint, config: Option<&DaemonCo
 
 /// Device and inode of the host path when it is a unix socket.
 fn socket_id(fs: &HostFs, host_path: &str) -> Option<FileId> {
-    let meta = std::fs::metadata(fs.local(host_path)).ok()?;
+    let meta = std::fs::metadata(fs.followed(host_path)).ok()?;
     meta.file_type().is_socket().then(|| FileId {
         dev: meta.dev(),
         ino: meta.ino(),

@@ -45,29 +45,45 @@ impl HostFs {
         self.root.join(host_path.trim_start_matches('/'))
     }
 
+    /// Where a host path is on this machine with its symbolic links followed inside the host
+    /// root: the operating system would follow an absolute link (`/var/run` -> `/run`) to
+    /// dockward's own filesystem instead of the host's.
+    pub fn followed(&self, host_path: &str) -> PathBuf {
+        if self.root == Path::new("/") {
+            return self.local(host_path);
+        }
+        self.local(&self.resolve(host_path))
+    }
+
     /// Reads a host file as text.
     pub fn read(&self, host_path: &str) -> std::io::Result<String> {
-        std::fs::read_to_string(self.local(host_path))
+        std::fs::read_to_string(self.followed(host_path))
     }
 
     /// Reads a host file as bytes.
     pub fn read_bytes(&self, host_path: &str) -> std::io::Result<Vec<u8>> {
-        std::fs::read(self.local(host_path))
+        std::fs::read(self.followed(host_path))
     }
 
     /// Whether something exists at the host path (symbolic links followed).
     pub fn exists(&self, host_path: &str) -> bool {
-        self.local(host_path).exists()
+        self.followed(host_path).exists()
     }
 
     /// The target of a symbolic link, as text.
     pub fn read_link(&self, host_path: &str) -> std::io::Result<String> {
-        std::fs::read_link(self.local(host_path)).map(|p| p.display().to_string())
+        let (parent, name) = host_path.rsplit_once('/').unwrap_or(("", host_path));
+        let parent = if parent.is_empty() {
+            "/".to_string()
+        } else {
+            self.resolve(parent)
+        };
+        std::fs::read_link(self.local(&parent).join(name)).map(|p| p.display().to_string())
     }
 
     /// Entry names of a host directory, sorted.
     pub fn list(&self, host_path: &str) -> std::io::Result<Vec<String>> {
-        let mut names: Vec<String> = std::fs::read_dir(self.local(host_path))?
+        let mut names: Vec<String> = std::fs::read_dir(self.followed(host_path))?
             .filter_map(Result::ok)
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect();
@@ -123,7 +139,7 @@ impl HostFs {
     /// Owner, group and mode of a host path (not following a final symbolic link's target for the
     /// mode of the link itself: links are followed, as the daemon does when it opens the file).
     pub fn stat(&self, host_path: &str) -> FileState {
-        match std::fs::metadata(self.local(host_path)) {
+        match std::fs::metadata(self.followed(host_path)) {
             Ok(meta) => {
                 let kind = if meta.is_dir() {
                     "directory"
@@ -178,15 +194,24 @@ mod tests {
     #[test]
     fn links_resolve_inside_the_root() {
         let dir = std::env::temp_dir().join(format!("dockward-fs-{}", std::process::id()));
+        // A name that exists under the test root only, never on the machine running the test.
+        let only_here = format!("dockward-fs-probe-{}", std::process::id());
         std::fs::create_dir_all(dir.join("var")).unwrap();
-        std::fs::create_dir_all(dir.join("run/docker")).unwrap();
+        std::fs::create_dir_all(dir.join("run").join(&only_here)).unwrap();
+        std::fs::write(dir.join("run").join(&only_here).join("f"), "host file").unwrap();
+        std::os::unix::fs::symlink("f", dir.join("run").join(&only_here).join("link")).unwrap();
         let _ = std::fs::remove_file(dir.join("var/run"));
         std::os::unix::fs::symlink("/run", dir.join("var/run")).unwrap();
         let fs = HostFs::new(&dir);
-        assert_eq!(fs.resolve("/var/run/docker"), "/run/docker");
+        let through_link = format!("/var/run/{only_here}");
+        assert_eq!(fs.resolve(&through_link), format!("/run/{only_here}"));
         assert_eq!(fs.resolve("/var/../var/run/x"), "/run/x");
         assert_eq!(fs.resolve("/etc"), "/etc");
-        assert!(fs.exists("/var/run/docker"));
+        assert!(fs.exists(&through_link));
+        assert_eq!(fs.read(&format!("{through_link}/f")).unwrap(), "host file");
+        assert_eq!(fs.list(&through_link).unwrap(), ["f", "link"]);
+        assert_eq!(fs.read_link(&format!("{through_link}/link")).unwrap(), "f");
+        assert!(matches!(fs.stat(&through_link), FileState::Present(_)));
         assert_eq!(fs.stat("/nope"), FileState::Missing);
         std::fs::remove_dir_all(&dir).unwrap();
     }
