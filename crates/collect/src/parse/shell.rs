@@ -459,6 +459,28 @@ fn scan_nested(bytes: &[u8], from: usize, open: Nest) -> usize {
     i.min(bytes.len())
 }
 
+/// Bytes [`Lexer::word`] may treat other than as a plain character of the word.
+fn is_word_special(b: u8) -> bool {
+    matches!(
+        b,
+        b' ' | b'\t'
+            | b'\r'
+            | b'\n'
+            | b';'
+            | b'&'
+            | b'|'
+            | b'('
+            | b')'
+            | b'<'
+            | b'>'
+            | b'\\'
+            | b'\''
+            | b'"'
+            | b'$'
+            | b'`'
+    )
+}
+
 struct Lexer<'a> {
     text: &'a str,
     bytes: &'a [u8],
@@ -759,8 +781,20 @@ impl Lexer<'_> {
                     self.copy_raw(&mut w, end);
                 }
                 _ => {
-                    w.push(c, at);
-                    self.i = at + c.len_utf8();
+                    // A run of ASCII characters none of the arms above treat specially is copied
+                    // at once: pushing them one by one was most of the time spent lexing.
+                    let run = self.bytes[at..]
+                        .iter()
+                        .position(|&b| !b.is_ascii() || is_word_special(b))
+                        .unwrap_or(self.bytes.len() - at);
+                    if run > 1 {
+                        w.text.push_str(&self.text[at..at + run]);
+                        w.offsets.extend(at..at + run);
+                        self.i = at + run;
+                    } else {
+                        w.push(c, at);
+                        self.i = at + c.len_utf8();
+                    }
                     if plain {
                         w.plain_len = w.text.len();
                     }
