@@ -271,7 +271,8 @@ impl Report {
     /// Writes the report as pretty JSON, streaming: a large audit is never held as one string.
     pub fn write_json(&self, out: impl std::io::Write) -> std::io::Result<()> {
         use std::io::Write as _;
-        let mut out = std::io::BufWriter::new(out);
+        // Large writes: a report of hundreds of thousands of results is tens of megabytes.
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, out);
         serde_json::to_writer_pretty(&mut out, self).map_err(std::io::Error::from)?;
         out.write_all(b"\n")?;
         out.flush()
