@@ -1,5 +1,7 @@
 //! Files taken from an image referenced by a moving tag.
 
+use std::collections::HashSet;
+
 use dockward_model::dockerfile::{Dockerfile, Pos};
 
 use super::{clean, expand_known, fail_at, global_args};
@@ -36,7 +38,8 @@ declare_rule! {
 
 fn check(_ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
     let args = global_args(df);
-    let stages: Vec<String> = df.stages.iter().filter_map(|s| s.name.clone()).collect();
+    // A set: every COPY --from looks its name up, and files can have thousands of stages.
+    let stages: HashSet<String> = df.stages.iter().filter_map(|s| s.name.clone()).collect();
     let mut judged = 0;
     let mut findings = Vec::new();
     for instruction in df.instructions_with_triggers() {
