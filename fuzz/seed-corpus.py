@@ -59,6 +59,10 @@ for seed in [
     "FROM alpine AS a\nRUN <<EOF bash\nset -e\napk add curl\nEOF\nFROM a\nCOPY --from=a /x /y\n",
     "# syntax=docker/dockerfile:1\n# escape=`\nFROM mcr.microsoft.com/windows `\n  AS w\nSHELL [\"powershell\"]\n",
     "ARG B=debian\nFROM $B\nONBUILD RUN sh -c 'a && b' | tee x\nUSER 0:0\nHEALTHCHECK NONE\n",
+    # Shapes of earlier findings (kept small): variables doubling the one before, COPY --from chains.
+    "ARG A0=xx\n" + "".join(f"ARG A{i}=${{A{i-1}}}${{A{i-1}}}\n" for i in range(1, 12))
+    + "FROM $A11\nENV B0=$A11\nENV B1=${B0}${B0}\nADD $B1 /x\n",
+    "FROM alpine AS s0\n" + "".join(f"FROM s{i-1} AS s{i}\nCOPY --from=s{i-1} / /\n" for i in range(1, 50)),
 ]:
     put("dockerfile", seed)
     put("dockerfile_rules", seed)
