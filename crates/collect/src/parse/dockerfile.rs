@@ -909,7 +909,11 @@ fn parse_pragma(line: &str, line_number: u32) -> Option<Pragma> {
 
 /// The character at byte `at`.
 fn char_at(text: &str, at: usize) -> Option<char> {
-    text.get(at..).and_then(|s| s.chars().next())
+    // An ASCII byte always starts a character: no boundary check or decoding for it.
+    match text.as_bytes().get(at) {
+        Some(&b) if b.is_ascii() => Some(char::from(b)),
+        _ => text.get(at..).and_then(|s| s.chars().next()),
+    }
 }
 
 /// The end of the word starting at `from`: the next whitespace outside quotes (or `to`). The escape

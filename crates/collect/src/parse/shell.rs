@@ -505,7 +505,11 @@ struct Sub {
 
 impl Lexer<'_> {
     fn char_at(&self, at: usize) -> Option<char> {
-        self.text.get(at..).and_then(|s| s.chars().next())
+        // An ASCII byte always starts a character: no boundary check or decoding for it.
+        match self.bytes.get(at) {
+            Some(&b) if b.is_ascii() => Some(char::from(b)),
+            _ => self.text.get(at..).and_then(|s| s.chars().next()),
+        }
     }
 
     fn byte(&self, at: usize) -> Option<u8> {
