@@ -1,6 +1,7 @@
 //! The `dockward` command: a thin layer over the library crates that parses arguments, wires
 //! collectors to rules to reports, and maps outcomes to exit codes.
 
+use std::collections::HashMap;
 use std::io::{IsTerminal, Read as _, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -384,9 +385,15 @@ fn exit_code(report: &Report, output: &OutputArgs) -> u8 {
 /// suppress nothing.
 fn unknown_ignores(parsed: &[(String, Result<Dockerfile, ParseFailure>)]) -> Vec<String> {
     let mut warnings = Vec::new();
+    // Files with tens of thousands of comments name the same few rules over and over.
+    let mut known: HashMap<&str, bool> = HashMap::new();
     for df in parsed.iter().filter_map(|(_, outcome)| outcome.as_ref().ok()) {
         for pragma in &df.pragmas {
-            for rule in pragma.rules.iter().filter(|r| dockward_rules::find(r).is_none()) {
+            for rule in pragma.rules.iter().filter(|r| {
+                !*known
+                    .entry(r.as_str())
+                    .or_insert_with(|| dockward_rules::find(r).is_some())
+            }) {
                 warnings.push(format!(
                     "{}:{}:{}: dockward ignore names unknown rule \"{rule}\"",
                     df.path, pragma.pos.line, pragma.pos.column
