@@ -273,8 +273,121 @@ impl Report {
         use std::io::Write as _;
         // Large writes: a report of hundreds of thousands of results is tens of megabytes.
         let mut out = std::io::BufWriter::with_capacity(1 << 20, out);
-        serde_json::to_writer_pretty(&mut out, self).map_err(std::io::Error::from)?;
+        let mut serializer = serde_json::Serializer::with_formatter(&mut out, Pretty::default());
+        self.serialize(&mut serializer).map_err(std::io::Error::from)?;
         out.write_all(b"\n")?;
         out.flush()
+    }
+}
+
+/// A comma, a line break and spaces: what [`Pretty`] writes before a value, in one piece.
+const BREAK: &[u8] = b",\n                                                                ";
+
+/// The output of `serde_json::to_writer_pretty` (two spaces per level), with each line break
+/// and its indentation written at once rather than one level at a time: a report of hundreds of
+/// thousands of results has millions of lines.
+#[derive(Default)]
+struct Pretty {
+    level: usize,
+    has_value: bool,
+}
+
+impl Pretty {
+    fn line<W: ?Sized + std::io::Write>(&self, writer: &mut W, comma: bool) -> std::io::Result<()> {
+        let skip = usize::from(!comma);
+        let end = 2 + 2 * self.level;
+        match BREAK.get(skip..end) {
+            Some(piece) => writer.write_all(piece),
+            None => {
+                writer.write_all(&BREAK[skip..2])?;
+                for _ in 0..self.level {
+                    writer.write_all(b"  ")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl serde_json::ser::Formatter for Pretty {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        writer.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.line(writer, false)?;
+        }
+        writer.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.line(writer, !first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _writer: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        writer.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.line(writer, false)?;
+        }
+        writer.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.line(writer, !first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _writer: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Pretty` writes byte for byte what `serde_json::to_writer_pretty` writes, also for empty
+    /// arrays and objects and past the depth its indentation buffer covers.
+    #[test]
+    fn pretty_output_is_serde_json_pretty_output() {
+        let mut deep = serde_json::json!({"leaf": [1, "x\n\"y\"", null, {}, []]});
+        for k in 0..40 {
+            deep = serde_json::json!({"k": k, "a": [deep, [], {}, true], "e": {}});
+        }
+        let mut ours = Vec::new();
+        let mut serializer = serde_json::Serializer::with_formatter(&mut ours, Pretty::default());
+        deep.serialize(&mut serializer).unwrap();
+        let theirs = serde_json::to_vec_pretty(&deep).unwrap();
+        assert_eq!(
+            String::from_utf8(ours).unwrap(),
+            String::from_utf8(theirs).unwrap()
+        );
     }
 }
