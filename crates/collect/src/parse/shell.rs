@@ -321,8 +321,11 @@ fn truncate(text: &str) -> &str {
 #[derive(Clone, Debug, Default)]
 struct LexWord {
     text: String,
-    /// Source offset of the character each byte of `text` belongs to.
-    offsets: Vec<usize>,
+    /// Where the bytes of `text` came from, as runs: from `(text_pos, src_pos)` on, byte `o` of
+    /// `text` came from `src_pos + o - text_pos`, up to the next run. A run `(0, start)` is
+    /// implied, so a word written plainly needs none (one offset per byte was most of the lexer's
+    /// allocation).
+    runs: Vec<(usize, usize)>,
     /// Source offset of the word's first character.
     start: usize,
     /// Some part was quoted or escaped, so it cannot be a reserved word.
@@ -334,8 +337,53 @@ struct LexWord {
 
 impl LexWord {
     fn push(&mut self, c: char, offset: usize) {
+        if c.is_ascii() {
+            self.mark(offset);
+        } else {
+            // Every byte of the character maps to its first.
+            for k in 0..c.len_utf8() {
+                self.runs.push((self.text.len() + k, offset));
+            }
+        }
         self.text.push(c);
-        self.offsets.extend(std::iter::repeat_n(offset, c.len_utf8()));
+    }
+
+    /// Appends `s`, which starts at source offset `offset` and is copied as written.
+    fn push_str(&mut self, s: &str, offset: usize) {
+        if s.is_ascii() {
+            self.mark(offset);
+            self.text.push_str(s);
+        } else {
+            for (k, c) in s.char_indices() {
+                self.push(c, offset + k);
+            }
+        }
+    }
+
+    /// Starts a run if the next byte of `text`, from `offset`, does not continue the last one.
+    fn mark(&mut self, offset: usize) {
+        let at = self.text.len();
+        let (text_pos, src_pos) = self.runs.last().copied().unwrap_or((0, self.start));
+        if src_pos + (at - text_pos) != offset {
+            self.runs.push((at, offset));
+        }
+    }
+
+    /// Source offset of byte `o` of `text`; past the end, just past the source of its last byte.
+    fn offset(&self, o: usize) -> usize {
+        if o >= self.text.len() {
+            return match self.text.len() {
+                0 => self.start,
+                len => self.offset(len - 1) + 1,
+            };
+        }
+        let k = self.runs.partition_point(|&(text_pos, _)| text_pos <= o);
+        let (text_pos, src_pos) = k
+            .checked_sub(1)
+            .and_then(|k| self.runs.get(k))
+            .copied()
+            .unwrap_or((0, self.start));
+        src_pos + (o - text_pos)
     }
 
     fn into_word(self, position: &dyn Fn(usize) -> Pos) -> Word {
@@ -704,9 +752,7 @@ impl Lexer<'_> {
             self.i = self.bytes.len();
             return;
         };
-        for (k, c) in raw.char_indices() {
-            word.push(c, self.i + k);
-        }
+        word.push_str(raw, self.i);
         self.i = end;
     }
 
@@ -763,9 +809,7 @@ impl Lexer<'_> {
                         Some(p) => (p, body_start + p + 1),
                         None => (rest.len(), self.bytes.len()),
                     };
-                    for (k, ch) in rest.get(..body_len).unwrap_or("").char_indices() {
-                        w.push(ch, body_start + k);
-                    }
+                    w.push_str(rest.get(..body_len).unwrap_or(""), body_start);
                     self.i = end;
                 }
                 '"' => {
@@ -792,8 +836,7 @@ impl Lexer<'_> {
                         .position(|&b| !b.is_ascii() || is_word_special(b))
                         .unwrap_or(self.bytes.len() - at);
                     if run > 1 {
-                        w.text.push_str(&self.text[at..at + run]);
-                        w.offsets.extend(at..at + run);
+                        w.push_str(&self.text[at..at + run], at);
                         self.i = at + run;
                     } else {
                         w.push(c, at);
@@ -1199,8 +1242,7 @@ impl Parser<'_> {
             && self.depth < MAX_DEPTH
             && let Some(arg) = words.get(k)
         {
-            let end = arg.offsets.last().map_or(arg.start, |&last| last + 1);
-            let map = |o: usize| position(arg.offsets.get(o).copied().unwrap_or(end));
+            let map = |o: usize| position(arg.offset(o));
             let (inner, _) = parse_at_depth(&arg.text, &map, self.depth + 1);
             self.nested.extend(inner);
         }
