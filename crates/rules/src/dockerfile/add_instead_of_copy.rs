@@ -37,7 +37,7 @@ declare_rule! {
 
 fn check(_ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
     let mut findings = Vec::new();
-    for (add, sources) in copy_sources(df, "ADD") {
+    for (add, sources) in copy_sources(df, &["ADD"]) {
         let local: Vec<String> = sources
             .iter()
             .filter(|s| !is_remote(&s.text) && !is_archive(&s.text))

@@ -69,19 +69,26 @@ fn check(_ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
             }
         }
     }
-    for keyword in ["COPY", "ADD"] {
-        for (_, sources) in copy_sources(df, keyword) {
-            for source in sources {
-                if let Some(kind) = secret_file_name(&source.text) {
-                    findings.push(fail_at(
-                        df,
-                        source.word.pos,
-                        format!("{keyword} puts {kind} into the image ({})", source.shown()),
-                    ));
-                }
+    // One pass over both keywords; the `COPY` findings come before the `ADD` ones.
+    let mut added = Vec::new();
+    for (instruction, sources) in copy_sources(df, &["COPY", "ADD"]) {
+        let keyword = instruction.keyword.as_str();
+        let into = if keyword == "COPY" {
+            &mut findings
+        } else {
+            &mut added
+        };
+        for source in sources {
+            if let Some(kind) = secret_file_name(&source.text) {
+                into.push(fail_at(
+                    df,
+                    source.word.pos,
+                    format!("{keyword} puts {kind} into the image ({})", source.shown()),
+                ));
             }
         }
     }
+    findings.append(&mut added);
     for run in run_instructions(df) {
         for pipeline in &run.commands {
             if let Some((word, password)) = chpasswd_literal(pipeline) {

@@ -300,12 +300,16 @@ impl Source<'_> {
     }
 }
 
-/// Every `COPY` or `ADD` (`keyword`), `ONBUILD` ones included, with its sources resolved as
+/// Every `COPY` or `ADD` (one of `keywords`), `ONBUILD` ones included, with its sources resolved as
 /// BuildKit does before it decides between a URL and a local path: quotes removed, then the
 /// `ARG` and `ENV` values set earlier in the stage expanded. A global `ARG` (before the first
 /// `FROM`) counts only where the stage declares it again (`ARG NAME`). An `ONBUILD` source is
 /// only unquoted: it is expanded in the build that uses this image.
-pub(crate) fn copy_sources<'a>(df: &'a Dockerfile, keyword: &str) -> Vec<(&'a Instruction, Vec<Source<'a>>)> {
+/// Several keywords are looked for in one pass: the stage scopes are costly to follow.
+pub(crate) fn copy_sources<'a>(
+    df: &'a Dockerfile,
+    keywords: &[&str],
+) -> Vec<(&'a Instruction, Vec<Source<'a>>)> {
     let globals = global_args(df);
     let mut found = Vec::new();
     for stage in &df.stages {
@@ -332,11 +336,11 @@ pub(crate) fn copy_sources<'a>(df: &'a Dockerfile, keyword: &str) -> Vec<(&'a In
                 }
                 _ => {}
             }
-            if instruction.keyword == keyword {
+            if keywords.contains(&instruction.keyword.as_str()) {
                 found.push((instruction, resolve_sources(instruction, Some(&scope), df.escape)));
             }
             if let Some(trigger) = instruction.onbuild.as_deref()
-                && trigger.keyword == keyword
+                && keywords.contains(&trigger.keyword.as_str())
             {
                 found.push((trigger, resolve_sources(trigger, None, df.escape)));
             }

@@ -35,7 +35,7 @@ declare_rule! {
 
 fn check(_ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
     let mut findings = Vec::new();
-    for (add, sources) in copy_sources(df, "ADD") {
+    for (add, sources) in copy_sources(df, &["ADD"]) {
         if add
             .flags
             .iter()
