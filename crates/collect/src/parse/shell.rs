@@ -270,7 +270,11 @@ fn looks_like_assignment(word: &str) -> bool {
 
 /// The last path component.
 fn basename(word: &str) -> &str {
-    word.rsplit('/').next().unwrap_or(word)
+    // A byte scan: words are short, and a splitter's setup cost more than the search.
+    match word.bytes().rposition(|b| b == b'/') {
+        Some(slash) => word.get(slash + 1..).unwrap_or(""),
+        None => word,
+    }
 }
 
 /// Parses `text` as a script nested `depth` levels inside `sh -c` strings.
@@ -1182,7 +1186,8 @@ impl Parser<'_> {
         // Where the wrappers end: for each, its words and the assignments after it. Found first
         // and then cut in one pass, so a long chain of wrappers costs linear time.
         let mut cuts: Vec<(usize, usize)> = Vec::new();
-        {
+        // What the command after the wrappers runs, found before its words move into `Word`s.
+        let (script, program) = {
             let texts: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
             let mut k = 0;
             // Each round moves `k` forward by at least one word, so this ends.
@@ -1195,7 +1200,14 @@ impl Parser<'_> {
                 k += n;
                 cuts.push((len, n));
             }
-        }
+            let texts = texts.get(k..).unwrap_or(&[]);
+            let program = if self.command_readers.is_empty() {
+                None
+            } else {
+                texts.first().map(|w| basename(w).to_string())
+            };
+            (script_index(texts), program)
+        };
         let mut rest = words.into_iter();
         // `env A=1 nohup cmd`: the assignments reach the command at the end of the chain.
         let mut carried: Vec<LexWord> = Vec::new();
@@ -1223,9 +1235,6 @@ impl Parser<'_> {
         if wrapped {
             assignments = carried;
         }
-        let texts: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
-        let script = script_index(&texts);
-        let program = texts.first().map(|w| basename(w).to_string());
         for idx in std::mem::take(&mut self.command_readers) {
             if let Some(reader) = self.readers.get_mut(idx) {
                 reader.runs_script = match &program {
