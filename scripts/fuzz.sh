@@ -9,23 +9,32 @@ cd "$(dirname "$0")/../fuzz"
 seconds=${1:-20}
 shift || true
 
-if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
+if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked
+fi
+
+# cargo-fuzz needs nightly compiler flags (sanitizers). A machine with only the stable toolchain
+# gets them from the same compiler with RUSTC_BOOTSTRAP=1, so CI does not depend on nightly.
+if cargo +nightly --version >/dev/null 2>&1; then
+  fuzz=(cargo +nightly fuzz)
+else
+  echo "no nightly toolchain: building the fuzz targets with $(rustc --version) and RUSTC_BOOTSTRAP=1" >&2
+  fuzz=(env RUSTC_BOOTSTRAP=1 cargo fuzz)
 fi
 
 if [ "$#" -gt 0 ]; then
   targets=("$@")
 else
-  mapfile -t targets < <(cargo +nightly fuzz list)
+  mapfile -t targets < <("${fuzz[@]}" list)
 fi
 
-cargo +nightly fuzz build
+"${fuzz[@]}" build
 python3 seed-corpus.py
 
 mkdir -p target/logs
 for t in "${targets[@]}"; do
   log="target/logs/$t.log"
-  if ! cargo +nightly fuzz run "$t" "corpus/$t" -- \
+  if ! "${fuzz[@]}" run "$t" "corpus/$t" -- \
       -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1; then
     tail -n 40 "$log" >&2
     echo "fuzz target $t failed; the input is in fuzz/artifacts/$t/ (log: fuzz/$log)" >&2
