@@ -238,6 +238,11 @@ pub(crate) fn run_instructions(df: &Dockerfile) -> impl Iterator<Item = &Instruc
     instructions_named(df, "RUN")
 }
 
+/// A package argument's name without its version pin (`sudo=1.9.13p3-1`, `openssh~9.7`).
+pub(crate) fn package_name(argument: &str) -> &str {
+    argument.split(['=', '>', '<', '~']).next().unwrap_or(argument)
+}
+
 /// The packages a command installs, when it is a package manager's install command
 /// (`apt-get install`, `apk add`, `dnf install` …): its arguments that are not options.
 pub(crate) fn installed_packages(cmd: &Command) -> Option<Vec<&Word>> {

@@ -2,7 +2,7 @@
 
 use dockward_model::dockerfile::{Args, Dockerfile};
 
-use super::{clean, fail_at, installed_packages, instructions_named, run_commands};
+use super::{clean, fail_at, installed_packages, instructions_named, package_name, run_commands};
 use crate::prelude::*;
 
 declare_rule! {
@@ -46,12 +46,7 @@ fn check(_ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
     for (_, command) in run_commands(df) {
         let alpine = command.program() == Some("apk");
         for package in installed_packages(command).unwrap_or_default() {
-            // `openssh=9.7p1-r0`: the name is before the version pin.
-            let name = package
-                .text
-                .split(['=', '>', '<', '~'])
-                .next()
-                .unwrap_or(&package.text);
+            let name = package_name(&package.text);
             if SSH_SERVER_PACKAGES.contains(&name) || (alpine && name == "openssh") {
                 findings.push(fail_at(
                     df,

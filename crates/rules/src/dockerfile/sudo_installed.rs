@@ -2,7 +2,7 @@
 
 use dockward_model::dockerfile::Dockerfile;
 
-use super::{clean, fail_at, installed_packages, shipping_stage, stage_chain};
+use super::{clean, fail_at, installed_packages, package_name, shipping_stage, stage_chain};
 use crate::prelude::*;
 
 declare_rule! {
@@ -46,12 +46,7 @@ fn check(ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
         .filter(|i| i.keyword == "RUN");
     for command in runs.flat_map(|i| &i.commands).flat_map(|p| &p.commands) {
         for package in installed_packages(command).unwrap_or_default() {
-            // `sudo=1.9.13p3-1`, `sudo~1.9`: the name is before the version pin.
-            let name = package
-                .text
-                .split(['=', '>', '<', '~'])
-                .next()
-                .unwrap_or(&package.text);
+            let name = package_name(&package.text);
             if name == "sudo" {
                 findings.push(fail_at(df, package.pos, "RUN installs sudo in the shipped image"));
             }
