@@ -1138,6 +1138,10 @@ fn names_other_interpreter(body: &str) -> bool {
 fn heredoc_markers(logical: &Logical, from: usize, to: usize) -> Vec<Marker> {
     let text = logical.text.as_str();
     let mut markers = Vec::new();
+    // Every marker holds `<<`: without one, splitting the words (most of a RUN) is no use.
+    if text.get(from..to).is_some_and(|t| !t.contains("<<")) {
+        return markers;
+    }
     for (s, e) in split_words(text, from, to, '\\') {
         let raw = text.get(s..e).unwrap_or("");
         let Some(rest) = raw
