@@ -115,13 +115,18 @@ fn unverified(command: &Command) -> Vec<(usize, String)> {
         } else {
             Cow::Borrowed(&word.text)
         };
-        let apt_option =
-            lower.contains("allowunauthenticated=true") || lower.contains("allowinsecurerepositories=true");
+        // Every option and source shape below has a `=`: most words have none, and need no search.
+        let has_eq = lower.as_bytes().contains(&b'=');
+        let apt_option = has_eq
+            && (lower.contains("allowunauthenticated=true")
+                || lower.contains("allowinsecurerepositories=true"));
         if flags.contains(&lower.as_ref()) || apt_option {
             found.push((
                 at,
                 format!("{program} {} skips package signature checks", word.text),
             ));
+        } else if !has_eq {
+            continue;
         } else if lower.contains("[trusted=yes]") || lower.contains("trusted=yes]") {
             found.push((
                 at,
