@@ -103,11 +103,21 @@ fn check(_ctx: &Context<'_>, df: &Dockerfile) -> Vec<Verdict> {
     for (_, command) in run_commands(df) {
         for word in command.assignments.iter().chain(&command.words) {
             // A word may hold several tokens: `"Authorization: token ghp_…"`, `TOKEN=ghp_…`.
-            let shaped = word
-                .text
+            let text = word.text.as_str();
+            // A word of one token was judged whole already: no second look.
+            let mut whole = false;
+            let shaped = text
                 .split(|c: char| c.is_whitespace() || c == '=')
-                .find_map(|token| secret_value(token).map(|kind| (kind, token)))
-                .or_else(|| secret_value(&word.text).map(|kind| (kind, word.text.as_str())));
+                .find_map(|token| {
+                    whole |= token.len() == text.len();
+                    secret_value(token).map(|kind| (kind, token))
+                })
+                .or_else(|| {
+                    if whole {
+                        return None;
+                    }
+                    secret_value(text).map(|kind| (kind, text))
+                });
             if let Some((kind, token)) = shaped {
                 findings.push(fail_at(
                     df,
