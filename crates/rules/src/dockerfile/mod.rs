@@ -125,6 +125,10 @@ pub(crate) fn expand_known(text: &str, args: &BTreeMap<String, String>) -> Optio
 const MAX_EXPANSION: usize = 64 * 1024;
 
 fn expand_tracking(text: &str, args: &BTreeMap<String, String>, missing: &mut bool) -> String {
+    // Nothing to expand: the text itself (never longer than the limit below).
+    if !text.contains('$') {
+        return text.to_string();
+    }
     let limit = text.len().max(MAX_EXPANSION);
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
@@ -382,6 +386,10 @@ fn resolve_sources<'a>(
 /// A word with quotes removed as BuildKit reads it: `"a b"`, `'a'b`, `a\ b` (with `escape`, the
 /// Dockerfile's escape character). `$` stays, for [`expand`].
 pub(crate) fn unquote(word: &str, escape: char) -> String {
+    // Most words have no quote and no escape: they are their own text.
+    if !word.contains(|c: char| c == '"' || c == '\'' || c == escape) {
+        return word.to_string();
+    }
     let mut out = String::with_capacity(word.len());
     let mut quote: Option<char> = None;
     let mut chars = word.chars().peekable();
