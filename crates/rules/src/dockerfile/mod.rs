@@ -387,7 +387,7 @@ fn resolve_sources<'a>(
 /// Dockerfile's escape character). `$` stays, for [`expand`].
 pub(crate) fn unquote(word: &str, escape: char) -> String {
     // Most words have no quote and no escape: they are their own text.
-    if !word.contains(|c: char| c == '"' || c == '\'' || c == escape) {
+    if !word.contains(['"', '\'', escape]) {
         return word.to_string();
     }
     let mut out = String::with_capacity(word.len());
