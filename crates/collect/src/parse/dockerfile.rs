@@ -343,6 +343,16 @@ impl Logical {
         if self.map.is_empty() {
             self.first = Pos { line, column };
         }
+        if s.is_ascii() {
+            // One byte a character: copied at once, the columns counted up.
+            self.text.push_str(s);
+            self.map.extend((0..s.len()).map(|k| Pos {
+                line,
+                column: column.saturating_add(u32::try_from(k).unwrap_or(u32::MAX)),
+            }));
+            self.last_line = line;
+            return;
+        }
         let mut column = column;
         for c in s.chars() {
             self.text.push(c);
