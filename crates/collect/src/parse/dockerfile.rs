@@ -346,9 +346,11 @@ impl Logical {
         if s.is_ascii() {
             // One byte a character: copied at once, the columns counted up.
             self.text.push_str(s);
-            self.map.extend((0..s.len()).map(|k| Pos {
-                line,
-                column: column.saturating_add(u32::try_from(k).unwrap_or(u32::MAX)),
+            let mut next = column;
+            self.map.extend(s.bytes().map(|_| {
+                let column = next;
+                next = next.saturating_add(1);
+                Pos { line, column }
             }));
             self.last_line = line;
             return;
