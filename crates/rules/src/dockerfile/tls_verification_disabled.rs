@@ -105,12 +105,22 @@ fn insecure_command(command: &Command) -> Option<(usize, String)> {
         return None;
     }
     let words: Vec<&str> = command.words.iter().map(|w| w.text.as_str()).collect();
-    let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
+    // Most words are lower case already: no copy for them.
+    let lower: Vec<std::borrow::Cow<'_, str>> = words
+        .iter()
+        .map(|&w| {
+            if w.bytes().any(|b| b.is_ascii_uppercase()) {
+                std::borrow::Cow::Owned(w.to_ascii_lowercase())
+            } else {
+                std::borrow::Cow::Borrowed(w)
+            }
+        })
+        .collect();
     let find = |pred: &dyn Fn(usize, &str) -> bool| (1..words.len()).find(|&i| pred(i, &lower[i]));
     let next_is_false = |i: usize| {
         lower
             .get(i + 1)
-            .is_some_and(|v| matches!(v.as_str(), "false" | "0" | "no"))
+            .is_some_and(|v| matches!(v.as_ref(), "false" | "0" | "no"))
     };
     if program == "export" {
         return (1..words.len()).find_map(|i| {
