@@ -986,7 +986,11 @@ fn split_words(text: &str, from: usize, to: usize, escape: char) -> Vec<(usize, 
 /// `"`, `$` and itself, and the escape character outside quotes taking the next character literally.
 /// `$VAR` stays as written.
 fn unquote(raw: &str, escape: char) -> String {
-    let mut out = String::new();
+    // Most values have no quote and no escape: they are their own text.
+    if !raw.contains(['"', '\'', escape]) {
+        return raw.to_string();
+    }
+    let mut out = String::with_capacity(raw.len());
     let mut quote: Option<char> = None;
     let mut chars = raw.chars().peekable();
     while let Some(c) = chars.next() {
