@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use dockward_model::dockerfile::{Dockerfile, Pragma};
 use dockward_model::{
@@ -152,43 +153,86 @@ pub fn evaluate_dockerfiles(files: &[LintInput<'_>], settings: &Settings) -> Vec
             LintInput::Failed { .. } => None,
         })
         .collect();
-    // Ordered by rule, then file, like an audit: the report shows each rule once.
-    let mut results = Vec::new();
-    for rule in rules {
-        let Check::Dockerfile(check) = rule.check else {
-            continue;
-        };
-        let references: Arc<[Cow<'static, str>]> =
-            rule.references.iter().map(|r| Cow::Borrowed(*r)).collect();
-        for ((file, target), index) in files.iter().zip(&targets).zip(&suppressions) {
-            match file {
-                LintInput::Failed {
-                    path,
-                    line,
-                    column,
-                    message,
-                } => {
-                    // Line 0: the file was never parsed (unreadable, refused, no such stage).
-                    let verdict = if *line > 0 {
-                        Verdict::error(format!("could not parse: {message}")).located(*path, *line, *column)
-                    } else {
-                        Verdict::error(format!("could not lint: {message}"))
-                    };
-                    results.push(result(rule, &references, target, verdict));
-                }
-                LintInput::Parsed(df) => {
-                    let mut verdicts = check(&ctx, df);
-                    // Findings in file order, whatever order the rule found them in.
-                    verdicts.sort_by_key(|v| v.location.as_ref().map(|l| (l.line, l.column)));
-                    for verdict in verdicts {
-                        let mut judged = result(rule, &references, target, verdict);
-                        if judged.status == Status::Fail
-                            && let Some(index) = index
-                        {
-                            judged.suppressed = index.lookup(rule, judged.location.as_ref());
-                        }
-                        results.push(judged);
+    // Rules are independent and pure: judge them on every core, each worker taking the next rule,
+    // and keep the results ordered by rule, then file, like an audit (the report shows each rule
+    // once).
+    let judge = |rule: &'static Rule| judge_dockerfiles(rule, &ctx, files, &targets, &suppressions);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(rules.len())
+        .min(MAX_LINT_THREADS);
+    if workers <= 1 {
+        return rules.into_iter().flat_map(judge).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut per_rule: Vec<(usize, Vec<RuleResult>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(rule) = rules.get(i) else { break };
+                        done.push((i, judge(rule)));
                     }
+                    done
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            // A rule that panicked is a bug: let it surface as it would without threads.
+            .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    });
+    per_rule.sort_unstable_by_key(|(i, _)| *i);
+    per_rule.into_iter().flat_map(|(_, results)| results).collect()
+}
+
+/// Threads that judge Dockerfiles at most: the rules are few, and more threads only add memory.
+const MAX_LINT_THREADS: usize = 4;
+
+/// One rule's results on every file, in file order.
+fn judge_dockerfiles(
+    rule: &'static Rule,
+    ctx: &Context<'_>,
+    files: &[LintInput<'_>],
+    targets: &[Arc<Target>],
+    suppressions: &[Option<Suppressions<'_>>],
+) -> Vec<RuleResult> {
+    let Check::Dockerfile(check) = rule.check else {
+        return Vec::new();
+    };
+    let mut results = Vec::new();
+    let references: Arc<[Cow<'static, str>]> = rule.references.iter().map(|r| Cow::Borrowed(*r)).collect();
+    for ((file, target), index) in files.iter().zip(targets).zip(suppressions) {
+        match file {
+            LintInput::Failed {
+                path,
+                line,
+                column,
+                message,
+            } => {
+                // Line 0: the file was never parsed (unreadable, refused, no such stage).
+                let verdict = if *line > 0 {
+                    Verdict::error(format!("could not parse: {message}")).located(*path, *line, *column)
+                } else {
+                    Verdict::error(format!("could not lint: {message}"))
+                };
+                results.push(result(rule, &references, target, verdict));
+            }
+            LintInput::Parsed(df) => {
+                let mut verdicts = check(ctx, df);
+                // Findings in file order, whatever order the rule found them in.
+                verdicts.sort_by_key(|v| v.location.as_ref().map(|l| (l.line, l.column)));
+                for verdict in verdicts {
+                    let mut judged = result(rule, &references, target, verdict);
+                    if judged.status == Status::Fail
+                        && let Some(index) = index
+                    {
+                        judged.suppressed = index.lookup(rule, judged.location.as_ref());
+                    }
+                    results.push(judged);
                 }
             }
         }
