@@ -5,75 +5,32 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
 
+mod common;
+
 use std::collections::HashMap;
-use std::convert::Infallible;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use common::{FakeDaemon, Reply, not_found, serve_with};
 use dockward_collect::{Client, Endpoint, ImageSelection, Options, collect_snapshot};
 use dockward_model::{RuleResult, Snapshot, Status};
 use dockward_rules::{Check, RULES, Settings, evaluate};
-use http_body_util::Full;
-use hyper::service::service_fn;
-use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
-use tokio::net::UnixListener;
 
 const BASE: &str = include_str!("../../rules/tests/fixtures/base.inspect.json");
 const INFO: &str =
     r#"{"ServerVersion":"20.10.24","SecurityOptions":["name=apparmor","name=seccomp,profile=default"]}"#;
 
-/// A fake daemon's socket; its directory is removed when the test ends.
-struct FakeDaemon {
-    path: PathBuf,
-}
-
-impl Drop for FakeDaemon {
-    fn drop(&mut self) {
-        if let Some(dir) = self.path.parent() {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-    }
-}
-
 /// Serves `routes` (path without query → body, status 200) on a fresh socket.
-fn serve(name: &str, routes: HashMap<String, String>) -> FakeDaemon {
-    let dir = std::env::temp_dir().join(format!("dockward-facts-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("docker.sock");
-    let routes = Arc::new(routes);
-    let listener = UnixListener::bind(&path).unwrap();
-    tokio::spawn(async move {
-        loop {
-            let (stream, _) = listener.accept().await.unwrap();
-            let routes = Arc::clone(&routes);
-            tokio::spawn(async move {
-                let service = service_fn(move |req: Request<hyper::body::Incoming>| {
-                    let routes = Arc::clone(&routes);
-                    async move {
-                        let (status, body) = match routes.get(req.uri().path()) {
-                            Some(body) => (200, body.clone()),
-                            None => (404, r#"{"message":"page not found"}"#.to_string()),
-                        };
-                        Ok::<_, Infallible>(
-                            Response::builder()
-                                .status(status)
-                                .body(Full::new(Bytes::from(body)))
-                                .unwrap(),
-                        )
-                    }
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
+fn serve(routes: HashMap<String, String>) -> FakeDaemon {
+    serve_with(Arc::new(move |key: &str| {
+        let path = key.split('?').next().unwrap_or(key);
+        match routes.get(path) {
+            Some(body) => Reply::Full(200, Bytes::from(body.clone())),
+            None => not_found(key),
         }
-    });
-    FakeDaemon { path }
+    }))
 }
 
 /// How a variant spoils the base document.
@@ -281,7 +238,7 @@ fn container_results<'a>(results: &'a [RuleResult], name: &str) -> HashMap<&'a s
         .collect()
 }
 
-async fn collect(test: &str, variants: &[Variant]) -> (Snapshot, FakeDaemon) {
+async fn collect(variants: &[Variant]) -> (Snapshot, FakeDaemon) {
     let mut routes = HashMap::new();
     routes.insert("/_ping".to_string(), "OK".to_string());
     routes.insert("/info".to_string(), INFO.to_string());
@@ -293,7 +250,7 @@ async fn collect(test: &str, variants: &[Variant]) -> (Snapshot, FakeDaemon) {
         routes.insert(format!("/containers/{id}/json"), doc.to_string());
     }
     routes.insert("/containers/json".to_string(), Value::Array(list).to_string());
-    let daemon = serve(test, routes);
+    let daemon = serve(routes);
     let client = Client::new(
         Endpoint::Unix {
             path: daemon.path.clone(),
@@ -313,7 +270,7 @@ async fn collect(test: &str, variants: &[Variant]) -> (Snapshot, FakeDaemon) {
 #[tokio::test]
 async fn a_fact_the_daemon_did_not_send_is_an_error_for_the_rules_that_need_it_and_only_those() {
     let variants = variants();
-    let (snapshot, _daemon) = collect("parts", &variants).await;
+    let (snapshot, _daemon) = collect(&variants).await;
     assert!(snapshot.errors.is_empty(), "{:?}", snapshot.errors);
     assert_eq!(snapshot.containers.len(), variants.len());
     let results = evaluate(&snapshot, &Settings::default());
@@ -415,7 +372,7 @@ async fn a_snapshot_keeps_what_was_not_read() {
             )
         })
         .collect();
-    let (snapshot, _daemon) = collect("snapshot", &variants).await;
+    let (snapshot, _daemon) = collect(&variants).await;
     let text = serde_json::to_string(&snapshot).unwrap();
     let reread: Snapshot = serde_json::from_str(&text).unwrap();
     assert_eq!(reread.containers, snapshot.containers);
