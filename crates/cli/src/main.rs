@@ -319,28 +319,24 @@ fn audit(args: AuditArgs) -> anyhow::Result<u8> {
 }
 
 /// `-c NAME` and `--image REF` that named nothing on the daemon (or in the snapshot): bad
-/// arguments, not findings. The collectors record them as errors with these reasons.
+/// arguments, not findings.
 fn unmatched_selectors(snapshot: &Snapshot) -> Vec<String> {
     snapshot
         .errors
         .iter()
-        .filter_map(|e| match (e.target.kind, e.reason.as_str()) {
-            (TargetKind::Container, reason @ (NO_SUCH_CONTAINER | NO_SUCH_CONTAINER_IN_SNAPSHOT)) => {
-                Some(format!("{reason}: {}", e.target.name))
+        .filter(|e| e.named_nothing)
+        .map(|e| {
+            if e.reason.ends_with(e.target.name.as_str()) {
+                e.reason.clone()
+            } else {
+                format!("{}: {}", e.reason, e.target.name)
             }
-            (TargetKind::Image, NO_SUCH_IMAGE_IN_SNAPSHOT) => {
-                Some(format!("{NO_SUCH_IMAGE_IN_SNAPSHOT}: {}", e.target.name))
-            }
-            (TargetKind::Image, reason) if reason.starts_with("no such image: ") => Some(reason.to_string()),
-            _ => None,
         })
         .collect()
 }
 
 const NOTHING_JUDGED: &str = "nothing could be judged: every check ended in an error";
 
-/// What the live collector says of a `-c` selector the daemon does not know.
-const NO_SUCH_CONTAINER: &str = "no such container";
 const NO_SUCH_CONTAINER_IN_SNAPSHOT: &str = "no such container in the snapshot";
 const NO_SUCH_IMAGE_IN_SNAPSHOT: &str = "no such image in the snapshot";
 
@@ -792,6 +788,7 @@ fn missing(kind: TargetKind, name: &str, reason: &str) -> CollectionError {
             id: None,
         },
         reason: reason.into(),
+        named_nothing: true,
     }
 }
 

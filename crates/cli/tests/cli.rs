@@ -485,3 +485,41 @@ fn help_documents_the_exit_codes_and_errors_ok() {
     assert!(audit.contains("--errors-ok"), "{audit}");
     assert!(audit.contains("--running"), "{audit}");
 }
+
+#[test]
+fn an_image_removed_after_it_was_listed_is_an_error_not_a_bad_argument() {
+    // A plain audit lists the images, then inspects them: one deleted in between answers 404.
+    // That is an error on that image, not a `--image` selector that named nothing.
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(data("snapshot.json")).unwrap()).unwrap();
+    doc["errors"].as_array_mut().unwrap().push(serde_json::json!({
+        "target": {"kind": "image", "name": "sha256:ccc"},
+        "reason": "no such image: sha256:ccc"
+    }));
+    let dir = std::env::temp_dir().join(format!("dockward-cli-removed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("snapshot.json");
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let out = dockward(&["audit", "--snapshot", path.to_str().unwrap(), "--format", "json"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let removed: Vec<&serde_json::Value> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["target"]["name"] == "sha256:ccc")
+        .collect();
+    assert!(!removed.is_empty());
+    assert!(
+        removed
+            .iter()
+            .all(|r| r["status"] == "error" && r["message"] == "no such image: sha256:ccc")
+    );
+}

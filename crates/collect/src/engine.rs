@@ -285,6 +285,10 @@ pub async fn collect_snapshot(client: &Client, options: &Options) -> Result<Snap
                     id: want.listed.then(|| want.reference.clone()),
                 },
                 reason: describe_inspect_error(&e, want.listed),
+                // A selector the daemon does not know, or that cannot name a container at all.
+                named_nothing: !want.listed
+                    && (e.status() == Some(404)
+                        || !is_container_reference(want.reference.trim_start_matches('/'))),
             }),
         }
     }

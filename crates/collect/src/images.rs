@@ -123,7 +123,12 @@ pub(crate) async fn collect_images(
                 histories.push(history);
                 sizes.push(size);
             }
-            Err(e) => errors.push(image_error(reference, None, describe(&e, reference))),
+            Err(e) => {
+                let mut error = image_error(reference, None, describe(&e, reference));
+                // Listed images can vanish before they are inspected; only a selector names nothing.
+                error.named_nothing = matches!(selection, ImageSelection::Only(_)) && e.status() == Some(404);
+                errors.push(error);
+            }
         }
     }
     if matches!(selection, ImageSelection::All) {
@@ -344,6 +349,7 @@ fn image_error(name: &str, id: Option<String>, reason: String) -> CollectionErro
             id,
         },
         reason,
+        named_nothing: false,
     }
 }
 

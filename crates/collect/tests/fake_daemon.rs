@@ -183,6 +183,10 @@ async fn selectors_that_cannot_name_a_container_are_errors() {
         "\"../../info\" is not a valid container name or id"
     );
     assert_eq!(snapshot.errors[1].reason, "no such container");
+    assert!(
+        snapshot.errors.iter().all(|e| e.named_nothing),
+        "bad arguments, not faults"
+    );
 }
 
 #[tokio::test]
@@ -306,6 +310,10 @@ async fn image_faults_become_errors_or_unknown_facts_and_the_rest_is_collected()
     assert_eq!(snapshot.errors[0].target.kind, dockward_model::TargetKind::Image);
     assert_eq!(snapshot.errors[0].target.name, "sha256:ccc");
     assert_eq!(snapshot.errors[0].reason, "no such image: sha256:ccc");
+    assert!(
+        !snapshot.errors[0].named_nothing,
+        "listed, then removed: not a bad argument"
+    );
 }
 
 // Bounded time and memory: frozen, trickling, endless and vanishing daemons. The limits in

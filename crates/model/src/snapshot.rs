@@ -70,4 +70,8 @@ pub struct CollectionError {
     pub target: Target,
     /// Why it could not be collected.
     pub reason: String,
+    /// The person named the object (`-c NAME`, `--image REF`) and there is no such object: a
+    /// bad argument rather than a fault of the daemon.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub named_nothing: bool,
 }

@@ -418,6 +418,7 @@ mod tests {
                 id: Some("abc".into()),
             },
             reason: "no such container".into(),
+            named_nothing: false,
         });
         let results = container_results(&s);
         assert_eq!(results.len(), container_rule_count());
