@@ -10,11 +10,14 @@
 
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
+mod common;
+
+use common::{fixtures_dir, merge_patch, read_json, workload};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use dockward_collect::info_from_json;
-use dockward_collect::inspect::{resolve_joins, workload_from_inspect};
+use dockward_collect::inspect::resolve_joins;
 use dockward_collect::parse::dockerfile::parse_dockerfile;
 use dockward_model::{
     ConfigFile, ConfigFileState, DaemonConfig, DaemonFacts, DaemonProcess, FileId, HostSocket, ImageFacts,
@@ -87,44 +90,6 @@ struct Expect {
     #[serde(default)]
     evidence: Vec<(String, Value)>,
     fix: Option<String>,
-}
-
-fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-fn read_json(name: &str) -> Value {
-    let text = std::fs::read_to_string(fixtures_dir().join(name)).unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
-/// RFC 7386 JSON merge patch.
-fn merge_patch(target: &mut Value, patch: &Value) {
-    let Value::Object(patch) = patch else {
-        *target = patch.clone();
-        return;
-    };
-    if !target.is_object() {
-        *target = Value::Object(Default::default());
-    }
-    let Value::Object(map) = target else {
-        unreachable!()
-    };
-    for (key, value) in patch {
-        if value.is_null() {
-            map.remove(key);
-        } else {
-            merge_patch(map.entry(key.clone()).or_insert(Value::Null), value);
-        }
-    }
-}
-
-fn workload(patch: &Value) -> Workload {
-    let mut doc = read_json("base.inspect.json");
-    if !patch.is_null() {
-        merge_patch(&mut doc, patch);
-    }
-    workload_from_inspect(doc.to_string().as_bytes(), "fixture").unwrap()
 }
 
 fn daemon(spec: &DaemonSpec) -> DaemonFacts {

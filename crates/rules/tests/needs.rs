@@ -5,47 +5,14 @@
 
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 
-use std::path::Path;
+mod common;
+
+use common::{read_json, workload};
 
 use dockward_collect::info_from_json;
-use dockward_collect::inspect::workload_from_inspect;
-use dockward_model::{DaemonFacts, HostSocket, Workload};
+use dockward_model::{DaemonFacts, HostSocket};
 use dockward_rules::{Check, Context, RULES, Settings};
 use serde_json::{Value, json};
-
-fn read_json(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-/// RFC 7386 JSON merge patch.
-fn merge_patch(target: &mut Value, patch: &Value) {
-    let Value::Object(patch) = patch else {
-        *target = patch.clone();
-        return;
-    };
-    if !target.is_object() {
-        *target = json!({});
-    }
-    let Value::Object(map) = target else { return };
-    for (key, value) in patch {
-        if value.is_null() {
-            map.remove(key);
-        } else {
-            merge_patch(map.entry(key.clone()).or_insert(Value::Null), value);
-        }
-    }
-}
-
-fn workload(patch: &Value) -> Workload {
-    let mut doc = read_json("base.inspect.json");
-    if !patch.is_null() {
-        merge_patch(&mut doc, patch);
-    }
-    workload_from_inspect(doc.to_string().as_bytes(), "fixture").unwrap()
-}
 
 /// Each fact as a pointer, and a patch giving it a value some rule judges differently.
 fn risky_facts() -> Vec<(&'static str, Value)> {
