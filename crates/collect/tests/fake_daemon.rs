@@ -450,18 +450,21 @@ async fn inspects_that_hang_on_a_live_daemon_end_at_the_deadline() {
     assert_eq!(snapshot.errors[39].reason, deadline("/containers/c39/json"));
 }
 
-#[tokio::test]
-async fn an_endless_inspect_answer_is_an_error_naming_the_endpoint_and_the_cap() {
-    let daemon = serve_with(Arc::new(|key: &str| match key {
+/// Lists container `aaa` (named `bad_name`, answered with `bad`) and a healthy `bbb` ("web").
+fn bad_and_good(bad_name: &str, bad: Reply) -> FakeDaemon {
+    let list = format!(r#"[{{"Id":"aaa","Names":["/{bad_name}"]}},{{"Id":"bbb","Names":["/web"]}}]"#);
+    serve_with(Arc::new(move |key: &str| match key {
         "/_ping" => Reply::Full(200, Bytes::from_static(b"OK")),
-        "/containers/json" => Reply::Full(
-            200,
-            Bytes::from_static(br#"[{"Id":"aaa","Names":["/endless"]},{"Id":"bbb","Names":["/web"]}]"#),
-        ),
-        "/containers/aaa/json" => Reply::Endless,
+        "/containers/json" => Reply::Full(200, Bytes::from(list.clone())),
+        "/containers/aaa/json" => bad.clone(),
         "/containers/bbb/json" => Reply::Full(200, Bytes::from(inspect("bbb", "web", serde_json::json!({})))),
         key => not_found(key),
-    }));
+    }))
+}
+
+#[tokio::test]
+async fn an_endless_inspect_answer_is_an_error_naming_the_endpoint_and_the_cap() {
+    let daemon = bad_and_good("endless", Reply::Endless);
     let snapshot = collect_snapshot(&fake_client(&daemon), &containers_only(2))
         .await
         .unwrap();
@@ -689,16 +692,7 @@ async fn a_socket_path_that_is_a_regular_file_says_not_a_socket() {
 
 #[tokio::test]
 async fn an_answer_that_stops_midway_is_an_error_and_a_live_daemon_is_still_asked() {
-    let daemon = serve_with(Arc::new(|key: &str| match key {
-        "/_ping" => Reply::Full(200, Bytes::from_static(b"OK")),
-        "/containers/json" => Reply::Full(
-            200,
-            Bytes::from_static(br#"[{"Id":"aaa","Names":["/stuck"]},{"Id":"bbb","Names":["/web"]}]"#),
-        ),
-        "/containers/aaa/json" => Reply::Stall,
-        "/containers/bbb/json" => Reply::Full(200, Bytes::from(inspect("bbb", "web", serde_json::json!({})))),
-        key => not_found(key),
-    }));
+    let daemon = bad_and_good("stuck", Reply::Stall);
     // One connection: the stuck answer comes first, and the ping after it finds the daemon alive.
     let snapshot = collect_snapshot(&limited(&daemon, 1, 60), &containers_only(1))
         .await
