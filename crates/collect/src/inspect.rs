@@ -261,6 +261,13 @@ fn normalize(id: String, doc: &Map<String, Value>) -> Workload {
             "a list of device requests",
         )
         .unwrap_or_default();
+    let sysctls: BTreeMap<String, String> = r
+        .field(hc, HC, "Sysctls", Sent::Optional, "an object of strings")
+        .unwrap_or_default();
+    let masked_paths: Option<Vec<String>> =
+        r.field(hc, HC, "MaskedPaths", Sent::Optional, "a list of strings");
+    let readonly_paths: Option<Vec<String>> =
+        r.field(hc, HC, "ReadonlyPaths", Sent::Optional, "a list of strings");
     let ulimits: Vec<UlimitJson> = r
         .field(hc, HC, "Ulimits", Sent::Optional, "a list of ulimits")
         .unwrap_or_default();
@@ -358,6 +365,7 @@ fn normalize(id: String, doc: &Map<String, Value>) -> Workload {
         },
         image: Fact::at_pointer(image, "/Config/Image"),
         user: Fact::at_pointer(user, "/Config/User"),
+        user_uid: None,
         privileged: Fact::at_pointer(privileged, "/HostConfig/Privileged"),
         cap_add: Fact::at_pointer(cap_add, "/HostConfig/CapAdd"),
         cap_drop: Fact::at_pointer(cap_drop, "/HostConfig/CapDrop"),
@@ -426,6 +434,9 @@ fn normalize(id: String, doc: &Map<String, Value>) -> Workload {
                 .collect(),
             "/HostConfig/Ulimits",
         ),
+        sysctls: Fact::at_pointer(sysctls, "/HostConfig/Sysctls"),
+        masked_paths: Fact::at_pointer(masked_paths, "/HostConfig/MaskedPaths"),
+        readonly_paths: Fact::at_pointer(readonly_paths, "/HostConfig/ReadonlyPaths"),
         unknown: r.unknown,
     }
 }

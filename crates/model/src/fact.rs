@@ -73,6 +73,22 @@ pub struct Fact<T> {
     pub at: Provenance,
 }
 
+impl Default for Provenance {
+    /// An empty pointer: the value was not read from anywhere (a documented default).
+    fn default() -> Self {
+        Self::pointer("")
+    }
+}
+
+impl<T: Default> Default for Fact<T> {
+    fn default() -> Self {
+        Self {
+            value: T::default(),
+            at: Provenance::default(),
+        }
+    }
+}
+
 impl<T> Fact<T> {
     /// A fact read at a JSON pointer.
     pub fn at_pointer(value: T, pointer: impl Into<Cow<'static, str>>) -> Self {

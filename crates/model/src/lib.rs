@@ -11,6 +11,7 @@ pub mod dockerfile;
 pub mod fact;
 pub mod host;
 pub mod image;
+pub mod request;
 pub mod result;
 pub mod security_opt;
 pub mod snapshot;
@@ -27,6 +28,7 @@ pub use host::{
     ListenerProbe, MountPoint, Observed, SocketAccess,
 };
 pub use image::{HistoryEntry, ImageFacts, ImageFile, ImageFilesystem, SecretFile};
+pub use request::{Action, ApiRequest, BuildSpec, ExecSpec, PluginChange, ResourceUpdate};
 pub use result::{
     Evidence, Location, RuleResult, Severity, Status, Suppression, Target, TargetKind, Verdict,
 };

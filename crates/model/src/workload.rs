@@ -23,13 +23,23 @@ pub enum Origin {
         /// `State.Status`: created, running, paused, restarting, removing, exited, dead.
         state: String,
     },
+    /// A container an Engine API request would create or change (`POST /containers/create`, a
+    /// legacy start with a HostConfig, a swarm service's task template, a volume create), as the
+    /// authorization plugin or the proxy sees it before the daemon acts.
+    Request {
+        /// The normalized route, e.g. `POST /containers/create`.
+        route: String,
+        /// The container, service or volume name the request gives (`?name=`, `Spec.Name`, `Name`),
+        /// or the id of the container it changes; empty when it gives none.
+        name: String,
+    },
 }
 
 impl Origin {
     /// The display name of the workload.
     pub fn name(&self) -> &str {
         match self {
-            Origin::Container { name, .. } => name,
+            Origin::Container { name, .. } | Origin::Request { name, .. } => name,
         }
     }
 
@@ -37,6 +47,7 @@ impl Origin {
     pub fn id(&self) -> Option<&str> {
         match self {
             Origin::Container { id, .. } => Some(id),
+            Origin::Request { .. } => None,
         }
     }
 }
@@ -54,8 +65,13 @@ pub struct Workload {
     /// Image reference as configured.
     pub image: Fact<String>,
     /// Effective user (`Config.User`); empty means the image default, which is root unless the
-    /// image says otherwise. For a container this already includes the image's `USER`.
+    /// image says otherwise. For a container this already includes the image's `USER`; for a
+    /// request the plugin fills in the image's `USER` when the request leaves it empty.
     pub user: Fact<String>,
+    /// The uid a user *name* maps to in the image's `/etc/passwd`, when it was looked up (a name
+    /// other than `root` can be uid 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_uid: Option<Fact<u32>>,
     /// Privileged mode.
     pub privileged: Fact<bool>,
     /// Capabilities added, as written.
@@ -118,6 +134,17 @@ pub struct Workload {
     pub cgroup_parent: Fact<String>,
     /// Ulimit overrides.
     pub ulimits: Fact<Vec<Ulimit>>,
+    /// Namespaced kernel parameters set for the container (`--sysctl`), as written.
+    #[serde(default)]
+    pub sysctls: Fact<BTreeMap<String, String>>,
+    /// `MaskedPaths`: `None` means the daemon's default list; an empty list unmasks every path
+    /// (`--security-opt systempaths=unconfined`).
+    #[serde(default)]
+    pub masked_paths: Fact<Option<Vec<String>>>,
+    /// `ReadonlyPaths`: `None` means the daemon's default list; an empty list makes every one
+    /// writable (`systempaths=unconfined`).
+    #[serde(default)]
+    pub readonly_paths: Fact<Option<Vec<String>>>,
     /// Facts the source should have given and did not, or gave malformed: JSON pointer (a part
     /// such as `/HostConfig`, or one field such as `/HostConfig/Privileged`) → why, e.g. "the
     /// daemon's answer lacks /HostConfig". The fields they cover hold placeholders.
