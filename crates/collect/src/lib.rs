@@ -15,6 +15,7 @@ mod images;
 pub mod inspect;
 pub mod parse;
 pub mod platform;
+pub mod request;
 
 pub use client::{Client, Limits};
 pub use endpoint::{Endpoint, Environment};

@@ -1,0 +1,1 @@
+//! Request bodies (container, service, exec, update, volume) read as dockerd reads them.
