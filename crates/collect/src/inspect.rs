@@ -248,6 +248,7 @@ fn normalize(id: String, doc: &Map<String, Value>) -> Workload {
     let cap_add = list(&mut r, "CapAdd");
     let cap_drop = list(&mut r, "CapDrop");
     let security_opt = list(&mut r, "SecurityOpt");
+    let volumes_from = list(&mut r, "VolumesFrom");
     let device_cgroup_rules = list(&mut r, "DeviceCgroupRules");
     let devices: Vec<DeviceJson> = r
         .field(hc, HC, "Devices", Sent::Optional, "a list of devices")
@@ -437,6 +438,7 @@ fn normalize(id: String, doc: &Map<String, Value>) -> Workload {
         sysctls: Fact::at_pointer(sysctls, "/HostConfig/Sysctls"),
         masked_paths: Fact::at_pointer(masked_paths, "/HostConfig/MaskedPaths"),
         readonly_paths: Fact::at_pointer(readonly_paths, "/HostConfig/ReadonlyPaths"),
+        volumes_from: Fact::at_pointer(volumes_from, "/HostConfig/VolumesFrom"),
         unknown: r.unknown,
     }
 }
@@ -631,6 +633,7 @@ mod tests {
             "HostConfig": {
                 "PortBindings": {"80/tcp": [{"HostIp": "", "HostPort": "80"}, {"HostIp": "::", "HostPort": "8080"}]},
                 "Devices": [{"PathOnHost": "/dev/sda", "PathInContainer": "/dev/xvda", "CgroupPermissions": "rwm"}],
+                "VolumesFrom": ["db:ro"],
                 "DeviceRequests": [{"Driver": "nvidia", "Count": -1, "Capabilities": [["gpu"]]}]
             },
             "Mounts": [{"Type": "bind", "Source": "/etc", "Destination": "/host-etc", "RW": false, "Propagation": "rprivate"},
@@ -645,6 +648,10 @@ mod tests {
         assert_eq!(w.mounts[0].at.to_string(), "/Mounts/0");
         assert!(w.mounts[0].read_only);
         assert_eq!(w.mounts[1].source, "data");
+        assert_eq!(
+            w.volumes_from,
+            Fact::at_pointer(vec!["db:ro".to_string()], "/HostConfig/VolumesFrom")
+        );
         assert_eq!(w.devices.value[0].path_on_host, "/dev/sda");
         assert_eq!(
             w.device_requests.value[0].describe(),

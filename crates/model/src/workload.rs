@@ -145,6 +145,10 @@ pub struct Workload {
     /// writable (`systempaths=unconfined`).
     #[serde(default)]
     pub readonly_paths: Fact<Option<Vec<String>>>,
+    /// `VolumesFrom`: containers (`name[:ro|rw]`, as written) whose mounts this one inherits;
+    /// their mounts are not in [`Workload::mounts`] until someone looks the containers up.
+    #[serde(default)]
+    pub volumes_from: Fact<Vec<String>>,
     /// Facts the source should have given and did not, or gave malformed: JSON pointer (a part
     /// such as `/HostConfig`, or one field such as `/HostConfig/Privileged`) → why, e.g. "the
     /// daemon's answer lacks /HostConfig". The fields they cover hold placeholders.
