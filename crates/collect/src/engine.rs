@@ -99,6 +99,7 @@ struct InfoJson {
     registry_config: Option<RegistryConfig>,
     experimental_build: Option<bool>,
     swarm: Option<InfoSwarm>,
+    cgroup_version: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -681,6 +682,7 @@ fn info_facts(info: InfoJson) -> InfoFacts {
             info.swarm.and_then(|s| s.local_node_state).unwrap_or_default(),
             "/info/Swarm/LocalNodeState",
         ),
+        cgroup_version: Fact::at_pointer(info.cgroup_version.unwrap_or_default(), "/info/CgroupVersion"),
     }
 }
 
@@ -870,7 +872,17 @@ async fn attach_volume_devices(
 
 #[cfg(test)]
 mod tests {
-    use super::is_container_reference;
+    use super::{info_from_json, is_container_reference};
+
+    #[test]
+    fn info_reads_the_cgroup_version() {
+        let info = info_from_json(br#"{"ServerVersion":"20.10.24","CgroupVersion":"1"}"#).unwrap();
+        assert_eq!(info.cgroup_version.value, "1");
+        assert_eq!(info.cgroup_version.at.to_string(), "/info/CgroupVersion");
+        // Daemons before 20.10 do not report it: empty, which rules read as unknown.
+        let old = info_from_json(br#"{"ServerVersion":"19.03.15"}"#).unwrap();
+        assert_eq!(old.cgroup_version.value, "");
+    }
 
     #[test]
     fn only_docker_names_and_ids_are_references() {

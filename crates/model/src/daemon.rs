@@ -86,6 +86,10 @@ pub struct InfoFacts {
     /// `Swarm.LocalNodeState`: `inactive`, `pending`, `active`, `error`, `locked`.
     #[serde(default = "unknown_string")]
     pub swarm_state: Fact<String>,
+    /// `CgroupVersion`: `1` or `2`; empty when the daemon does not report it (before 20.10) or
+    /// the snapshot predates it. Decides whether an unset cgroup namespace mode is the host's.
+    #[serde(default = "unknown_string")]
+    pub cgroup_version: Fact<String>,
 }
 
 fn unknown_string() -> Fact<String> {
