@@ -14,11 +14,12 @@ declare_rule! {
     /// including starting privileged containers with the host's filesystem mounted.
     ///
     /// ## How to fix
-    /// Install an authorization plugin that enforces a policy and denies what the policy does not
-    /// allow (dockward does not ship one yet; e.g. OPA's `openpolicyagent/opa-docker-authz-v2` with a
-    /// policy of your own), then add it with `--authorization-plugin=NAME` or
-    /// `"authorization-plugins": ["NAME"]` in daemon.json; make sure it cannot be disabled through the
-    /// API (`docker plugin disable`). Until then, limit who can reach the socket (CIS 1.1.2) and run
+    /// Run dockward's own plugin, which judges every request with the same rules as `dockward
+    /// audit` and denies its own disabling: `dockward authz serve` (a systemd unit ships in
+    /// `contrib/systemd/`), first with `--mode audit` to read what it would deny, then add it with
+    /// `--authorization-plugin=dockward` or `"authorization-plugins": ["dockward"]` in daemon.json
+    /// (README: Enforcement). Any other plugin must deny by default and refuse its own
+    /// `docker plugin disable`. Until then, limit who can reach the socket (CIS 1.1.2) and run
     /// `dockward audit` to find insecure containers after the fact.
     pub static RULE = Rule {
         id: "DA0012",
@@ -26,7 +27,7 @@ declare_rule! {
         title: "Authorization for Docker client commands is enabled",
         severity: Severity::Medium,
         references: &["cis-docker-1.6.0:2.12"],
-        fix: "install an authorization plugin that denies by default (e.g. OPA's opa-docker-authz-v2 with a policy) and add it with --authorization-plugin=NAME or \"authorization-plugins\" in daemon.json",
+        fix: "run dockward's plugin (dockward authz serve) and add it with --authorization-plugin=dockward or \"authorization-plugins\": [\"dockward\"] in daemon.json",
         check: Check::Platform(check),
     };
 }
@@ -39,6 +40,11 @@ fn check(ctx: &Context<'_>) -> Vec<Judged> {
     let plugins = &info.authorization_plugins.value;
     let verdict = if plugins.is_empty() {
         Verdict::fail("no authorization plugin checks client requests")
+    } else if plugins.iter().any(|name| is_dockward(name)) {
+        Verdict::pass(format!(
+            "dockward's authorization plugin checks client requests: {}",
+            plugins.join(", ")
+        ))
     } else {
         Verdict::pass(format!(
             "authorization plugins check client requests: {}",
@@ -46,4 +52,11 @@ fn check(ctx: &Context<'_>) -> Vec<Judged> {
         ))
     };
     on_daemon(ctx, verdict.with_evidence([ev(&info.authorization_plugins)]))
+}
+
+/// dockward's plugin as dockerd names it: the socket plugin `dockward` (or `dockward-…`, e.g.
+/// an audit-mode instance) and a managed plugin installed under such a name (`NAME:TAG`).
+fn is_dockward(name: &str) -> bool {
+    let name = name.split_once(':').map_or(name, |(name, _tag)| name);
+    name == "dockward" || name.starts_with("dockward-")
 }
