@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""Measurements for bench/authz.sh (which starts the daemon and the plugins).
+
+  authz_bench.py decisions SOCKET N IMAGE
+      N AuthZReq calls for a full container create body, over one keep-alive connection, straight
+      to a plugin's socket. Prints JSON: per-call latencies (ns) and the wall time.
+  authz_bench.py api DOCKER_SOCKET DAEMON_DIR CONFIG PLUGIN ROUNDS GETS CREATES IMAGE
+      ROUNDS rounds; in each, the daemon's authorization plugins are set to none and to [PLUGIN]
+      (daemon.json CONFIG + SIGHUP, in alternating order), and GETS `GET /containers/json` and
+      CREATES `POST /containers/create` + `DELETE /containers/{id}` are timed in each state.
+      Prints JSON: the latencies (ns) with and without the plugin, in request order per round.
+  authz_bench.py report DECISIONS_DOCKWARD DECISIONS_FLOOR API
+      Prints the figures and verdicts from the three JSON files above.
+"""
+import base64
+import http.client
+import json
+import os
+import signal
+import socket
+import statistics
+import sys
+import time
+
+
+class UnixConnection(http.client.HTTPConnection):
+    def __init__(self, path):
+        super().__init__("localhost", timeout=60)
+        self.path = path
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(60)
+        self.sock.connect(self.path)
+
+
+def create_body(image):
+    """What `docker run` sends for a container that passes the restricted profile."""
+    return {
+        "Hostname": "",
+        "User": "10001:10001",
+        "AttachStdout": False,
+        "Tty": False,
+        "Env": ["PATH=/bin", "APP_MODE=bench"],
+        "Cmd": ["sleep", "86400"],
+        "Image": image,
+        "Labels": {"app": "bench", "tier": "test"},
+        "HostConfig": {
+            "Binds": None,
+            "NetworkMode": "none",
+            "RestartPolicy": {"Name": "on-failure", "MaximumRetryCount": 3},
+            "CapAdd": None,
+            "CapDrop": ["ALL"],
+            "CgroupnsMode": "private",
+            "IpcMode": "",
+            "PidMode": "",
+            "Privileged": False,
+            "ReadonlyRootfs": True,
+            "SecurityOpt": ["no-new-privileges"],
+            "Tmpfs": {"/tmp": "rw,noexec,nosuid,size=16m"},
+            "Memory": 67108864,
+            "PidsLimit": 64,
+            "CpuShares": 512,
+            "Ulimits": None,
+            "Mounts": [{"Type": "volume", "Source": "bench-data", "Target": "/data"}],
+        },
+        "NetworkingConfig": {"EndpointsConfig": {}},
+    }
+
+
+def authz_request(image):
+    body = json.dumps(create_body(image)).encode()
+    return json.dumps(
+        {
+            "User": "",
+            "UserAuthNMethod": "",
+            "RequestMethod": "POST",
+            "RequestUri": "/v1.41/containers/create?name=bench",
+            "RequestBody": base64.b64encode(body).decode(),
+            "RequestHeaders": {
+                "Content-Type": "application/json",
+                "Content-Length": str(len(body)),
+                "User-Agent": "Docker-Client/20.10.24 (linux)",
+            },
+        }
+    ).encode()
+
+
+def decisions(sock_path, count, image):
+    conn = UnixConnection(sock_path)
+    payload = authz_request(image)
+    headers = {"Content-Type": "application/json", "Accept": "application/vnd.docker.plugins.v1.2+json"}
+    latencies = []
+    for i in range(count + count // 10):
+        start = time.perf_counter_ns()
+        conn.request("POST", "/AuthZPlugin.AuthZReq", body=payload, headers=headers)
+        response = conn.getresponse()
+        answer = response.read()
+        end = time.perf_counter_ns()
+        if response.status != 200 or not json.loads(answer).get("Allow"):
+            sys.exit(f"the plugin at {sock_path} did not allow the bench request: {response.status} {answer!r}")
+        if i >= count // 10:  # the first tenth warms up
+            latencies.append(end - start)
+    return {"latencies_ns": latencies, "wall_ns": sum(latencies)}
+
+
+def reload(daemon_dir, config, plugins):
+    log = os.path.join(daemon_dir, "dockerd.log")
+
+    def count():
+        with open(log, errors="replace") as f:
+            return f.read().count("Reloaded configuration")
+
+    before = count()
+    with open(config, "w") as f:
+        json.dump({"authorization-plugins": plugins}, f)
+    with open(os.path.join(daemon_dir, "docker.pid")) as f:
+        os.kill(int(f.read().strip()), signal.SIGHUP)
+    deadline = time.monotonic() + 60
+    while count() == before:
+        if time.monotonic() > deadline:
+            sys.exit(f"dockerd in {daemon_dir} did not reload {config}")
+        time.sleep(0.01)
+
+
+def timed(conn, method, path, body=None):
+    headers = {"Content-Type": "application/json"} if body is not None else {}
+    start = time.perf_counter_ns()
+    conn.request(method, path, body=body, headers=headers)
+    response = conn.getresponse()
+    data = response.read()
+    end = time.perf_counter_ns()
+    if response.status >= 300:
+        sys.exit(f"{method} {path}: {response.status} {data[:300]!r}")
+    return end - start, data
+
+
+def api(sock_path, daemon_dir, config, plugin, rounds, gets, creates, image):
+    result = {"with": {"get": [], "create": []}, "without": {"get": [], "create": []}}
+    body = json.dumps(create_body(image)).encode()
+    for r in range(rounds):
+        order = [("without", []), ("with", [plugin])] if r % 2 == 0 else [("with", [plugin]), ("without", [])]
+        for state, plugins in order:
+            reload(daemon_dir, config, plugins)
+            conn = UnixConnection(sock_path)  # a fresh connection per state, as a new CLI call
+            timed(conn, "GET", "/v1.41/_ping")
+            get_times = [timed(conn, "GET", "/v1.41/containers/json")[0] for _ in range(gets)]
+            create_times = []
+            for i in range(creates):
+                t1, data = timed(conn, "POST", f"/v1.41/containers/create?name=bench-{r}-{state}-{i}", body)
+                cid = json.loads(data)["Id"]
+                t2, _ = timed(conn, "DELETE", f"/v1.41/containers/{cid}?force=1&v=1")
+                create_times.append(t1 + t2)
+            conn.close()
+            result[state]["get"].append(get_times)
+            result[state]["create"].append(create_times)
+    reload(daemon_dir, config, [])
+    return result
+
+
+def pct(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def ms(ns):
+    return f"{ns / 1e6:.3f} ms"
+
+
+def report(dockward_file, floor_file, api_file):
+    dw = json.load(open(dockward_file))["latencies_ns"]
+    fl = json.load(open(floor_file))["latencies_ns"]
+    runs = json.load(open(api_file))
+    lines = []
+
+    def verdict(ok):
+        return "met" if ok else "MISSED"
+
+    dw_med, fl_med = statistics.median(dw), statistics.median(fl)
+    lines.append(f"AuthZReq, create body, restricted ({len(dw)} calls, one connection)")
+    lines.append(
+        f"  dockward plugin:        median {ms(dw_med)}, p99 {ms(pct(dw, 99))}, {1e9 / statistics.mean(dw):.0f} decisions/s"
+    )
+    lines.append(
+        f"  allow-all plugin (floor): median {ms(fl_med)}, p99 {ms(pct(fl, 99))}, {1e9 / statistics.mean(fl):.0f} answers/s"
+    )
+    lines.append(
+        f"  ratio dockward/floor (median): {dw_med / fl_med:.2f}   (target <= 1: {verdict(dw_med <= fl_med)})"
+    )
+    for kind, label in (("get", "GET /containers/json"), ("create", "POST /containers/create + DELETE")):
+        with_rounds, without_rounds = runs["with"][kind], runs["without"][kind]
+        diffs, with_all, without_all = [], [], []
+        for w, wo in zip(with_rounds, without_rounds):
+            diffs.extend(a - b for a, b in zip(w, wo))
+            with_all.extend(w)
+            without_all.extend(wo)
+        p99_added = pct(with_all, 99) - pct(without_all, 99)
+        lines.append(f"{label} ({len(with_all)} with, {len(without_all)} without, {len(with_rounds)} rounds interleaved)")
+        lines.append(
+            f"  without plugin: median {ms(statistics.median(without_all))}, p99 {ms(pct(without_all, 99))}"
+        )
+        lines.append(f"  with dockward:  median {ms(statistics.median(with_all))}, p99 {ms(pct(with_all, 99))}")
+        lines.append(
+            f"  added: median of paired differences {ms(statistics.median(diffs))}, p99 of them {ms(pct(diffs, 99))},"
+            f" p99 with - p99 without {ms(p99_added)}"
+            f"   (target p99 added <= 1 ms: {verdict(p99_added <= 1e6)})"
+        )
+    print("\n".join(lines))
+
+
+def main():
+    mode = sys.argv[1]
+    if mode == "decisions":
+        print(json.dumps(decisions(sys.argv[2], int(sys.argv[3]), sys.argv[4])))
+    elif mode == "api":
+        s, d, c, p, rounds, gets, creates, image = sys.argv[2:10]
+        print(json.dumps(api(s, d, c, p, int(rounds), int(gets), int(creates), image)))
+    elif mode == "report":
+        report(*sys.argv[2:5])
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
