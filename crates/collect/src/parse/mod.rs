@@ -4,6 +4,7 @@
 pub mod audit_rules;
 pub mod dockerd_args;
 pub mod dockerfile;
+pub mod gojson;
 pub mod json;
 pub mod procfs;
 pub mod shell;
