@@ -1042,4 +1042,158 @@ mod tests {
         assert_eq!(w.origin.name(), "abc");
         assert_eq!(w.mounts[0].source, "/");
     }
+
+    const SERVICE: &str = r#"{"Name":"web","TaskTemplate":{"ContainerSpec":{"Image":"nginx","User":"0",
+        "CapabilityAdd":["SYS_ADMIN"],"CapabilityDrop":["ALL"],"Sysctls":{"kernel.shm_rmid_forced":"1"},
+        "ReadOnly":true,"Ulimits":[{"Name":"nofile","Soft":1,"Hard":2}],
+        "Mounts":[{"Type":"bind","Source":"/var/run/docker.sock","Target":"/s"}],
+        "Privileges":{"SELinuxContext":{"Type":"spc_t","Level":"s0"},"Seccomp":{"Mode":"custom","Profile":"eyJkZWZhdWx0QWN0aW9uIjoiU0NNUF9BQ1RfQUxMT1cifQ=="},
+                      "AppArmor":{"Mode":"disabled"},"NoNewPrivileges":true}},
+        "Resources":{"Limits":{"NanoCPUs":500000000,"MemoryBytes":1048576,"Pids":50}},
+        "Networks":[{"Target":"overlay1"},{"Target":"host"}]},
+        "EndpointSpec":{"Ports":[{"TargetPort":80,"PublishedPort":8080,"PublishMode":"host"},{"TargetPort":443,"PublishedPort":443}]}}"#;
+
+    #[test]
+    fn a_service_spec_becomes_its_task_container() {
+        let w = service_workload(SERVICE.as_bytes(), Some("1.44"), "POST /services/create").unwrap();
+        assert_eq!(w.origin.name(), "web");
+        assert_eq!(
+            w.image,
+            Fact::at_pointer("nginx".into(), "/TaskTemplate/ContainerSpec/Image")
+        );
+        assert_eq!(
+            w.user,
+            Fact::at_pointer("0".into(), "/TaskTemplate/ContainerSpec/User")
+        );
+        assert!(!w.privileged.value);
+        assert_eq!(w.cap_add.value, ["SYS_ADMIN"]);
+        assert_eq!(w.cap_drop.value, ["ALL"]);
+        assert_eq!(
+            w.security_opt,
+            Fact::at_pointer(
+                vec![
+                    "label=type:spc_t".to_string(),
+                    "label=level:s0".into(),
+                    r#"seccomp={"defaultAction":"SCMP_ACT_ALLOW"}"#.into(),
+                    "apparmor=unconfined".into(),
+                    "no-new-privileges".into(),
+                ],
+                "/TaskTemplate/ContainerSpec/Privileges"
+            )
+        );
+        assert_eq!(
+            w.network_mode,
+            NamespaceMode::at_pointer("host", "/TaskTemplate/Networks/1/Target")
+        );
+        assert_eq!(w.networks.value, ["overlay1", "host"]);
+        assert_eq!(
+            w.mounts,
+            vec![mount(
+                "bind",
+                "/var/run/docker.sock",
+                "/s",
+                false,
+                "/TaskTemplate/ContainerSpec/Mounts/0"
+            )]
+        );
+        assert!(w.readonly_rootfs.value);
+        assert_eq!(
+            w.memory,
+            Fact::at_pointer(1_048_576, "/TaskTemplate/Resources/Limits/MemoryBytes")
+        );
+        assert_eq!(w.nano_cpus.value, 500_000_000);
+        assert_eq!(
+            w.pids_limit,
+            Fact::at_pointer(Some(50), "/TaskTemplate/Resources/Limits/Pids")
+        );
+        assert_eq!(
+            w.ports,
+            vec![PortBinding {
+                container_port: "80/tcp".into(),
+                host_ip: String::new(),
+                host_port: "8080".into(),
+                at: Provenance::pointer("/EndpointSpec/Ports/0"),
+            }]
+        );
+        assert_eq!(w.sysctls.value.len(), 1);
+        assert_eq!(
+            w.ulimits.value,
+            [Ulimit {
+                name: "nofile".into(),
+                soft: 1,
+                hard: 2
+            }]
+        );
+    }
+
+    #[test]
+    fn a_service_spec_for_an_older_api_loses_what_dockerd_clears() {
+        // API 1.39: no sysctls; below 1.41 no capabilities, ulimits or PIDs limit; without 1.44
+        // NoNewPrivileges is ignored by the daemon and must not count.
+        let w = service_workload(SERVICE.as_bytes(), Some("1.39"), "POST /services/create").unwrap();
+        assert!(w.cap_add.value.is_empty() && w.cap_drop.value.is_empty() && w.ulimits.value.is_empty());
+        assert!(w.sysctls.value.is_empty());
+        assert_eq!(w.pids_limit.value, None);
+        assert!(!w.security_opt.value.iter().any(|o| o == "no-new-privileges"));
+        let w = service_workload(SERVICE.as_bytes(), None, "POST /services/create").unwrap();
+        assert!(!w.security_opt.value.iter().any(|o| o == "no-new-privileges"));
+        assert!(w.security_opt.value.iter().any(|o| o == "apparmor=unconfined"));
+        let w = service_workload(
+            br#"{"TaskTemplate":{"ContainerSpec":{"Privileges":{"SELinuxContext":{"Disable":true,"Type":"x"}}}}}"#,
+            None,
+            "POST /services/create",
+        )
+        .unwrap();
+        assert_eq!(w.security_opt.value, ["label=disable"]);
+    }
+
+    #[test]
+    fn a_local_volume_that_binds_a_host_path_is_that_bind() {
+        let w = volume_workload(
+            br#"{"Name":"v","driver":"local","DriverOpts":{"type":"none","o":"bind","device":"/etc"}}"#,
+            "POST /volumes/create",
+        )
+        .unwrap();
+        let mut expected = mount("volume", "v", "", false, "/DriverOpts/device");
+        expected.bind_device = Some("/etc".into());
+        assert_eq!(w.mounts, vec![expected]);
+        assert_eq!(w.origin.name(), "v");
+        // Option keys are map keys: matched exactly, as the local driver does.
+        let w = volume_workload(
+            br#"{"Name":"v","DriverOpts":{"O":"bind","device":"/etc"}}"#,
+            "POST /volumes/create",
+        )
+        .unwrap();
+        assert_eq!(w.mounts[0].bind_device, None);
+        let w = volume_workload(
+            br#"{"Name":"v","Driver":"nfs","DriverOpts":{"o":"bind","device":"/"}}"#,
+            "POST /volumes/create",
+        )
+        .unwrap();
+        assert_eq!(w.mounts[0].bind_device, None);
+    }
+
+    #[test]
+    fn exec_bodies_give_privileged_and_user() {
+        let e = exec_spec(br#"{"privileged":true,"USER":"root","Cmd":["sh"]}"#, "web").unwrap();
+        assert_eq!(e.container, "web");
+        assert_eq!(e.privileged, Fact::at_pointer(true, "/Privileged"));
+        assert_eq!(e.user, Fact::at_pointer("root".into(), "/User"));
+        let err = exec_spec(br#"{"Privileged":1}"#, "web").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the body is not JSON as dockerd reads it: /Privileged must be a boolean, not a number at byte 14"
+        );
+    }
+
+    #[test]
+    fn updates_give_the_limits_they_set() {
+        let u = resource_update(br#"{"pidslimit":-5,"MemorySwap":-1}"#, "web").unwrap();
+        assert_eq!(u.pids_limit, Some(Fact::at_pointer(-1, "/PidsLimit")));
+        assert_eq!(u.memory, None);
+        assert_eq!(u.memory_swap, Some(Fact::at_pointer(-1, "/MemorySwap")));
+        let u = resource_update(br#"{"PidsLimit":null,"Memory":0}"#, "web").unwrap();
+        assert_eq!(u.pids_limit, None);
+        assert_eq!(u.memory, Some(Fact::at_pointer(0, "/Memory")));
+    }
 }
