@@ -215,7 +215,8 @@ enum Threshold {
 
 fn parse_scope(s: &str) -> Result<dockward_rules::Scope, String> {
     dockward_rules::Scope::parse(s).ok_or_else(|| {
-        "expected one of containers, daemon, host, files, swarm, images, dockerfiles".to_string()
+        let names: Vec<&str> = dockward_rules::Scope::ALL.iter().map(|(name, _)| *name).collect();
+        format!("expected one of {}", names.join(", "))
     })
 }
 

@@ -69,6 +69,15 @@ pub fn evaluate(snapshot: &Snapshot, settings: &Settings) -> Vec<RuleResult> {
             }
             // Dockerfiles are judged by `evaluate_dockerfiles`.
             Check::Dockerfile(_) => continue,
+            // A snapshot holds no requests; the result says where the rule is enforced, so the
+            // report still lists the rule (and the CIS items it covers).
+            Check::Request(_) => {
+                results.push(result(
+                    &daemon_target,
+                    Verdict::not_applicable(REQUEST_RULE_REASON),
+                ));
+                continue;
+            }
             Check::Container(check) => check,
         };
         if let Some(reason) = &snapshot.unreachable {
@@ -95,6 +104,9 @@ pub fn evaluate(snapshot: &Snapshot, settings: &Settings) -> Vec<RuleResult> {
     }
     results
 }
+
+/// Why a request rule has no verdict in an audit.
+pub(crate) const REQUEST_RULE_REASON: &str = "judged on each Engine API request by the authorization plugin and the proxy (dockward authz serve, dockward proxy)";
 
 /// A Dockerfile to lint: parsed, or the parse error to report.
 #[derive(Clone, Copy, Debug)]

@@ -11,6 +11,7 @@ mod rule;
 mod common;
 pub mod container;
 pub mod daemon;
+pub mod decide;
 pub mod dockerfile;
 pub mod docs;
 mod engine;
@@ -18,11 +19,15 @@ mod facts;
 pub mod files;
 pub mod host;
 pub mod image;
+pub mod profile;
 pub mod registry;
+pub mod request;
 pub mod seccomp;
 pub mod swarm;
 
+pub use decide::{Decision, Finding, decide};
 pub use engine::{LintInput, evaluate, evaluate_dockerfiles};
+pub use profile::Profile;
 pub use registry::{PLANNED, RULES, find};
 pub use rule::{
     Check, ContainerCheck, Context, Judged, Planned, Rule, Scope, Settings, section_of, section_title,

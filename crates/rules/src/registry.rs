@@ -6,6 +6,7 @@ use crate::dockerfile as df;
 use crate::files as fi;
 use crate::host as ho;
 use crate::image as im;
+use crate::request as rq;
 use crate::rule::{Planned, Rule};
 use crate::swarm as sw;
 
@@ -116,6 +117,8 @@ pub static RULES: &[&Rule] = &[
     &ct::shared_mount_propagation::RULE,
     &ct::host_uts::RULE,
     &ct::seccomp_unconfined::RULE,
+    &rq::privileged_exec::RULE,
+    &rq::exec_as_root::RULE,
     &ct::cgroup_parent_set::RULE,
     &ct::new_privileges_allowed::RULE,
     &ct::healthcheck_missing::RULE,
@@ -142,6 +145,11 @@ pub static RULES: &[&Rule] = &[
     &df::sudo_installed::RULE,
     &df::unpinned_copy_from_image::RULE,
     &im::image_exposes_ssh::RULE,
+    &rq::host_network_build::RULE,
+    &rq::buildkit_session::RULE,
+    &rq::plugin_change::RULE,
+    &rq::update_lifts_limit::RULE,
+    &rq::unknown_route::RULE,
 ];
 
 /// CIS items without an automated rule, shown by `dockward rules`.
@@ -175,16 +183,6 @@ pub static PLANNED: &[Planned] = &[
         reference: "cis-docker-1.6.0:5.9",
         title: "Only needed ports are open on the container",
         reason: "manual: needs to know what the service needs; published ports are listed by port-on-all-interfaces",
-    },
-    Planned {
-        reference: "cis-docker-1.6.0:5.23",
-        title: "docker exec commands are not used with the privileged option",
-        reason: "needs audit logs of exec calls; to be enforced by the authorization plugin (planned)",
-    },
-    Planned {
-        reference: "cis-docker-1.6.0:5.24",
-        title: "docker exec commands are not used with the user=root option",
-        reason: "needs audit logs of exec calls; to be enforced by the authorization plugin (planned)",
     },
     Planned {
         reference: "cis-docker-1.6.0:5.28",

@@ -2,7 +2,8 @@
 
 use dockward_model::dockerfile::Dockerfile;
 use dockward_model::{
-    ClientFacts, DaemonFacts, HostFacts, ImageFacts, Severity, Snapshot, Target, Verdict, Workload,
+    ApiRequest, ClientFacts, DaemonFacts, HostFacts, ImageFacts, Severity, Snapshot, Target, Verdict,
+    Workload,
 };
 
 /// Choices of the person running the audit that rules take into account.
@@ -12,7 +13,7 @@ pub struct Settings {
     /// leaves CIS 1.1.2 without a verdict.
     pub trusted_users: Option<Vec<String>>,
     /// Only rules of these scopes (`containers`, `daemon`, `host`, `files`, `swarm`, `images`,
-    /// `dockerfiles`); `None` for all.
+    /// `dockerfiles`, `requests`); `None` for all.
     pub only: Option<Vec<Scope>>,
     /// The Dockerfile stage that ships (`--target`); the last stage when `None`.
     pub target_stage: Option<String>,
@@ -37,11 +38,13 @@ pub enum Scope {
     Images,
     /// Dockerfiles (`DF`).
     Dockerfiles,
+    /// Engine API requests, judged by the authorization plugin and the proxy (`RQ`).
+    Requests,
 }
 
 impl Scope {
     /// All scopes with their names.
-    pub const ALL: [(&'static str, Scope); 7] = [
+    pub const ALL: [(&'static str, Scope); 8] = [
         ("containers", Scope::Containers),
         ("daemon", Scope::Daemon),
         ("host", Scope::Host),
@@ -49,6 +52,7 @@ impl Scope {
         ("swarm", Scope::Swarm),
         ("images", Scope::Images),
         ("dockerfiles", Scope::Dockerfiles),
+        ("requests", Scope::Requests),
     ];
 
     /// The scope of a rule id.
@@ -61,6 +65,7 @@ impl Scope {
             "SW" => Some(Scope::Swarm),
             "IM" => Some(Scope::Images),
             "DF" => Some(Scope::Dockerfiles),
+            "RQ" => Some(Scope::Requests),
             _ => None,
         }
     }
@@ -136,6 +141,9 @@ pub enum Check {
     Image(fn(&Context<'_>, &ImageFacts) -> Verdict),
     /// Judges one Dockerfile: a passing verdict, or one failing verdict per finding, located.
     Dockerfile(fn(&Context<'_>, &Dockerfile) -> Vec<Verdict>),
+    /// Judges one Engine API request as the authorization plugin or the proxy sees it: `None`
+    /// when the rule does not concern this request (an exec rule and a create request).
+    Request(fn(&Context<'_>, &ApiRequest) -> Option<Verdict>),
 }
 
 /// A container rule's check and the facts it reads.

@@ -20,8 +20,8 @@ use dockward_collect::info_from_json;
 use dockward_collect::inspect::resolve_joins;
 use dockward_collect::parse::dockerfile::parse_dockerfile;
 use dockward_model::{
-    ConfigFile, ConfigFileState, DaemonConfig, DaemonFacts, DaemonProcess, FileId, HostSocket, ImageFacts,
-    Provenance, Setting, Snapshot, Status, Verdict, Workload,
+    ApiRequest, ConfigFile, ConfigFileState, DaemonConfig, DaemonFacts, DaemonProcess, FileId, HostSocket,
+    ImageFacts, Provenance, Setting, Snapshot, Status, Verdict, Workload,
 };
 use dockward_rules::{
     Check, ContainerCheck, Context, Judged, LintInput, RULES, Settings, evaluate_dockerfiles,
@@ -338,6 +338,43 @@ fn run_dockerfile_rule(rule: &dockward_rules::Rule, path: &Path, failures: &mut 
     }
 }
 
+/// A request case: an Engine API request as the request parser gives it, and the verdict, or
+/// `null` when the rule must not concern the request.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequestCase {
+    name: String,
+    request: ApiRequest,
+    expect: Option<Expect>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequestFile {
+    cases: Vec<RequestCase>,
+}
+
+fn run_request_case(
+    check: fn(&Context<'_>, &ApiRequest) -> Option<Verdict>,
+    case: &RequestCase,
+) -> Vec<String> {
+    let daemon = daemon(&DaemonSpec::default());
+    let settings = Settings::default();
+    let ctx = Context {
+        daemon: &daemon,
+        host: None,
+        host_error: None,
+        client: None,
+        settings: &settings,
+    };
+    match (check(&ctx, &case.request), &case.expect) {
+        (None, None) => Vec::new(),
+        (Some(verdict), Some(expect)) => compare(&verdict, expect),
+        (Some(verdict), None) => vec![format!("judged the request ({verdict:?}), expected no verdict")],
+        (None, Some(_)) => vec!["gave no verdict".to_string()],
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PlatformFile {
@@ -458,6 +495,30 @@ fn every_rule_meets_its_fixtures() {
                 }
                 continue;
             }
+            Check::Request(check) => {
+                let file: RequestFile =
+                    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                // Rules that deny every request they concern (plugin changes) never pass: a case
+                // they must leave alone shows them discriminating instead.
+                let statuses: BTreeSet<Option<Status>> = file
+                    .cases
+                    .iter()
+                    .map(|c| c.expect.as_ref().map(|e| e.status))
+                    .collect();
+                assert!(
+                    statuses.contains(&Some(Status::Fail))
+                        && (statuses.contains(&Some(Status::Pass)) || statuses.contains(&None)),
+                    "{}: fixtures need a failing case and a passing or unconcerned one",
+                    rule.id
+                );
+                for case in &file.cases {
+                    let problems = run_request_case(check, case);
+                    if !problems.is_empty() {
+                        failures.push(format!("{} / {}: {}", rule.id, case.name, problems.join("; ")));
+                    }
+                }
+                continue;
+            }
             Check::Container(check) => check,
             Check::Platform(check) => {
                 let file: PlatformFile =
@@ -571,6 +632,8 @@ fn messages_are_lowercase_without_trailing_period() {
             .iter()
             .flat_map(|case| match &case["expect"] {
                 Value::Array(list) => list.clone(),
+                // A request the rule does not concern.
+                Value::Null => vec![],
                 single => vec![single.clone()],
             });
         for expect in expectations {

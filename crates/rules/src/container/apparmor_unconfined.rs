@@ -1,5 +1,7 @@
 //! CIS 5.2: no AppArmor profile applied.
 
+use dockward_model::security_opt::SecurityOpts;
+
 use crate::prelude::*;
 
 use super::{daemon_info, ev};
@@ -7,7 +9,10 @@ use super::{daemon_info, ev};
 declare_rule! {
     /// ## What it checks
     /// The AppArmor profile the runtime applied to the container (`AppArmorProfile`). It fails when
-    /// the profile is `unconfined` or empty. Privileged containers run unconfined.
+    /// the profile is `unconfined` or empty. Privileged containers run unconfined. A container
+    /// that does not exist yet (a create request) is judged on the profile it asks for, computed
+    /// as dockerd does: the last `apparmor=` (or legacy `apparmor:`) security option, else
+    /// `unconfined` when privileged, else the daemon's `docker-default`.
     /// Not applicable when the daemon reports no AppArmor support (`/info` `SecurityOptions`
     /// has no `name=apparmor`), e.g. on SELinux distributions.
     ///
@@ -27,7 +32,7 @@ declare_rule! {
         references: &["cis-docker-1.6.0:5.2"],
         fix: "remove --security-opt apparmor=unconfined and --privileged, or set --security-opt apparmor=PROFILE",
         check: Check::Container(ContainerCheck {
-            needs: &["/AppArmorProfile"],
+            needs: &["/AppArmorProfile", "/HostConfig/SecurityOpt", "/HostConfig/Privileged"],
             check,
         }),
     };
@@ -43,12 +48,38 @@ fn check(ctx: &Context<'_>, w: &Workload) -> Verdict {
             .with_evidence([ev(&info.security_options)]);
     }
     let Some(profile) = &w.apparmor_profile else {
-        return Verdict::error("the applied AppArmor profile is not reported for this workload");
+        return requested(w);
     };
     match profile.value.as_str() {
         "" | "unconfined" => {
             Verdict::fail("container runs without an AppArmor profile").with_evidence([ev(profile)])
         }
         name => Verdict::pass(format!("AppArmor profile \"{name}\" is applied")).with_evidence([ev(profile)]),
+    }
+}
+
+/// The profile a create request asks for, as dockerd picks it (`WithApparmor`): an explicit
+/// profile, else `unconfined` for a privileged container, else the default.
+fn requested(w: &Workload) -> Verdict {
+    let opts = SecurityOpts::parse(&w.security_opt.value);
+    match opts.apparmor {
+        Some(entry) if !entry.value.is_empty() => {
+            let evidence = Evidence::new(
+                format!("{}/{}", w.security_opt.at, entry.index),
+                &w.security_opt.value[entry.index],
+            );
+            if entry.value == "unconfined" {
+                Verdict::fail("AppArmor is disabled for the container (apparmor=unconfined)")
+                    .with_evidence([evidence])
+            } else {
+                Verdict::pass(format!("AppArmor profile \"{}\" is applied", entry.value))
+                    .with_evidence([evidence])
+            }
+        }
+        _ if w.privileged.value => {
+            Verdict::fail("container is privileged, so it runs without an AppArmor profile")
+                .with_evidence([ev(&w.privileged)])
+        }
+        _ => Verdict::pass("the daemon applies its default AppArmor profile"),
     }
 }

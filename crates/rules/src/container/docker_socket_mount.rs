@@ -87,7 +87,12 @@ fn check(ctx: &Context<'_>, w: &Workload) -> Verdict {
     let mut evidence = Vec::new();
     for mount in &w.mounts {
         if let Some(reason) = exposes_socket(ctx, mount) {
-            found.push(format!("{reason}, mounted at {}", mount.destination));
+            // A volume being created has no destination yet.
+            if mount.destination.is_empty() {
+                found.push(reason);
+            } else {
+                found.push(format!("{reason}, mounted at {}", mount.destination));
+            }
             evidence.push(mount_evidence(mount));
         }
     }

@@ -1,5 +1,7 @@
 //! CIS 4.1: the container's process runs as root.
 
+use dockward_model::Origin;
+
 use crate::prelude::*;
 
 use super::ev;
@@ -8,8 +10,10 @@ use crate::common::is_root_user;
 declare_rule! {
     /// ## What it checks
     /// The user the container's main process runs as (`Config.User`, which already includes the
-    /// image's `USER`). It fails when no user is set (the image default, root), or when the user is
-    /// `root` or UID `0`, with or without a group (`0:0`, `root:wheel`).
+    /// image's `USER`; for a create request the authorization plugin fills in the image's `USER`
+    /// when the request sets none). It fails when no user is set (the image default, root), when
+    /// the user is `root` or UID `0`, with or without a group (`0:0`, `root:wheel`), and when a
+    /// user name is UID 0 in the image's `/etc/passwd`, where that was looked up.
     ///
     /// ## Why it matters
     /// Root in a container is root on the host kernel. With a capability added, a writable host
@@ -36,11 +40,23 @@ declare_rule! {
 fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
     let user = w.user.value.trim();
     if user.is_empty() {
-        return Verdict::fail("no user is set, so the container runs as root").with_evidence([ev(&w.user)]);
+        let message = match w.origin {
+            Origin::Request { .. } => {
+                "neither the request nor the image sets a user, so the container runs as root"
+            }
+            Origin::Container { .. } => "no user is set, so the container runs as root",
+        };
+        return Verdict::fail(message).with_evidence([ev(&w.user)]);
     }
     if is_root_user(user) {
         return Verdict::fail(format!("container runs as root (user \"{user}\")"))
             .with_evidence([ev(&w.user)]);
+    }
+    if let Some(uid) = w.user_uid.as_ref().filter(|uid| uid.value == 0) {
+        return Verdict::fail(format!(
+            "container runs as root (user \"{user}\" is uid 0 in the image)"
+        ))
+        .with_evidence([ev(&w.user), ev(uid)]);
     }
     Verdict::pass(format!("container runs as user \"{user}\"")).with_evidence([ev(&w.user)])
 }

@@ -10,7 +10,10 @@ declare_rule! {
     /// ## What it checks
     /// Whether the container runs with an SELinux process label. It fails when labelling is
     /// disabled (`--security-opt label=disable`, also spelled `label:disable`; implied by
-    /// `--privileged`) or no process label was applied (`ProcessLabel` empty).
+    /// `--privileged`) or no process label was applied (`ProcessLabel` empty). A container that
+    /// does not exist yet (a create request) is judged as dockerd labels it: unlabelled with
+    /// `label=disable`, and, unless a `label=` option is given, when privileged or sharing the
+    /// host's PID or IPC namespace.
     /// Not applicable when the daemon runs without SELinux support (`/info` `SecurityOptions` has
     /// no `name=selinux`, i.e. dockerd was started without `--selinux-enabled`).
     ///
@@ -29,7 +32,13 @@ declare_rule! {
         references: &["cis-docker-1.6.0:5.3"],
         fix: "remove --security-opt label=disable and --privileged",
         check: Check::Container(ContainerCheck {
-            needs: &["/ProcessLabel", "/HostConfig/SecurityOpt"],
+            needs: &[
+                "/ProcessLabel",
+                "/HostConfig/SecurityOpt",
+                "/HostConfig/Privileged",
+                "/HostConfig/PidMode",
+                "/HostConfig/IpcMode",
+            ],
             check,
         }),
     };
@@ -58,6 +67,32 @@ fn check(ctx: &Context<'_>, w: &Workload) -> Verdict {
         Some(label) => {
             Verdict::fail("container runs without an SELinux process label").with_evidence([ev(label)])
         }
-        None => Verdict::error("the applied SELinux label is not reported for this workload"),
+        None => requested(w),
     }
+}
+
+/// Whether dockerd labels a container a create request asks for (`generateSecurityOpt`): any
+/// `label=` option overrides its choice; otherwise privileged containers and those sharing the
+/// host's PID or IPC namespace run unlabelled. (`label=disable` was judged before.)
+fn requested(w: &Workload) -> Verdict {
+    let explicit = w
+        .security_opt
+        .value
+        .iter()
+        .any(|o| o.split('=').next() == Some("label"));
+    if !explicit {
+        if w.privileged.value {
+            return Verdict::fail("container is privileged, so SELinux labelling is disabled")
+                .with_evidence([ev(&w.privileged)]);
+        }
+        for (ns, name) in [(&w.pid_mode, "PID"), (&w.ipc_mode, "IPC")] {
+            if ns.mode == "host" {
+                return Verdict::fail(format!(
+                    "container shares the host's {name} namespace, so SELinux labelling is disabled"
+                ))
+                .with(ns.at.to_string(), &ns.mode);
+            }
+        }
+    }
+    Verdict::pass("SELinux labelling is not disabled, so the daemon labels the container")
 }

@@ -63,7 +63,12 @@ fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
     for mount in &w.mounts {
         if let Some((_, path)) = sensitive_dir(mount) {
             let mode = if mount.read_only { "read-only" } else { "writable" };
-            found.push(format!("{path} at {} ({mode})", mount.destination));
+            // A volume being created has no destination yet.
+            if mount.destination.is_empty() {
+                found.push(format!("{path} ({mode})"));
+            } else {
+                found.push(format!("{path} at {} ({mode})", mount.destination));
+            }
             evidence.push(mount_evidence(mount));
         }
     }

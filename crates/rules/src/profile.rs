@@ -1,0 +1,225 @@
+//! Enforcement profiles: which rules decide whether a request is allowed.
+//!
+//! A profile is data: a name, a description and the ids of the rules it selects. The
+//! authorization plugin, the proxy and (later) `lint --profile` and the policy file all select
+//! from this one list, so a profile means the same everywhere. Profiles follow Kubernetes' Pod
+//! Security Standards, mapped to Docker's settings.
+
+use std::sync::OnceLock;
+
+use crate::registry::RULES;
+use crate::rule::{Check, Rule};
+
+/// A profile's definition.
+#[derive(Debug)]
+pub struct ProfileSpec {
+    /// The name users write (`--profile baseline`).
+    pub name: &'static str,
+    /// One line saying what it is for.
+    pub description: &'static str,
+    /// The ids of the rules it selects (judged in registry order).
+    pub rules: &'static [&'static str],
+}
+
+/// Settings that let a container take over the host, and API calls that escape rules:
+/// Kubernetes' baseline standard plus the requests dockerd does not authorize.
+const BASELINE_RULES: &[&str] = &[
+    "CT0002", // apparmor-unconfined
+    "CT0003", // selinux-unconfined
+    "CT0004", // added-capabilities
+    "CT0006", // privileged-container
+    "CT0007", // sensitive-host-mount
+    "CT0009", // host-network
+    "CT0015", // host-pid
+    "CT0016", // host-ipc
+    "CT0017", // host-devices (also device cgroup rules and device requests)
+    "CT0020", // host-uts
+    "CT0021", // seccomp-unconfined
+    "RQ0001", // privileged-exec
+    "CT0022", // cgroup-parent-set
+    "CT0027", // host-userns
+    "CT0028", // docker-socket-mount
+    "RQ0003", // host-network-build
+    "RQ0004", // buildkit-session
+    "RQ0005", // plugin-change
+];
+
+/// Baseline plus the hardening Kubernetes' restricted standard asks of every workload.
+const RESTRICTED_RULES: &[&str] = &[
+    "CT0001", // runs-as-root
+    "CT0002", "CT0003", "CT0004", "CT0006", "CT0007", "CT0009", "CT0010", // memory-unlimited
+    "CT0015", "CT0016", "CT0017", "CT0020", "CT0021", "RQ0001", "RQ0002", // exec-as-root
+    "CT0022", "CT0023", // new-privileges-allowed
+    "CT0025", // pids-unlimited
+    "CT0027", "CT0028", "RQ0003", "RQ0004", "RQ0005", "RQ0006", // update-lifts-limit
+    "RQ0007", // unknown-route
+];
+
+/// Every profile, in the order `Profile` lists them.
+pub static PROFILES: &[ProfileSpec] = &[
+    ProfileSpec {
+        name: "baseline",
+        description: "denies what lets a container or an API call take over the host; allows (and logs) unknown routes",
+        rules: BASELINE_RULES,
+    },
+    ProfileSpec {
+        name: "restricted",
+        description: "baseline, plus a non-root user, no-new-privileges, all capabilities dropped, PIDs and memory limits; denies unknown routes",
+        rules: RESTRICTED_RULES,
+    },
+];
+
+/// An enforcement profile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Profile {
+    /// Kubernetes' baseline, for Docker.
+    Baseline,
+    /// Kubernetes' restricted, for Docker.
+    Restricted,
+}
+
+/// The rules of one profile, resolved once from ids to the registry's rules.
+struct Selection {
+    /// Every rule of the profile, in registry order.
+    all: Vec<&'static Rule>,
+    /// Its container rules.
+    containers: Vec<&'static Rule>,
+    /// Its container rules that read nothing but mounts: the rules a volume is judged by.
+    volumes: Vec<&'static Rule>,
+    /// Its request rules.
+    requests: Vec<&'static Rule>,
+}
+
+impl Profile {
+    /// Every profile.
+    pub const ALL: [Profile; 2] = [Profile::Baseline, Profile::Restricted];
+
+    /// Its definition.
+    pub fn spec(self) -> &'static ProfileSpec {
+        &PROFILES[self as usize]
+    }
+
+    /// The name users write.
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    /// Whether the profile selects the rule with this id.
+    pub fn selects(self, rule_id: &str) -> bool {
+        self.spec().rules.contains(&rule_id)
+    }
+
+    /// The profile's rules, in registry order.
+    pub fn rules(self) -> &'static [&'static Rule] {
+        &self.selection().all
+    }
+
+    /// The profile's container rules, in registry order.
+    pub fn container_rules(self) -> &'static [&'static Rule] {
+        &self.selection().containers
+    }
+
+    /// The profile's container rules whose facts are all under `/Mounts`: what a volume
+    /// (`POST /volumes/create`) is judged by.
+    pub fn volume_rules(self) -> &'static [&'static Rule] {
+        &self.selection().volumes
+    }
+
+    /// The profile's request rules, in registry order.
+    pub fn request_rules(self) -> &'static [&'static Rule] {
+        &self.selection().requests
+    }
+
+    fn selection(self) -> &'static Selection {
+        static SELECTIONS: [OnceLock<Selection>; 2] = [OnceLock::new(), OnceLock::new()];
+        SELECTIONS[self as usize].get_or_init(|| {
+            let all: Vec<&'static Rule> = RULES.iter().copied().filter(|r| self.selects(r.id)).collect();
+            let containers: Vec<&'static Rule> = all
+                .iter()
+                .copied()
+                .filter(|r| matches!(r.check, Check::Container(_)))
+                .collect();
+            let volumes = containers
+                .iter()
+                .copied()
+                .filter(|r| match r.check {
+                    Check::Container(c) => c.needs.iter().all(|n| under_mounts(n)),
+                    _ => false,
+                })
+                .collect();
+            let requests = all
+                .iter()
+                .copied()
+                .filter(|r| matches!(r.check, Check::Request(_)))
+                .collect();
+            Selection {
+                all,
+                containers,
+                volumes,
+                requests,
+            }
+        })
+    }
+}
+
+fn under_mounts(pointer: &str) -> bool {
+    pointer == "/Mounts" || pointer.starts_with("/Mounts/")
+}
+
+impl std::fmt::Display for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A profile name that is not one of [`PROFILES`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownProfile(pub String);
+
+impl std::fmt::Display for UnknownProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = PROFILES.iter().map(|p| p.name).collect();
+        write!(
+            f,
+            "unknown profile \"{}\": expected one of {}",
+            self.0,
+            names.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownProfile {}
+
+impl std::str::FromStr for Profile {
+    type Err = UnknownProfile;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Profile::ALL
+            .into_iter()
+            .find(|p| p.name() == s)
+            .ok_or_else(|| UnknownProfile(s.to_string()))
+    }
+}
+
+impl serde::Serialize for Profile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for profile in Profile::ALL {
+            assert_eq!(profile.name().parse::<Profile>(), Ok(profile));
+            assert_eq!(profile.to_string(), profile.name());
+        }
+        assert_eq!(
+            "Baseline".parse::<Profile>().unwrap_err().to_string(),
+            "unknown profile \"Baseline\": expected one of baseline, restricted"
+        );
+    }
+}
