@@ -408,7 +408,7 @@ fn parse_bind(spec: &str, at: String) -> Result<Mount, BodyError> {
         _ => return Err(invalid("too many colons")),
     };
     if !valid_mode(mode) {
-        return Err(invalid("unknown mode"));
+        return Err(invalid("invalid mode"));
     }
     let opts: Vec<&str> = mode.split(',').filter(|o| !o.is_empty()).collect();
     let kind = if source.starts_with('/') { "bind" } else { "volume" };
@@ -430,22 +430,23 @@ fn parse_bind(spec: &str, at: String) -> Result<Mount, BodyError> {
 }
 
 /// moby's Linux `ValidMountMode`: comma-separated options, at most one each of rw/ro, z/Z,
-/// a propagation mode, and nocopy.
+/// a propagation mode, nocopy, and a consistency mode.
 fn valid_mode(mode: &str) -> bool {
     if mode.is_empty() {
         return true;
     }
-    let (mut rw, mut label, mut propagation, mut copy) = (0, 0, 0, 0);
+    let (mut rw, mut label, mut propagation, mut copy, mut consistency) = (0, 0, 0, 0, 0);
     for opt in mode.split(',') {
         match opt {
             "rw" | "ro" => rw += 1,
             "z" | "Z" => label += 1,
             "nocopy" => copy += 1,
+            "consistent" | "cached" | "delegated" => consistency += 1,
             o if PROPAGATIONS.contains(&o) => propagation += 1,
             _ => return false,
         }
     }
-    rw <= 1 && label <= 1 && propagation <= 1 && copy <= 1
+    rw <= 1 && label <= 1 && propagation <= 1 && copy <= 1 && consistency <= 1
 }
 
 /// The host path a `local` volume's driver options bind (`o=bind` or `rbind` with
@@ -944,7 +945,7 @@ mod tests {
     #[test]
     fn binds_parse_like_dockerd() {
         let w = create(
-            r#"{"HostConfig":{"Binds":["/etc:/e:ro,rshared,Z","data:/d:nocopy","/anon","//etc//:/y"]}}"#,
+            r#"{"HostConfig":{"Binds":["/etc:/e:ro,rshared,Z,cached","data:/d:nocopy","/anon","//etc//:/y"]}}"#,
         );
         let mut etc = mount("bind", "/etc", "/e", true, "/HostConfig/Binds/0");
         etc.propagation = "rshared".into();
@@ -963,11 +964,19 @@ mod tests {
             err.to_string(),
             r#"/HostConfig/Binds/0: invalid bind "/a:/b:rw:x": too many colons (dockerd refuses it)"#
         );
+        let err = create_workload(br#"{"HostConfig":{"Binds":["/a:ro"]}}"#, None, ROUTE, "t").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#"/HostConfig/Binds/0: invalid bind "/a:ro": a mode without a destination (dockerd refuses it)"#
+        );
+        let err =
+            create_workload(br#"{"HostConfig":{"Binds":["/a:/b:ro,rw"]}}"#, None, ROUTE, "t").unwrap_err();
+        assert!(err.to_string().contains("invalid mode"), "{err}");
         let err =
             create_workload(br#"{"HostConfig":{"Binds":["/a:/b:bogus"]}}"#, None, ROUTE, "t").unwrap_err();
         assert_eq!(
             err.to_string(),
-            r#"/HostConfig/Binds/0: invalid bind "/a:/b:bogus": unknown mode (dockerd refuses it)"#
+            r#"/HostConfig/Binds/0: invalid bind "/a:/b:bogus": invalid mode (dockerd refuses it)"#
         );
     }
 
