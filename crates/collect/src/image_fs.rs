@@ -77,6 +77,20 @@ pub enum ImageArchiveError {
 /// (`blobs/sha256/<hex>`) are read, with plain or gzip-compressed layers. When `manifest.json`
 /// lists several images, the first is scanned.
 pub fn scan_image_archive(reader: impl Read) -> Result<ImageFilesystem, ImageArchiveError> {
+    let (merged, layers) = scan(reader)?;
+    Ok(merged.finish(layers))
+}
+
+/// Reads the image's `/etc/passwd` from a `docker save` archive, streaming, as the merged
+/// filesystem has it (later layers win, whiteouts remove it): `None` when the image has no such
+/// regular file, or it is larger than 1 MiB. The authorization plugin uses it to tell which uid
+/// a user name stands for.
+pub fn scan_image_passwd(reader: impl Read) -> Result<Option<Vec<u8>>, ImageArchiveError> {
+    let (merged, _) = scan(reader)?;
+    Ok(merged.passwd)
+}
+
+fn scan(reader: impl Read) -> Result<(Merged, usize), ImageArchiveError> {
     // Keyed per scan, so that an image cannot be crafted to make its paths collide.
     let hasher = RandomState::new();
     let mut tar = TarReader::new(reader, Role::Archive);
@@ -112,12 +126,18 @@ pub fn scan_image_archive(reader: impl Read) -> Result<ImageFilesystem, ImageArc
     }
     let manifest = manifest.ok_or(ImageArchiveError::ManifestMissing)?;
     let layer_names = parse_manifest(&manifest)?;
-    let mut merged = Merged::default();
+    let mut merged = Merged {
+        passwd_hash: hasher.hash_one(PASSWD),
+        ..Merged::default()
+    };
     for (index, name) in layer_names.iter().enumerate() {
         merged.apply(find_layer(&blobs, name)?, index);
     }
-    Ok(merged.finish(layer_names.len()))
+    Ok((merged, layer_names.len()))
 }
+
+/// The path of the user table, as archive paths are normalized.
+const PASSWD: &[u8] = b"etc/passwd";
 
 /// Maps a failure of the outer archive to what the caller is told.
 fn archive_error<R>(err: TarError, tar: &TarReader<R>) -> ImageArchiveError {
@@ -255,6 +275,9 @@ struct LayerSummary {
     setuid: HashMap<u64, (String, u32)>,
     /// Secret files: absolute path and kind.
     secrets: HashMap<u64, (String, &'static str)>,
+    /// What the layer puts at `/etc/passwd`: its contents, or `Some(None)` for something that
+    /// is not a readable regular file (a link, a directory, a file over 1 MiB).
+    passwd: Option<Option<Vec<u8>>>,
 }
 
 #[derive(Clone, Copy)]
@@ -280,6 +303,17 @@ fn scan_layer<S: Read>(tar: &mut TarReader<S>, hasher: &RandomState) -> Result<L
         layer.secrets.remove(&hash);
         layer.add_node(&path, hash, entry.kind == Kind::Directory, hasher);
         let regular = entry.kind == Kind::Regular;
+        if path == PASSWD {
+            layer.passwd = Some(None);
+            if regular && entry.size <= MAX_SNIFFED_FILE {
+                let mut data = Vec::new();
+                EntryData(tar)
+                    .take(MAX_SNIFFED_FILE)
+                    .read_to_end(&mut data)
+                    .map_err(|err| tar.take_fault(err))?;
+                layer.passwd = Some(Some(data));
+            }
+        }
         // A hard link's header carries the mode of the file it links to.
         if (regular || entry.kind == Kind::HardLink) && entry.mode & 0o6000 != 0 {
             layer.setuid.insert(hash, (display(&path), entry.mode));
@@ -358,6 +392,10 @@ struct Merged {
     children: HashMap<u64, Vec<u64>>,
     setuid: HashMap<u64, ImageFile>,
     secrets: HashMap<u64, SecretFile>,
+    /// `/etc/passwd` as the layers so far have it.
+    passwd: Option<Vec<u8>>,
+    /// The hash of `etc/passwd`, to notice when a layer removes it.
+    passwd_hash: u64,
 }
 
 impl Merged {
@@ -385,6 +423,13 @@ impl Merged {
                 slot.insert(node);
                 self.children.entry(node.parent).or_default().push(hash);
             }
+        }
+        if !self.nodes.contains_key(&self.passwd_hash) {
+            // Whited out, or its directory replaced or made opaque.
+            self.passwd = None;
+        }
+        if let Some(passwd) = &layer.passwd {
+            self.passwd.clone_from(passwd);
         }
         for (&hash, (path, mode)) in &layer.setuid {
             let file = ImageFile {

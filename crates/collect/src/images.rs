@@ -15,7 +15,7 @@ use tokio::sync::{Semaphore, mpsc};
 
 use crate::client::{Client, Connection};
 use crate::error::CollectError;
-use crate::image_fs::scan_image_archive;
+use crate::image_fs::{scan_image_archive, scan_image_passwd};
 
 /// Which images to collect.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -273,6 +273,25 @@ fn attribute_base_images(images: &mut [ImageFacts], histories: &[History]) {
 /// Streams `GET /images/{id}/get` into the archive scanner running on a blocking thread. The
 /// first byte may take as long as the daemon needs to write an image of `size` bytes.
 async fn scan_filesystem(client: &Client, id: &str, size: u64) -> Result<ImageFilesystem, String> {
+    stream_archive(client, id, size, scan_image_archive).await
+}
+
+/// The image's `/etc/passwd` (see [`scan_image_passwd`]), read from `GET /images/{id}/get`
+/// like the filesystem scan reads it. `size` is the image's size, which bounds how long the
+/// daemon may take to start the archive.
+///
+/// # Errors
+/// The archive could not be read or scanned; the reason.
+pub async fn image_passwd(client: &Client, id: &str, size: u64) -> Result<Option<Vec<u8>>, String> {
+    stream_archive(client, id, size, scan_image_passwd).await
+}
+
+async fn stream_archive<T: Send + 'static>(
+    client: &Client,
+    id: &str,
+    size: u64,
+    scan: fn(ChannelReader) -> Result<T, crate::image_fs::ImageArchiveError>,
+) -> Result<T, String> {
     let skipped = |e: CollectError| match e {
         CollectError::Deadline { .. } => format!("{SKIPPED_FOR_TIME} ({e})"),
         e => e.to_string(),
@@ -286,7 +305,7 @@ async fn scan_filesystem(client: &Client, id: &str, size: u64) -> Result<ImageFi
     }
     let mut conn = client.connect().await.map_err(skipped)?;
     let (tx, rx) = mpsc::channel::<Bytes>(CHANNEL_CHUNKS);
-    let scanner = tokio::task::spawn_blocking(move || scan_image_archive(ChannelReader::new(rx)));
+    let scanner = tokio::task::spawn_blocking(move || scan(ChannelReader::new(rx)));
     let path = format!("/images/{}/get", encode(id));
     let first_byte = client.limits().archive_first_byte(size);
     let streamed = conn

@@ -532,3 +532,49 @@ fn read_errors() {
         );
     }
 }
+
+fn archive_of_layers(layers: &[Vec<u8>]) -> Vec<u8> {
+    let names: Vec<String> = (0..layers.len()).map(|i| format!("l{i}.tar")).collect();
+    let manifest = serde_json::json!([{ "Layers": names }]).to_string();
+    let mut items: Vec<Item> = names
+        .iter()
+        .zip(layers)
+        .map(|(name, data)| Item::File(name, 0o644, data))
+        .collect();
+    items.push(Item::File("manifest.json", 0o644, manifest.as_bytes()));
+    tar_of(&items)
+}
+
+fn passwd_of(layers: &[Vec<u8>]) -> Option<String> {
+    dockward_collect::image_fs::scan_image_passwd(&archive_of_layers(layers)[..])
+        .unwrap()
+        .map(|p| String::from_utf8(p).unwrap())
+}
+
+#[test]
+fn passwd_as_the_merged_layers_have_it() {
+    let base = tar_of(&[Item::File("etc/passwd", 0o644, b"root:x:0:0::/root:/bin/sh\n")]);
+    let app = tar_of(&[Item::File(
+        "etc/passwd",
+        0o644,
+        b"root:x:0:0::/root:/bin/sh\nadmin:x:0:0::/:/bin/sh\n",
+    )]);
+    let other = tar_of(&[Item::File("srv/x", 0o644, b"")]);
+    // The top layer that writes it wins; a layer that does not touch it keeps it.
+    assert_eq!(
+        passwd_of(&[base.clone(), app, other.clone()]).as_deref(),
+        Some("root:x:0:0::/root:/bin/sh\nadmin:x:0:0::/:/bin/sh\n")
+    );
+    // Whited out, or hidden by an opaque /etc, it is gone.
+    let whiteout = tar_of(&[Item::File("etc/.wh.passwd", 0o644, b"")]);
+    assert_eq!(passwd_of(&[base.clone(), whiteout]), None);
+    let opaque = tar_of(&[
+        Item::File("etc/.wh..wh..opq", 0o644, b""),
+        Item::File("etc/hosts", 0o644, b""),
+    ]);
+    assert_eq!(passwd_of(&[base.clone(), opaque]), None);
+    // A link in its place is not read (the plugin then knows no uid for names).
+    let link = tar_of(&[Item::Symlink("etc/passwd", "/srv/passwd")]);
+    assert_eq!(passwd_of(&[base, link]), None);
+    assert_eq!(passwd_of(&[other]), None);
+}
