@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+mod authz;
+
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use dockward_collect::parse::dockerfile::parse_dockerfile;
@@ -76,6 +78,12 @@ enum Command {
         /// Rule id (CT0006) or name (privileged-container).
         rule: String,
     },
+    /// Enforce the rules as dockerd's authorization plugin (`serve`), or package it as a
+    /// managed plugin (`package`).
+    Authz(authz::AuthzArgs),
+    /// Serve the Engine API in front of the daemon's socket and deny what the rules deny
+    /// (for hosts whose daemon flags cannot change).
+    Proxy(authz::ProxyArgs),
 }
 
 #[derive(clap::Args)]
@@ -273,6 +281,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             write_stdout(&dockward_rules::docs::explain(found))?;
             Ok(0)
         }
+        Command::Authz(args) => authz::authz(args),
+        Command::Proxy(args) => authz::proxy(args),
     }
 }
 

@@ -23,4 +23,5 @@ pub use engine::{
     Options, client_facts, collect_snapshot, info_from_json, now_rfc3339, platform_without_api,
 };
 pub use error::CollectError;
-pub use images::ImageSelection;
+pub use host::{daemon_sockets, inspect_mount_sources};
+pub use images::{ImageSelection, image_passwd};

@@ -1,0 +1,201 @@
+//! `dockward authz serve` and `dockward proxy` as processes: startup refusals (exit 2), SIGHUP
+//! re-reading the settings file, SIGTERM removing the socket.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
+
+use std::io::{Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Dir(PathBuf);
+
+impl Dir {
+    fn new(tag: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("dockward-cli-authz-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Dir(dir)
+    }
+    fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A child process killed when the test ends.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn dockward() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_dockward"))
+}
+
+fn signal(child: &Child, name: &str) {
+    let status = Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Waits (bounded) until `check` holds, retrying every 20 ms for up to 30 s.
+fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
+    for _ in 0..1500 {
+        if check() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("timed out waiting until {what}");
+}
+
+fn post(socket: &Path, path: &str, body: &str) -> std::io::Result<String> {
+    let mut stream = UnixStream::connect(socket)?;
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: p\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    Ok(answer)
+}
+
+const READ: &str = r#"{"RequestMethod":"GET","RequestUri":"/v1.41/info"}"#;
+
+fn serve(dir: &Dir, extra: &[&str]) -> Server {
+    let socket = dir.join("p.sock");
+    let child = dockward()
+        .args(["authz", "serve", "--socket"])
+        .arg(&socket)
+        .args([
+            "--docker-host",
+            &format!("unix://{}", dir.join("none.sock").display()),
+        ])
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let server = Server(child);
+    wait_until("the plugin answers", || {
+        post(&socket, "/Plugin.Activate", "").is_ok()
+    });
+    server
+}
+
+#[test]
+fn serve_refuses_a_socket_another_process_serves() {
+    let dir = Dir::new("inuse");
+    let socket = dir.join("p.sock");
+    let _other = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    let out = dockward()
+        .args(["authz", "serve", "--socket"])
+        .arg(&socket)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "dockward: another process is serving {}; stop it first or choose another --socket\n",
+            socket.display()
+        )
+    );
+}
+
+#[test]
+fn proxy_refuses_a_remote_upstream() {
+    let out = dockward()
+        .args([
+            "proxy",
+            "--listen",
+            "unix:///tmp/x.sock",
+            "--upstream",
+            "tcp://192.0.2.1:2375",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "dockward: --upstream tcp://192.0.2.1:2375: the proxy forwards plain HTTP, so only 127.0.0.0/8 addresses and unix sockets are allowed\n"
+    );
+}
+
+#[test]
+fn a_bad_settings_file_stops_the_start() {
+    let dir = Dir::new("badconf");
+    let config = dir.join("authz.conf");
+    std::fs::write(&config, "profile = strict\n").unwrap();
+    let out = dockward()
+        .args(["authz", "serve", "--socket"])
+        .arg(dir.join("p.sock"))
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with(&format!("dockward: {}:1: ", config.display())),
+        "{stderr}"
+    );
+    assert!(!dir.join("p.sock").exists());
+}
+
+#[test]
+fn sigterm_stops_cleanly_and_removes_the_socket() {
+    let dir = Dir::new("term");
+    let mut server = serve(&dir, &[]);
+    signal(&server.0, "TERM");
+    let status = server.0.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(!dir.join("p.sock").exists());
+}
+
+#[test]
+fn sighup_rereads_the_settings_file_and_reopens_the_log() {
+    let dir = Dir::new("hup");
+    let (first, second) = (dir.join("first.log"), dir.join("second.log"));
+    let config = dir.join("authz.conf");
+    std::fs::write(&config, format!("decision-log = {}\n", first.display())).unwrap();
+    let server = serve(&dir, &["--config", config.to_str().unwrap()]);
+    let socket = dir.join("p.sock");
+    post(&socket, "/AuthZPlugin.AuthZReq", READ).unwrap();
+    wait_until("the first log has a line", || {
+        std::fs::read_to_string(&first).is_ok_and(|t| t.contains(r#""mode":"enforce""#))
+    });
+    std::fs::write(
+        &config,
+        format!(
+            "decision-log = {}\nmode = audit\nprofile = restricted\n",
+            second.display()
+        ),
+    )
+    .unwrap();
+    signal(&server.0, "HUP");
+    // Until the signal is handled, decisions still go to the first log: ask until one does not.
+    wait_until("a decision is logged in the second log", || {
+        post(&socket, "/AuthZPlugin.AuthZReq", READ).unwrap();
+        std::fs::read_to_string(&second).is_ok_and(|t| !t.is_empty())
+    });
+    let line = std::fs::read_to_string(&second).unwrap();
+    let record: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
+    assert_eq!(record["mode"], "audit");
+    assert_eq!(record["profile"], "restricted");
+    assert_eq!(record["route"], "GET /info");
+}
