@@ -24,8 +24,8 @@ declare_rule! {
     ///
     /// ## How to fix
     /// Remove the mount. Tools that need the API should talk to a filtering proxy in front of the
-    /// socket that allows only the calls they need, ideally read-only (dockward does not ship one
-    /// yet).
+    /// socket instead, such as `dockward proxy`, which judges every request with the same rules
+    /// before the daemon sees it (mount the proxy's socket, not the daemon's).
     pub static RULE = Rule {
         id: "CT0028",
         name: "docker-socket-mount",
