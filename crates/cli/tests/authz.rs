@@ -75,6 +75,12 @@ fn post(socket: &Path, path: &str, body: &str) -> std::io::Result<String> {
 }
 
 const READ: &str = r#"{"RequestMethod":"GET","RequestUri":"/v1.41/info"}"#;
+/// A change to plugins, which both profiles deny; it needs no lookup.
+const DISABLE: &str = r#"{"RequestMethod":"POST","RequestUri":"/v1.41/plugins/dockward/disable"}"#;
+
+fn allowed(answer: &str) -> bool {
+    answer.contains(r#""Allow":true"#)
+}
 
 fn serve(dir: &Dir, extra: &[&str]) -> Server {
     let socket = dir.join("p.sock");
@@ -175,6 +181,9 @@ fn sighup_rereads_the_settings_file_and_reopens_the_log() {
     std::fs::write(&config, format!("decision-log = {}\n", first.display())).unwrap();
     let server = serve(&dir, &["--config", config.to_str().unwrap()]);
     let socket = dir.join("p.sock");
+    assert!(!allowed(
+        &post(&socket, "/AuthZPlugin.AuthZReq", DISABLE).unwrap()
+    ));
     post(&socket, "/AuthZPlugin.AuthZReq", READ).unwrap();
     wait_until("the first log has a line", || {
         std::fs::read_to_string(&first).is_ok_and(|t| t.contains(r#""mode":"enforce""#))
@@ -192,6 +201,11 @@ fn sighup_rereads_the_settings_file_and_reopens_the_log() {
     wait_until("a decision is logged in the second log", || {
         post(&socket, "/AuthZPlugin.AuthZReq", READ).unwrap();
         std::fs::read_to_string(&second).is_ok_and(|t| !t.is_empty())
+    });
+    // Audit mode now: what was denied is allowed (and logged as would-deny).
+    assert!(allowed(&post(&socket, "/AuthZPlugin.AuthZReq", DISABLE).unwrap()));
+    wait_until("the would-deny is logged", || {
+        std::fs::read_to_string(&second).is_ok_and(|t| t.contains(r#""verdict":"would-deny""#))
     });
     let line = std::fs::read_to_string(&second).unwrap();
     let record: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
