@@ -217,5 +217,24 @@ put("image_tar", tar_bytes([
 ]))
 put("image_tar", b"")
 
+# Engine API requests (flags byte, method, URI, header lines, empty line, body).
+create = '{"Image":"alpine","HostConfig":{"Privileged":true,"Binds":["/:/host"]}}'
+for flags, method, uri, headers, body in [
+    (1, "POST", "/v1.41/containers/create?name=x", ["Content-Type: application/json"], create),
+    (1, "POST", "http://localhost/v1.41.0/containers/%63reate", ["Content-Type: Application/JSON; charset=UTF-8"], create),
+    (0, "POST", "//containers//./x/../create/?x=/auth", ["Content-Length: 2097152"], ""),
+    (3, "POST", "/v1.23/containers/abc/start", ["Content-Type: application/json", "Transfer-Encoding: chunked"], create),
+    (1, "POST", "/containers/web/exec", ["Content-Type: application/json"], '{"Cmd":["sh"],"Privileged":true}'),
+    (1, "POST", "/v1.39/containers/web/update", ["Content-Type: application/json"], '{"PidsLimit":-1}'),
+    (0, "POST", "/build?networkmode=host&remote=http://127.0.0.1/x&version=2", ["Content-Type: application/x-tar"], ""),
+    (0, "GET", "/_ping", ["Upgrade: h2c", "Connection: Upgrade"], ""),
+    (0, "POST", "/plugins/dockward:latest/disable?force=1", [], ""),
+    (0, "DELETE", "/plugins/x", [], ""),
+    (0, "POST", "/plugins/pull?remote=a%2Fb&name=c+d", [], ""),
+    (1, "POST", "/services/s1/update?version=3", ["Content-Type: application/json"], '{"TaskTemplate":{}}'),
+    (0, "PRI", "*", [], ""),
+]:
+    put("request_route", bytes([flags]) + "\n".join([method, uri] + headers).encode() + b"\n\n" + body.encode())
+
 for target in sorted(os.listdir(CORPUS)):
     print(f"{target}: {len(os.listdir(os.path.join(CORPUS, target)))} seeds", file=sys.stderr)
