@@ -166,6 +166,24 @@ if os.path.exists(snapshot_path):
                 put("snapshot", json.dumps(merge(snapshot, case["snapshot"])))
 
 
+# Request bodies: the docker CLI's create body and the Go-decoding bypass shapes.
+body_seeds = [open(f, "rb").read() for f in files("crates/collect/tests/data/requests/*.json")]
+body_seeds += [
+    b'{"hostconfig":{"privileged":true}}',
+    b'{"HostConfig":{"Privileged":true},"hostConfig":{"Privil\\u0065ged":false}} trailing',
+    b'{"HostConfig":{"Mounts":[{"Type":"bind","Source":"/"},{}],"Mounts":[{}],"Mounts":[{},{"Target":"/x"}]}}',
+    b'{"Privileged":true,"Binds":["/:/h:ro,rshared"],"Cpuset":"0","Memory":5}',
+    b'{"HostConfig":{"Ma\xc5\xbfkedPaths":[],"\xe2\x84\xaaernelMemory":1,"CapAdd":"ALL","ConsoleSize":[1,2,3]}}',
+    b'{"Image":"\\ud800\\udc00\\ud800x\xff","Labels":{"a":null},"HostConfig":{"PortBindings":{"80/tcp":null}}}',
+    b'{"Name":"v","Driver":"local","DriverOpts":{"type":"none","o":"bind","device":"/etc"}}',
+    b'{"Privileged":true,"User":"root","Cmd":["sh"]}',
+    b'{"PidsLimit":-1,"MemorySwap":-1,"RestartPolicy":{"Name":"always"}}',
+    b'{"TaskTemplate":{"ContainerSpec":{"Privileges":{"Seccomp":{"Mode":"custom","Profile":"e30="}},"Mounts":[{"Type":"volume"}]},"Networks":[{"Target":"host"}]},"EndpointSpec":{"Ports":[{"TargetPort":80,"PublishMode":"host"}]}}',
+]
+for seed in body_seeds:
+    put("gojson", seed)
+    put("create_workload", seed)
+
 # Image archives: small `docker save` layouts.
 def tar_bytes(entries):
     buf = io.BytesIO()

@@ -5,6 +5,8 @@ pub mod audit_rules;
 pub mod dockerd_args;
 pub mod dockerfile;
 pub mod gojson;
+#[cfg(test)]
+mod gojson_oracle;
 pub mod json;
 pub mod procfs;
 pub mod shell;
