@@ -165,6 +165,11 @@ pub fn create_workload(
 /// decodes it exactly like a create body and applies the HostConfig to the container, so it is
 /// judged like a create; `id` is the container as the route names it.
 ///
+/// Only the HostConfig is applied: the container keeps its own `Config`, so the image, user and
+/// health check the body may carry are not what will run. They are left empty and recorded as
+/// unknown (at the inspect pointers the rules need), never taken from the body: a body saying
+/// `"User": "1000"` must not make a root container pass.
+///
 /// # Errors
 /// [`BodyError`] when dockerd would refuse the body.
 pub fn start_workload(
@@ -173,7 +178,20 @@ pub fn start_workload(
     route: &str,
     id: &str,
 ) -> Result<Workload, BodyError> {
-    create_workload(body, api_version, route, id)
+    let mut w = create_workload(body, api_version, route, id)?;
+    w.image = Fact::default();
+    w.user = Fact::default();
+    w.healthcheck = Fact::default();
+    for pointer in ["/Config/Image", "/Config/User", "/Config/Healthcheck"] {
+        w.unknown.insert(
+            pointer.to_string(),
+            format!(
+                "a legacy start (API below 1.24) keeps container {id}'s own {}; the request does not carry it",
+                &pointer["/Config/".len()..]
+            ),
+        );
+    }
+    Ok(w)
 }
 
 fn container_workload(
@@ -1050,6 +1068,22 @@ mod tests {
         assert_eq!(w.privileged, Fact::at_pointer(true, "/Privileged"));
         assert_eq!(w.origin.name(), "abc");
         assert_eq!(w.mounts[0].source, "/");
+        // The container's own Config applies: a user in the body is not believed.
+        let w = start_workload(
+            br#"{"User":"1000","Image":"x","HostConfig":{"CapDrop":["ALL"]}}"#,
+            Some("1.23"),
+            "POST /containers/{id}/start",
+            "abc",
+        )
+        .unwrap();
+        assert_eq!(w.user, Fact::default());
+        assert_eq!(w.image, Fact::default());
+        assert_eq!(w.cap_drop.value, ["ALL"]);
+        assert_eq!(
+            w.unknown_reasons(&["/Config/User"]),
+            ["a legacy start (API below 1.24) keeps container abc's own User; the request does not carry it"]
+        );
+        assert_eq!(w.unknown.len(), 3);
     }
 
     const SERVICE: &str = r#"{"Name":"web","TaskTemplate":{"ContainerSpec":{"Image":"nginx","User":"0",
