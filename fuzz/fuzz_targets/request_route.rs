@@ -74,7 +74,38 @@ fuzz_target!(|data: &[u8]| {
                     request.action
                 );
             }
+            // Normalizing is idempotent: the routed form, written out again, routes the same.
+            let mut again = String::new();
+            if let Some(v) = &request.api_version {
+                again.push_str("/v");
+                again.push_str(v);
+            }
+            again.push_str(&encode(&request.path, b"/"));
+            if !request.query.is_empty() {
+                let pairs: Vec<String> = request
+                    .query
+                    .iter()
+                    .map(|(k, v)| format!("{}={}", encode(k, b""), encode(v, b"")))
+                    .collect();
+                again.push('?');
+                again.push_str(&pairs.join("&"));
+            }
+            let reparsed = parse_request(&RequestParts { uri: &again, ..parts });
+            assert_eq!(reparsed.as_ref().ok(), Some(&request), "{uri:?} -> {again:?}");
         }
         Err(e) => assert!(!e.reason.is_empty()),
     }
 });
+
+/// Percent-encodes every byte but unreserved ones and `keep`.
+fn encode(s: &str, keep: &[u8]) -> String {
+    let mut out = String::with_capacity(s.len());
+    for &b in s.as_bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || keep.contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
