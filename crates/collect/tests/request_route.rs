@@ -793,3 +793,64 @@ fn user_is_carried() {
     assert_eq!(request.user, "alice");
     assert_eq!(request.method, "GET");
 }
+
+#[test]
+fn a_body_dockerd_would_refuse_is_unjudgeable_with_the_body_reader_reason() {
+    use dockward_collect::request::body;
+    for body in [
+        &b"{\"Image\":"[..],
+        b"[1,2]",
+        b"{\"HostConfig\":{\"Privileged\":\"yes\"}}",
+    ] {
+        let expected = match body::create_workload(body, Some("1.41"), "POST /containers/create", "") {
+            Ok(w) => panic!("the body reader accepted {body:?}: {w:?}"),
+            Err(e) => format!("POST /containers/create: {e}"),
+        };
+        assert_eq!(
+            reason(plugin("POST", "/v1.41/containers/create", &[JSON], Some(body))),
+            expected
+        );
+    }
+}
+
+#[test]
+fn plugin_names_are_percent_decoded() {
+    // The self-protection compares the plugin's own name: it must see the name dockerd acts on.
+    for uri in [
+        "/plugins/dock%77ard/disable",
+        "/v1.41/plugins/dockward/./disable",
+        "http://x/plugins/dockward%2Fdisable",
+    ] {
+        let request = ok(plugin("POST", uri, &[], None));
+        assert_eq!(request.action, plugin_change("dockward", "disable"), "{uri}");
+    }
+}
+
+#[test]
+fn the_first_of_repeated_content_types_is_the_one_dockerd_reads() {
+    // The proxy sees every header: dockerd would parse the form body for build options.
+    assert_eq!(
+        reason(proxy(
+            "POST",
+            "/build?remote=http://127.0.0.1/Dockerfile",
+            &[
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Content-Type", "application/x-tar"),
+            ],
+            Some(b"networkmode=host"),
+        )),
+        "POST /build has the form Content-Type \"application/x-www-form-urlencoded\": dockerd \
+         reads build options from such a body, which plugins never see, so it cannot be judged"
+    );
+    assert_eq!(
+        reason(plugin(
+            "POST",
+            "/containers/create",
+            &[("Content-Type", "text/plain"), JSON],
+            None,
+        )),
+        "POST /containers/create arrived without a body; dockerd passes a body to plugins only \
+         when its Content-Type is application/json, and this request's is \"text/plain\" \
+         (dockerd itself reads the first of repeated Content-Type headers), so it cannot be judged"
+    );
+}
