@@ -124,8 +124,8 @@ enum Node {
     Zero,
     /// A bool, number, string, string slice or byte slice.
     Leaf(Value),
-    /// A struct: the fields written, by JSON name.
-    Struct(Vec<(&'static str, Node)>),
+    /// A struct: the fields written, by JSON name, with their types.
+    Struct(Vec<(&'static str, &'static Ty, Node)>),
     /// A non-nil pointer.
     Ptr(Box<Node>),
     /// A non-nil slice: `len` elements of a backing array of capacity `items.len()`.
@@ -179,7 +179,7 @@ fn fold_eq(name: &str, key: &str) -> bool {
     k.next().is_none()
 }
 
-fn find_field(fields: &'static [Field], pred: &dyn Fn(&str) -> bool) -> Option<(&'static str, &'static Ty)> {
+fn find_field(fields: &'static [Field], pred: &impl Fn(&str) -> bool) -> Option<(&'static str, &'static Ty)> {
     for field in fields {
         match field {
             Field::Named(name, ty) if pred(name) => return Some((name, ty)),
@@ -197,7 +197,10 @@ fn find_field(fields: &'static [Field], pred: &dyn Fn(&str) -> bool) -> Option<(
 /// The field a key selects: an exact match first, else the first case-insensitive one in
 /// declaration order (Go's `nameIndex`, then its linear `equalFold` search).
 pub fn lookup(fields: &'static [Field], key: &str) -> Option<(&'static str, &'static Ty)> {
-    find_field(fields, &|name| name == key).or_else(|| find_field(fields, &|name| fold_eq(name, key)))
+    let first = key.as_bytes().first();
+    // The length and the first byte rule out almost every other field before a full compare.
+    let exact = |name: &str| name.len() == key.len() && name.as_bytes().first() == first && name == key;
+    find_field(fields, &exact).or_else(|| find_field(fields, &|name| fold_eq(name, key)))
 }
 
 /// One UTF-8 sequence at the start of `b`, when it is valid (Go's `utf8.DecodeRune` accepts
@@ -649,16 +652,16 @@ impl<'a> Decoder<'a> {
                         let Node::Struct(entries) = &mut *node else {
                             unreachable!("made a struct above")
                         };
-                        let index = match entries.iter().position(|(n, _)| *n == name) {
+                        let index = match entries.iter().position(|(n, _, _)| *n == name) {
                             Some(index) => index,
                             None => {
-                                entries.push((name, Node::Zero));
+                                entries.push((name, fty, Node::Zero));
                                 entries.len() - 1
                             }
                         };
                         self.path.push('/');
                         self.path.push_str(name);
-                        self.value(fty, &mut entries[index].1)?;
+                        self.value(fty, &mut entries[index].2)?;
                     }
                     None => self.skip()?,
                 },
@@ -834,14 +837,11 @@ fn output(ty: &Ty, node: &Node) -> Value {
         (_, Node::Zero) => zero(ty),
         (_, Node::Leaf(v)) => v.clone(),
         (Ty::Ptr(inner), Node::Ptr(target)) => output(inner, target),
-        (Ty::Struct(fields), Node::Struct(entries)) => {
+        (Ty::Struct(_), Node::Struct(entries)) => {
             let mut map = Map::new();
-            for (name, value) in entries {
+            for (name, fty, value) in entries {
                 // A field left at its zero value, or set back to nil, is absent.
-                if matches!(value, Node::Zero) {
-                    continue;
-                }
-                if let Some((_, fty)) = find_field(fields, &|n| n == *name) {
+                if !matches!(value, Node::Zero) {
                     map.insert((*name).to_string(), output(fty, value));
                 }
             }
