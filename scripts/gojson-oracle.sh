@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Checks dockward's Go-semantics JSON decoder (crates/collect/src/parse/gojson.rs) against Go's
-# own encoding/json: builds fuzz/go-oracle (a mirror of dockerd 20.10's ContainerConfigWrapper,
-# standard library only) with the local Go toolchain (Debian: apt-get install golang-go, which is
-# Go 1.19 like dockerd 20.10), then runs the ignored differential test on random create bodies.
-# `scripts/gojson-oracle.sh [CASES]` (default 20000).
+# own encoding/json: builds fuzz/go-oracle (mirrors of the types dockerd 20.10 decodes create,
+# exec, update, volume and service bodies into; standard library only) with the local Go
+# toolchain (Debian: apt-get install golang-go, which is Go 1.19 like dockerd 20.10), then runs
+# the ignored differential tests on random bodies. `scripts/gojson-oracle.sh [CASES]` (default
+# 20000 create bodies, a quarter of that of each other kind).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$(mktemp -d)"

@@ -1,5 +1,7 @@
-// Differential oracle for dockward's gojson decoder: decodes each input
-// file into a mirror of dockerd 20.10's ContainerConfigWrapper with Go's encoding/json.
+// Differential oracle for dockward's gojson decoder: decodes each input file (paths on stdin, one
+// a line) with Go's encoding/json into a mirror of the type dockerd 20.10 decodes that body into
+// (the first argument: create, exec, update, volume, service), and writes one line per input:
+// {"ok":false}, or {"ok":true,"value":...} with the decoded value marshalled back.
 package main
 
 import (
@@ -227,9 +229,141 @@ type NetworkingConfig struct {
 	EndpointsConfig map[string]*EndpointSettings
 }
 
+// Skip stands for the fields dockward's schemas mark Ignore: it takes any value, checks nothing
+// and marshals as null.
+type Skip struct{}
+
+func (*Skip) UnmarshalJSON([]byte) error  { return nil }
+func (Skip) MarshalJSON() ([]byte, error) { return []byte("null"), nil }
+
+type ExecConfig struct {
+	User         string
+	Privileged   bool
+	Tty          bool
+	AttachStdin  bool
+	AttachStderr bool
+	AttachStdout bool
+	Detach       bool
+	DetachKeys   string
+	Env          []string
+	WorkingDir   string
+	Cmd          []string
+}
+
+type UpdateConfig struct {
+	Resources
+	RestartPolicy RestartPolicy
+}
+
+type VolumeCreateBody struct {
+	Driver     string
+	DriverOpts map[string]string
+	Labels     map[string]string
+	Name       string
+}
+
+type SELinuxContext struct {
+	Disable bool
+	User    string
+	Role    string
+	Type    string
+	Level   string
+}
+type SeccompOpts struct {
+	Mode    string
+	Profile []byte
+}
+type AppArmorOpts struct{ Mode string }
+type Privileges struct {
+	CredentialSpec  Skip
+	SELinuxContext  *SELinuxContext
+	Seccomp         *SeccompOpts
+	AppArmor        *AppArmorOpts
+	NoNewPrivileges bool
+}
+type ContainerSpec struct {
+	Image           string
+	Labels          map[string]string
+	Command         []string
+	Args            []string
+	Hostname        string
+	Env             []string
+	Dir             string
+	User            string
+	Groups          []string
+	Privileges      *Privileges
+	Init            *bool
+	StopSignal      string
+	TTY             bool
+	OpenStdin       bool
+	ReadOnly        bool
+	Mounts          []Mount
+	StopGracePeriod *int64
+	Healthcheck     *HealthConfig
+	Hosts           []string
+	DNSConfig       Skip
+	Secrets         Skip
+	Configs         Skip
+	Isolation       string
+	Sysctls         map[string]string
+	CapabilityAdd   []string
+	CapabilityDrop  []string
+	Ulimits         []*Ulimit
+}
+type Limit struct {
+	NanoCPUs    int64
+	MemoryBytes int64
+	Pids        int64
+}
+type ResourceRequirements struct {
+	Limits       *Limit
+	Reservations Skip
+}
+type NetworkAttachmentConfig struct {
+	Target     string
+	Aliases    []string
+	DriverOpts map[string]string
+}
+type TaskSpec struct {
+	ContainerSpec         *ContainerSpec
+	PluginSpec            Skip
+	NetworkAttachmentSpec Skip
+	Resources             *ResourceRequirements
+	RestartPolicy         Skip
+	Placement             Skip
+	Networks              []NetworkAttachmentConfig
+	LogDriver             Skip
+	ForceUpdate           uint64
+	Runtime               string
+}
+type PortConfig struct {
+	Name          string
+	Protocol      string
+	TargetPort    uint32
+	PublishedPort uint32
+	PublishMode   string
+}
+type EndpointSpec struct {
+	Mode  string
+	Ports []PortConfig
+}
+type Annotations struct {
+	Name   string
+	Labels map[string]string
+}
+type ServiceSpec struct {
+	Annotations
+	TaskTemplate   TaskSpec
+	Mode           Skip
+	UpdateConfig   Skip
+	RollbackConfig Skip
+	Networks       []NetworkAttachmentConfig
+	EndpointSpec   *EndpointSpec
+}
+
 type Wrapper struct {
 	*Config
-	InnerHostConfig  *HostConfig       `json:"HostConfig"`
+	InnerHostConfig  *HostConfig `json:"HostConfig"`
 	Cpuset           string
 	NetworkingConfig *NetworkingConfig
 	*HostConfig
@@ -246,18 +380,35 @@ func main() {
 		if err != nil {
 			panic(err)
 		}
+		var target interface{}
 		var w Wrapper
-		if err := json.NewDecoder(bytes.NewReader(data)).Decode(&w); err != nil {
+		switch os.Args[1] {
+		case "create":
+			target = &w
+		case "exec":
+			target = &ExecConfig{}
+		case "update":
+			target = &UpdateConfig{}
+		case "volume":
+			target = &VolumeCreateBody{}
+		case "service":
+			target = &ServiceSpec{}
+		default:
+			panic("unknown schema " + os.Args[1])
+		}
+		if err := json.NewDecoder(bytes.NewReader(data)).Decode(target); err != nil {
 			fmt.Fprintf(out, "{\"ok\":false}\n")
 			continue
 		}
+		// Marshal writes no fields of a nil embedded pointer; dockward's canonical form has them
+		// (zero) at the top level either way.
 		if w.Config == nil {
 			w.Config = &Config{}
 		}
 		if w.HostConfig == nil {
 			w.HostConfig = &HostConfig{}
 		}
-		b, err := json.Marshal(&w)
+		b, err := json.Marshal(target)
 		if err != nil {
 			panic(err)
 		}
