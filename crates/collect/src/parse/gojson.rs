@@ -1239,6 +1239,14 @@ mod tests {
     }
 
     #[test]
+    fn map_keys_are_kept_exactly() {
+        assert_eq!(
+            create(r#"{"HostConfig":{"Sysctls":{"A":"1","a":"2","\u0061":"3"},"sysctls":{"ſ":"4"}}}"#),
+            json!({"HostConfig": {"Sysctls": {"A": "1", "a": "3", "ſ": "4"}}})
+        );
+    }
+
+    #[test]
     fn the_last_duplicate_scalar_wins() {
         assert_eq!(
             create(r#"{"User":"root","user":"1000","Image":"a","Image":"b"}"#),
