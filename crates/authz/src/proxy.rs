@@ -383,9 +383,10 @@ async fn handle(engine: &Engine, client: &Client, req: Request<Incoming>) -> Res
         if oversized {
             return error_reply(
                 StatusCode::PAYLOAD_TOO_LARGE,
+                // The route takes a body that must be judged whole (JSON): refused unread.
                 &format!(
-                    "{DENIED_PREFIX}the request body is larger than {MAX_JUDGED_BODY} bytes, the most dockward reads to judge it: {}",
-                    verdict.message
+                    "{DENIED_PREFIX}{method} {uri}: the request body is larger than {MAX_JUDGED_BODY} bytes, \
+                     the most dockward reads to judge a request"
                 ),
             );
         }
