@@ -321,14 +321,56 @@ impl Lookups {
         profile: Profile,
         notes: &mut Vec<String>,
     ) -> Result<(), Failure> {
+        // A started container's user already includes its image's USER.
+        let started = self.started_container(session, workload, notes).await?;
         self.joins(session, workload, notes).await?;
         self.volumes_from(session, workload, notes).await?;
         self.named_volumes(session, workload).await?;
         self.host_paths(workload);
         if profile == Profile::Restricted {
-            self.image_user(session, workload, notes).await?;
+            self.image_user(session, workload, !started, notes).await?;
         }
         Ok(())
+    }
+
+    /// A legacy start (API < 1.24) applies its HostConfig to an existing container, which keeps
+    /// its own image, user and health check: the request leaves them unknown, and they are
+    /// read from the container.
+    async fn started_container(
+        &self,
+        session: &mut Session<'_>,
+        workload: &mut Workload,
+        notes: &mut Vec<String>,
+    ) -> Result<bool, Failure> {
+        const KEPT: [&str; 3] = ["/Config/Image", "/Config/User", "/Config/Healthcheck"];
+        if !KEPT.iter().any(|p| workload.unknown.contains_key(*p)) {
+            return Ok(false);
+        }
+        let id = workload.origin.name().to_string();
+        if !is_object_name(&id) {
+            return Ok(false);
+        }
+        match session.get(&format!("/containers/{id}/json")).await? {
+            Got::Missing => {
+                notes.push(format!("container {id} does not exist"));
+                return Ok(false);
+            }
+            Got::Found(body) => {
+                let existing = workload_from_inspect(&body, &format!("container {id}"))
+                    .map_err(|e| format!("the daemon's inspect of container {id} is not understood: {e}"))?;
+                let at = |pointer: &str| format!("container {id}: {pointer}");
+                workload.image = Fact::at_pointer(existing.image.value, at("/Config/Image"));
+                workload.user = Fact::at_pointer(existing.user.value, at("/Config/User"));
+                workload.healthcheck =
+                    Fact::at_pointer(existing.healthcheck.value, at("/Config/Healthcheck"));
+                for pointer in KEPT {
+                    if !existing.unknown.contains_key(pointer) {
+                        workload.unknown.remove(pointer);
+                    }
+                }
+            }
+        }
+        Ok(true)
     }
 
     /// Resolves `container:<name>` namespace modes to the container that owns the namespace,
@@ -556,14 +598,16 @@ impl Lookups {
         }
     }
 
-    /// The image's `USER` when the request leaves `User` empty, and the uid of a user name.
+    /// The image's `USER` when the request leaves `User` empty (and `fill_user`), and the uid of
+    /// a user name.
     async fn image_user(
         &self,
         session: &mut Session<'_>,
         workload: &mut Workload,
+        fill_user: bool,
         notes: &mut Vec<String>,
     ) -> Result<(), Failure> {
-        let needs_user = workload.user.value.is_empty();
+        let needs_user = fill_user && workload.user.value.is_empty();
         let needs_uid = name_needing_uid(&workload.user.value).is_some();
         if !needs_user && !needs_uid {
             return Ok(());

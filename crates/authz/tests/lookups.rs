@@ -338,3 +338,31 @@ async fn audit_mode_allows_and_logs_what_enforce_would_deny() {
         0o600
     );
 }
+
+#[tokio::test]
+async fn a_legacy_start_is_judged_with_the_containers_own_user() {
+    let start =
+        r#"{"CapDrop":["ALL"],"SecurityOpt":["no-new-privileges"],"PidsLimit":100,"Memory":67108864}"#;
+    for (user, allow) in [("1000", true), ("", false)] {
+        let daemon = common::daemon(vec![(
+            "/containers/web/json",
+            200,
+            inspect("web", &"f".repeat(64), json!({"Config": {"User": user}})),
+        )]);
+        let dir = TempDir::new("legacystart");
+        let server = plugin(&dir.join("p.sock"), restricted(), &daemon.path);
+        let req = authz_req("POST", "/v1.23/containers/web/start", Some(start));
+        let answer = exchange(&server.socket, &post("/AuthZPlugin.AuthZReq", &req)).await;
+        let reply: Value = serde_json::from_str(body_of(&answer)).unwrap();
+        assert_eq!(reply["Allow"], allow, "user {user:?}: {reply}");
+        if !allow {
+            assert_eq!(
+                msg(&reply),
+                format!(
+                    "POST /containers/web/start (name web, image dwbase:1) denied by profile restricted: \
+                     CT0001 runs-as-root: neither the request nor the image sets a user, so the container runs as root {ROOT_FIX}"
+                )
+            );
+        }
+    }
+}
