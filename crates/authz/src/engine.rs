@@ -128,10 +128,12 @@ impl Engine {
             Ok(settings) => Arc::new(settings.clone()),
             Err(_) => current,
         };
-        let reopened = self.log.reopen(next.decision_log.as_ref());
+        // Settings first: decisions logged to the new log then carry the new settings (one
+        // decided just before may still land there).
         if let Ok(mut slot) = self.settings.write() {
             *slot = Arc::clone(&next);
         }
+        let reopened = self.log.reopen(next.decision_log.as_ref());
         match (loaded, reopened) {
             (Err(e), _) => Err(format!("{e}; the settings in force are kept")),
             (Ok(_), Err(e)) => Err(format!(

@@ -57,6 +57,9 @@ pub struct ProxyOptions {
     pub host_root: PathBuf,
     /// How long one lookup may take.
     pub lookup_timeout: Duration,
+    /// The gid the listening socket belongs to (`--group`), as dockerd's own socket belongs to
+    /// the `docker` group.
+    pub group: Option<u32>,
 }
 
 /// Serves the plugin until SIGTERM.
@@ -113,7 +116,8 @@ pub async fn serve_proxy(options: ProxyOptions) -> Result<(), StartError> {
         "proxy",
         options.lookup_timeout,
     )?);
-    let socket = crate::socket::bind(&options.listen)?;
+    // Like dockerd's socket: owner and group may use it.
+    let socket = crate::socket::bind_with(&options.listen, 0o660, options.group)?;
     let upstream = Arc::new(options.upstream);
     announce(
         "proxy",

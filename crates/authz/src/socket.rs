@@ -66,10 +66,25 @@ pub fn running_as_root() -> bool {
     std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
 }
 
-/// Binds `path`: creates its directory, clears a stale socket, refuses one in use, and sets
-/// mode 0600 when running as root (only root, i.e. dockerd, may talk to it) or 0660 otherwise
-/// (the owner's group, e.g. a rootless daemon's user).
+/// Binds `path` for the plugin: mode 0600 when running as root (only root, i.e. dockerd, may
+/// talk to it) or 0660 otherwise (the owner's group, e.g. a rootless daemon's user).
 pub fn bind(path: &Path) -> Result<BoundSocket, SocketError> {
+    let mode = if running_as_root() { 0o600 } else { 0o660 };
+    bind_with(path, mode, None)
+}
+
+/// The gid of a group in `/etc/group`.
+pub fn group_id(name: &str) -> Option<u32> {
+    let text = std::fs::read_to_string("/etc/group").ok()?;
+    dockward_collect::parse::procfs::parse_group(&text)
+        .into_iter()
+        .find(|g| g.name == name)
+        .map(|g| g.gid)
+}
+
+/// Binds `path`: creates its directory, clears a stale socket, refuses one in use, then sets
+/// `mode` and, when given, the group.
+pub fn bind_with(path: &Path, mode: u32, group: Option<u32>) -> Result<BoundSocket, SocketError> {
     let io = |what, source| SocketError::Io {
         what,
         path: path.to_path_buf(),
@@ -95,7 +110,9 @@ pub fn bind(path: &Path) -> Result<BoundSocket, SocketError> {
         Err(e) => return Err(io("inspect", e)),
     }
     let listener = UnixListener::bind(path).map_err(|e| io("listen on", e))?;
-    let mode = if running_as_root() { 0o600 } else { 0o660 };
+    if let Some(gid) = group {
+        std::os::unix::fs::chown(path, None, Some(gid)).map_err(|e| io("set the group of", e))?;
+    }
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
         .map_err(|e| io("set the mode of", e))?;
     let meta = std::fs::symlink_metadata(path).map_err(|e| io("inspect", e))?;

@@ -141,6 +141,10 @@ pub struct ProxyArgs {
     /// HTTP).
     #[arg(long, value_name = "URL")]
     upstream: String,
+    /// The group that may use the proxy's socket (mode 0660), like dockerd's `--group`;
+    /// defaults to `docker` when that group exists.
+    #[arg(long, value_name = "GROUP")]
+    group: Option<String>,
     #[command(flatten)]
     decision: DecisionArgs,
 }
@@ -178,12 +182,20 @@ fn serve(args: ServeArgs) -> anyhow::Result<u8> {
 pub fn proxy(args: ProxyArgs) -> anyhow::Result<u8> {
     let listen = parse_listen(&args.listen).map_err(|e| anyhow::anyhow!("--listen {e}"))?;
     let upstream = Upstream::parse(&args.upstream).map_err(|e| anyhow::anyhow!("--upstream {e}"))?;
+    let group = match &args.group {
+        Some(name) => Some(
+            dockward_authz::socket::group_id(name)
+                .ok_or_else(|| anyhow::anyhow!("--group {name}: no such group in /etc/group"))?,
+        ),
+        None => dockward_authz::socket::group_id("docker"),
+    };
     let options = ProxyOptions {
         listen,
         upstream,
         settings: args.decision.source()?,
         host_root: args.decision.host_root.clone(),
         lookup_timeout: Duration::from_secs(args.decision.lookup_timeout),
+        group,
     };
     runtime()?.block_on(dockward_authz::run::serve_proxy(options))?;
     Ok(0)

@@ -197,19 +197,49 @@ fn sighup_rereads_the_settings_file_and_reopens_the_log() {
     )
     .unwrap();
     signal(&server.0, "HUP");
-    // Until the signal is handled, decisions still go to the first log: ask until one does not.
+    // Until the signal is handled, decisions still go to the first log: ask until one with the
+    // new settings is in the second.
+    let audited = |text: &str| {
+        text.lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .find(|r| r["mode"] == "audit")
+    };
     wait_until("a decision is logged in the second log", || {
         post(&socket, "/AuthZPlugin.AuthZReq", READ).unwrap();
-        std::fs::read_to_string(&second).is_ok_and(|t| !t.is_empty())
+        std::fs::read_to_string(&second).is_ok_and(|t| audited(&t).is_some())
     });
     // Audit mode now: what was denied is allowed (and logged as would-deny).
     assert!(allowed(&post(&socket, "/AuthZPlugin.AuthZReq", DISABLE).unwrap()));
     wait_until("the would-deny is logged", || {
         std::fs::read_to_string(&second).is_ok_and(|t| t.contains(r#""verdict":"would-deny""#))
     });
-    let line = std::fs::read_to_string(&second).unwrap();
-    let record: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
+    let record = audited(&std::fs::read_to_string(&second).unwrap()).unwrap();
     assert_eq!(record["mode"], "audit");
     assert_eq!(record["profile"], "restricted");
     assert_eq!(record["route"], "GET /info");
+}
+
+#[test]
+fn the_proxy_socket_is_for_its_group() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = Dir::new("proxygroup");
+    let socket = dir.join("proxy.sock");
+    let child = dockward()
+        .args(["proxy", "--group", "root", "--listen"])
+        .arg(format!("unix://{}", socket.display()))
+        .args([
+            "--upstream",
+            &format!("unix://{}", dir.join("none.sock").display()),
+        ])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut server = Server(child);
+    wait_until("the proxy listens", || UnixStream::connect(&socket).is_ok());
+    let meta = std::fs::metadata(&socket).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o660);
+    assert_eq!(meta.gid(), 0);
+    signal(&server.0, "TERM");
+    assert_eq!(server.0.wait().unwrap().code(), Some(0));
+    assert!(!socket.exists());
 }
