@@ -136,8 +136,12 @@ impl DecisionLog {
             Ok(writer) => (writer, Ok(())),
             Err(e) => (None, Err(e)),
         };
-        // A swap must not be lost to a full queue: it waits, briefly, for the writer.
-        let _ = self.tx.send(Msg::Swap(writer, name));
+        // A swap must not be lost to a full queue, nor make the caller (the accept loop) wait
+        // for a writer stuck on a full pipe: a thread waits for it.
+        let tx = self.tx.clone();
+        let _ = std::thread::Builder::new()
+            .name("decision-log-swap".into())
+            .spawn(move || tx.send(Msg::Swap(writer, name)));
         result
     }
 
