@@ -231,6 +231,19 @@ const BASELINE: &[(&str, &str, &str)] = &[
         "container does not opt out of user namespace remapping; DA0009 judges whether the daemon remaps users",
     ),
     ("CT0028", "pass", "the Docker socket is not mounted"),
+    // cgroup v1 here: dockerd records the host's cgroup namespace as the default.
+    ("CT0029", "fail", "container shares the host's cgroup namespace"),
+    ("CT0030", "pass", "container sets no kernel parameters"),
+    (
+        "CT0031",
+        "pass",
+        "Docker's masked and read-only paths of /proc and /sys apply",
+    ),
+    (
+        "CT0032",
+        "fail",
+        "container does not drop all capabilities (--cap-drop ALL)",
+    ),
 ];
 
 const DANGEROUS_ALL: &str = "SYS_ADMIN, SYS_MODULE, SYS_PTRACE, SYS_RAWIO, SYS_BOOT, SYS_TIME, DAC_READ_SEARCH, \
@@ -342,6 +355,16 @@ const SCENARIOS: &[Scenario] = &[
                 "CT0021",
                 "fail",
                 "container is privileged, so no seccomp profile is applied",
+            ),
+            (
+                "CT0031",
+                "fail",
+                "container is privileged, so no path of /proc or /sys is masked or read-only",
+            ),
+            (
+                "CT0032",
+                "fail",
+                "container is privileged and has every capability",
             ),
         ],
     },
@@ -575,11 +598,18 @@ const SCENARIOS: &[Scenario] = &[
         args: &["-v", "{socket}:/var/run/docker.sock"],
         network: Some("none"),
         start: true,
-        differs: &[(
-            "CT0028",
-            "fail",
-            "the Docker socket is mounted: {socket} is the Docker socket, mounted at /var/run/docker.sock",
-        )],
+        differs: &[
+            (
+                "CT0007",
+                "fail",
+                "sensitive host directories are mounted: {socket} at /var/run/docker.sock (writable, the Docker socket)",
+            ),
+            (
+                "CT0028",
+                "fail",
+                "the Docker socket is mounted: {socket} is the Docker socket, mounted at /var/run/docker.sock",
+            ),
+        ],
     },
     Scenario {
         name: "docker-socket-renamed",
@@ -597,11 +627,18 @@ const SCENARIOS: &[Scenario] = &[
         args: &["-v", "{socket_dir}:/daemon"],
         network: Some("none"),
         start: true,
-        differs: &[(
-            "CT0028",
-            "fail",
-            "the Docker socket is mounted: {socket_dir} holds the Docker socket {socket}, mounted at /daemon",
-        )],
+        differs: &[
+            (
+                "CT0007",
+                "fail",
+                "sensitive host directories are mounted: {socket_dir} at /daemon (writable, holds the Docker socket {socket})",
+            ),
+            (
+                "CT0028",
+                "fail",
+                "the Docker socket is mounted: {socket_dir} holds the Docker socket {socket}, mounted at /daemon",
+            ),
+        ],
     },
 ];
 
@@ -777,6 +814,8 @@ fn hardened_container_passes_everything_that_applies() {
     let args: Vec<String> = [
         "--user",
         "10001:10001",
+        "--cgroupns",
+        "private",
         "--read-only",
         "--cap-drop",
         "ALL",
@@ -871,6 +910,14 @@ fn hardened_container_passes_everything_that_applies() {
             "container does not opt out of user namespace remapping; DA0009 judges whether the daemon remaps users",
         ),
         ("CT0028", "pass", "the Docker socket is not mounted"),
+        ("CT0029", "pass", "container has its own cgroup namespace"),
+        ("CT0030", "pass", "container sets no kernel parameters"),
+        (
+            "CT0031",
+            "pass",
+            "Docker's masked and read-only paths of /proc and /sys apply",
+        ),
+        ("CT0032", "pass", "container drops all capabilities"),
     ]);
     assert_eq!(verdicts(&report, "dwlive-hardened"), want);
     assert_eq!(
@@ -880,7 +927,7 @@ fn hardened_container_passes_everything_that_applies() {
     );
     assert_eq!(
         report["summary"]["by_status"],
-        serde_json::json!({"pass": 26, "fail": 0, "not_applicable": 2, "error": 0})
+        serde_json::json!({"pass": 30, "fail": 0, "not_applicable": 2, "error": 0})
     );
 }
 

@@ -17,12 +17,15 @@ pub struct ProfileSpec {
     pub name: &'static str,
     /// One line saying what it is for.
     pub description: &'static str,
-    /// The ids of the rules it selects (judged in registry order).
+    /// The profile it builds on, whose rules it selects too.
+    pub extends: Option<Profile>,
+    /// The ids of the rules it adds (judged in registry order).
     pub rules: &'static [&'static str],
 }
 
 /// Settings that let a container take over the host, and API calls that escape rules:
 /// Kubernetes' baseline standard plus the requests dockerd does not authorize.
+#[rustfmt::skip]
 const BASELINE_RULES: &[&str] = &[
     "CT0002", // apparmor-unconfined
     "CT0003", // selinux-unconfined
@@ -35,23 +38,28 @@ const BASELINE_RULES: &[&str] = &[
     "CT0017", // host-devices (also device cgroup rules and device requests)
     "CT0020", // host-uts
     "CT0021", // seccomp-unconfined
-    "RQ0001", // privileged-exec
     "CT0022", // cgroup-parent-set
     "CT0027", // host-userns
     "CT0028", // docker-socket-mount
+    "CT0029", // host-cgroupns
+    "CT0030", // unsafe-sysctls
+    "CT0031", // systempaths-unconfined
+    "RQ0001", // privileged-exec
     "RQ0003", // host-network-build
     "RQ0004", // buildkit-session
     "RQ0005", // plugin-change
 ];
 
-/// Baseline plus the hardening Kubernetes' restricted standard asks of every workload.
+/// What Kubernetes' restricted standard asks of every workload on top of baseline.
+#[rustfmt::skip]
 const RESTRICTED_RULES: &[&str] = &[
     "CT0001", // runs-as-root
-    "CT0002", "CT0003", "CT0004", "CT0006", "CT0007", "CT0009", "CT0010", // memory-unlimited
-    "CT0015", "CT0016", "CT0017", "CT0020", "CT0021", "RQ0001", "RQ0002", // exec-as-root
-    "CT0022", "CT0023", // new-privileges-allowed
+    "CT0010", // memory-unlimited
+    "CT0023", // new-privileges-allowed
     "CT0025", // pids-unlimited
-    "CT0027", "CT0028", "RQ0003", "RQ0004", "RQ0005", "RQ0006", // update-lifts-limit
+    "CT0032", // capabilities-not-dropped
+    "RQ0002", // exec-as-root
+    "RQ0006", // update-lifts-limit
     "RQ0007", // unknown-route
 ];
 
@@ -60,11 +68,13 @@ pub static PROFILES: &[ProfileSpec] = &[
     ProfileSpec {
         name: "baseline",
         description: "denies what lets a container or an API call take over the host; allows (and logs) unknown routes",
+        extends: None,
         rules: BASELINE_RULES,
     },
     ProfileSpec {
         name: "restricted",
         description: "baseline, plus a non-root user, no-new-privileges, all capabilities dropped, PIDs and memory limits; denies unknown routes",
+        extends: Some(Profile::Baseline),
         rules: RESTRICTED_RULES,
     },
 ];
@@ -104,9 +114,11 @@ impl Profile {
         self.spec().name
     }
 
-    /// Whether the profile selects the rule with this id.
+    /// Whether the profile selects the rule with this id (itself or through the profile it
+    /// extends).
     pub fn selects(self, rule_id: &str) -> bool {
-        self.spec().rules.contains(&rule_id)
+        let spec = self.spec();
+        spec.rules.contains(&rule_id) || spec.extends.is_some_and(|base| base.selects(rule_id))
     }
 
     /// The profile's rules, in registry order.
@@ -210,6 +222,26 @@ impl serde::Serialize for Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_listed_id_is_a_rule_and_restricted_extends_baseline() {
+        for spec in PROFILES {
+            for id in spec.rules {
+                assert!(
+                    crate::find(id).is_some_and(|r| r.id == *id),
+                    "{}: {id}",
+                    spec.name
+                );
+            }
+        }
+        for rule in Profile::Baseline.rules() {
+            assert!(Profile::Restricted.selects(rule.id), "{}", rule.id);
+        }
+        assert_eq!(
+            Profile::Restricted.rules().len(),
+            BASELINE_RULES.len() + RESTRICTED_RULES.len()
+        );
+    }
 
     #[test]
     fn names_round_trip() {

@@ -33,20 +33,20 @@ pub const ESCAPE_SYSCALLS: [&str; 22] = [
     "swapoff",
 ];
 
-/// The part of Docker's seccomp profile format that decides what is allowed.
+/// The part of Docker's seccomp profile format that decides what is allowed. Field names are
+/// folded (see [`GoKeys`]), as Go's encoding/json matches them in any case.
 #[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
 struct Profile {
+    #[serde(rename = "defaultaction")]
     default_action: Option<String>,
     #[serde(default)]
-    syscalls: Vec<SyscallRule>,
+    syscalls: Option<Vec<SyscallRule>>,
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
 struct SyscallRule {
     #[serde(default)]
-    names: Vec<String>,
+    names: Option<Vec<String>>,
     /// Pre-1.12 single-name form.
     #[serde(default)]
     name: Option<String>,
@@ -61,7 +61,11 @@ struct SyscallRule {
 
 impl SyscallRule {
     fn names(&self) -> impl Iterator<Item = &str> {
-        self.names.iter().map(String::as_str).chain(self.name.as_deref())
+        self.names
+            .iter()
+            .flatten()
+            .map(String::as_str)
+            .chain(self.name.as_deref())
     }
 
     /// Applies whatever the arguments, capabilities, architecture and kernel.
@@ -80,6 +84,96 @@ fn value_is_empty(v: &serde_json::Value) -> bool {
         serde_json::Value::String(s) => s.is_empty(),
         serde_json::Value::Object(o) => o.is_empty(),
         _ => false,
+    }
+}
+
+/// A JSON value read the way Go's encoding/json reads it into a struct, for a profile whose
+/// objects are all structs: keys are case-folded (with the two non-ASCII letters Go folds onto
+/// ASCII, `ſ` and the Kelvin sign), and of keys that fold alike the last wins when both values
+/// are plain scalars. Any other repetition (objects, which Go merges; arrays, whose elements Go
+/// reuses; `null`, which Go ignores for strings) is refused, so no profile is judged otherwise
+/// than dockerd reads it.
+struct GoKeys(serde_json::Value);
+
+fn fold_key(key: &str) -> String {
+    key.chars()
+        .map(|c| match c {
+            '\u{17f}' => 's',
+            '\u{212a}' => 'k',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
+impl<'de> Deserialize<'de> for GoKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(GoKeysVisitor).map(GoKeys)
+    }
+}
+
+struct GoKeysVisitor;
+
+impl<'de> serde::de::Visitor<'de> for GoKeysVisitor {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, serde_json::Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(GoKeys(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(serde_json::Value::Array(out))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let GoKeys(value) = map.next_value()?;
+            let folded = fold_key(&key);
+            let scalar = |v: &serde_json::Value| !(v.is_null() || v.is_object() || v.is_array());
+            match out.get(&folded) {
+                Some(earlier) if !(scalar(earlier) && scalar(&value)) => {
+                    return Err(serde::de::Error::custom(format!(
+                        "the key \"{key}\" repeats an earlier one (keys match in any case), and dockerd would merge the two"
+                    )));
+                }
+                _ => {
+                    out.insert(folded, value);
+                }
+            }
+        }
+        Ok(serde_json::Value::Object(out))
     }
 }
 
@@ -111,8 +205,11 @@ pub enum Assessment {
 /// syscalls by default and lets through any escape syscall, or when it allows every escape
 /// syscall explicitly.
 pub fn assess(profile_json: &str) -> Result<Assessment, String> {
-    let profile: Profile = serde_json::from_str(profile_json)
+    let GoKeys(folded) = serde_json::from_str(profile_json)
         .map_err(|e| format!("the seccomp profile is not valid JSON: {e}"))?;
+    let profile: Profile = serde_json::from_value(folded)
+        .map_err(|e| format!("the seccomp profile is not a profile dockerd reads: {e}"))?;
+    let syscalls = profile.syscalls.unwrap_or_default();
     let default_action = profile
         .default_action
         .ok_or_else(|| "the seccomp profile has no defaultAction".to_string())?;
@@ -121,8 +218,7 @@ pub fn assess(profile_json: &str) -> Result<Assessment, String> {
         .iter()
         .copied()
         .filter(|syscall| {
-            let rules: Vec<&SyscallRule> = profile
-                .syscalls
+            let rules: Vec<&SyscallRule> = syscalls
                 .iter()
                 .filter(|r| r.names().any(|n| n == *syscall))
                 .collect();
@@ -211,6 +307,45 @@ mod tests {
             assess(&json.to_string()).unwrap(),
             Assessment::EffectivelyUnconfined { .. }
         ));
+    }
+
+    #[test]
+    fn keys_are_read_as_go_reads_them() {
+        let unconfined = |json: &str| matches!(assess(json), Ok(Assessment::EffectivelyUnconfined { .. }));
+        assert!(unconfined(r#"{"DEFAULTACTION":"SCMP_ACT_ALLOW"}"#));
+        assert!(unconfined(
+            r#"{"defaultAction":"SCMP_ACT_ERRNO","DefaultAction":"SCMP_ACT_ALLOW"}"#
+        ));
+        // Go folds the long s (and the Kelvin sign) onto ASCII letters.
+        assert_eq!(
+            assess(
+                "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"\u{17f}y\u{17f}call\u{17f}\":[{\"names\":[\"bpf\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"
+            ),
+            Ok(Assessment::Confining {
+                default_action: "SCMP_ACT_ERRNO".into(),
+                permitted: vec!["bpf"]
+            })
+        );
+        let folded = assess(
+            r#"{"defaultAction":"SCMP_ACT_ERRNO","SYSCALLS":[{"NAMES":["keyctl"],"Action":"SCMP_ACT_ALLOW"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            folded,
+            Assessment::Confining {
+                default_action: "SCMP_ACT_ERRNO".into(),
+                permitted: vec!["keyctl"]
+            }
+        );
+        // Repeated arrays or objects are merged by Go in ways not worth guessing: refused.
+        let repeated =
+            assess(r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[],"Syscalls":[]}"#).unwrap_err();
+        assert!(
+            repeated.contains("the key \"Syscalls\" repeats an earlier one"),
+            "{repeated}"
+        );
+        // Bytes after the profile: Go's Unmarshal refuses them, so does dockerd.
+        assert!(assess(r#"{"defaultAction":"SCMP_ACT_ERRNO"} x"#).is_err());
     }
 
     #[test]

@@ -127,14 +127,16 @@ fn docker_defaults_pass_baseline_and_fail_restricted() {
         outcome(&run(&request, Restricted)),
         (
             false,
-            vec!["CT0001", "CT0010", "CT0023", "CT0025"],
+            vec!["CT0001", "CT0010", "CT0023", "CT0025", "CT0032"],
             "POST /containers/create (name web, image dwbase:1) denied by profile restricted: \
              CT0001 runs-as-root: neither the request nor the image sets a user, so the container runs as root \
              (fix: set a non-root user: docker run --user UID:GID, or USER in the Dockerfile); \
              CT0010 memory-unlimited: container has no memory limit (fix: set a memory limit, e.g. docker run --memory 512m); \
              CT0023 new-privileges-allowed: container does not set no-new-privileges (the daemon-wide default was not read) \
              (fix: run with --security-opt no-new-privileges (or dockerd --no-new-privileges)); \
-             CT0025 pids-unlimited: container has no PIDs limit (fix: set --pids-limit, e.g. --pids-limit 200)"
+             CT0025 pids-unlimited: container has no PIDs limit (fix: set --pids-limit, e.g. --pids-limit 200); \
+             CT0032 capabilities-not-dropped: container does not drop all capabilities (--cap-drop ALL) \
+             (fix: run with --cap-drop ALL and add back at most --cap-add NET_BIND_SERVICE)"
                 .to_string()
         )
     );
@@ -191,7 +193,7 @@ fn a_denial_names_every_failed_rule_with_reason_and_fix() {
         outcome(&decision),
         (
             false,
-            vec!["CT0004", "CT0006", "CT0007", "CT0009", "CT0021"],
+            vec!["CT0004", "CT0006", "CT0007", "CT0009", "CT0021", "CT0031"],
             "POST /containers/create (name web, image dwbase:1) denied by profile baseline: \
              CT0004 added-capabilities: container is privileged and has every capability \
              (fix: remove --cap-add entries the workload does not need; start from --cap-drop ALL); \
@@ -201,7 +203,9 @@ fn a_denial_names_every_failed_rule_with_reason_and_fix() {
              (fix: remove the mount of the host system directory; mount only application data, read-only where possible); \
              CT0009 host-network: container shares the host's network namespace (fix: remove --network=host); \
              CT0021 seccomp-unconfined: container is privileged, so no seccomp profile is applied \
-             (fix: remove --security-opt seccomp=unconfined (and --privileged); extend the default profile instead of disabling it)"
+             (fix: remove --security-opt seccomp=unconfined (and --privileged); extend the default profile instead of disabling it); \
+             CT0031 systempaths-unconfined: container is privileged, so no path of /proc or /sys is masked or read-only \
+             (fix: remove --security-opt systempaths=unconfined (and --privileged))"
                 .to_string()
         )
     );
@@ -211,7 +215,8 @@ fn a_denial_names_every_failed_rule_with_reason_and_fix() {
     assert_eq!(
         restricted.findings.iter().map(|f| f.id).collect::<Vec<_>>(),
         [
-            "CT0001", "CT0004", "CT0006", "CT0007", "CT0009", "CT0010", "CT0021", "CT0023", "CT0025"
+            "CT0001", "CT0004", "CT0006", "CT0007", "CT0009", "CT0010", "CT0021", "CT0023", "CT0025",
+            "CT0031", "CT0032"
         ]
     );
 }
@@ -229,13 +234,14 @@ fn an_unknown_fact_is_an_error_that_denies() {
         outcome(&decision),
         (
             false,
-            vec!["CT0002", "CT0003", "CT0004", "CT0006", "CT0021"],
+            vec!["CT0002", "CT0003", "CT0004", "CT0006", "CT0021", "CT0031"],
             "POST /containers/create (name web, image dwbase:1) denied by profile baseline: \
              CT0002 apparmor-unconfined could not judge it: /HostConfig/Privileged is not a boolean; \
              CT0003 selinux-unconfined could not judge it: /HostConfig/Privileged is not a boolean; \
              CT0004 added-capabilities could not judge it: /HostConfig/Privileged is not a boolean; \
              CT0006 privileged-container could not judge it: /HostConfig/Privileged is not a boolean; \
-             CT0021 seccomp-unconfined could not judge it: /HostConfig/Privileged is not a boolean"
+             CT0021 seccomp-unconfined could not judge it: /HostConfig/Privileged is not a boolean; \
+             CT0031 systempaths-unconfined could not judge it: /HostConfig/Privileged is not a boolean"
                 .to_string()
         )
     );
@@ -332,9 +338,11 @@ fn volumes_are_judged_by_the_mount_rules_only() {
             outcome(&run(&volume(Some("/var/run/")), profile)),
             (
                 false,
-                vec!["CT0028"],
+                vec!["CT0007", "CT0028"],
                 format!(
                     "POST /volumes/create (volume data) denied by profile {profile}: \
+                     CT0007 sensitive-host-mount: sensitive host directories are mounted: /var/run (writable) \
+                     (fix: remove the mount of the host system directory; mount only application data, read-only where possible); \
                      CT0028 docker-socket-mount: the Docker socket is mounted: /var/run/ holds the Docker socket \
                      /run/docker.sock \
                      (fix: remove the mount of the Docker socket; give tools a filtering proxy instead)"
@@ -776,4 +784,319 @@ fn decisions_agree_with_the_audit_on_every_fixture_container() {
             }
         }
     }
+}
+
+/// A create request with one bind mount of `source` at `/x`, writable.
+fn bind(source: &str, realpath: Option<&str>) -> ApiRequest {
+    let mut w = container(defaults(json!({
+        "Mounts": [{"Type": "bind", "Source": source, "Destination": "/x", "Mode": "", "RW": true,
+                    "Propagation": "rprivate"}],
+    })));
+    w.mounts[0].source_realpath = realpath.map(str::to_string);
+    request("POST", "/containers/create", Action::Container(Box::new(w)))
+}
+
+/// The mount findings of a decision: rule and message.
+fn mount_findings(decision: &Decision) -> Vec<String> {
+    decision
+        .findings
+        .iter()
+        .map(|f| format!("{} {}", f.id, f.message))
+        .collect()
+}
+
+#[test]
+fn sensitive_host_paths_are_judged_cleaned_and_resolved() {
+    let daemon = daemon();
+    let judge = |source: &str, realpath: Option<&str>| {
+        mount_findings(&decide_with(&daemon, &bind(source, realpath), Baseline))
+    };
+    let sensitive = |shown: &str| vec![format!("CT0007 sensitive host directories are mounted: {shown}")];
+    for (source, shown) in [
+        ("/tmp/../etc", "/etc at /x (writable)"),
+        ("//etc//", "/etc at /x (writable)"),
+        ("/etc/", "/etc at /x (writable)"),
+        ("/lib32", "/lib32 at /x (writable)"),
+        ("/libx32/", "/libx32 at /x (writable)"),
+        ("/lib/modules", "/lib/modules at /x (writable)"),
+        ("/run/user/1000", "/run/user/1000 at /x (writable)"),
+        ("/usr/local/bin", "/usr/local/bin at /x (writable)"),
+        (
+            "/var/lib",
+            "/var/lib at /x (writable, holds the daemon's data root /var/lib/docker)",
+        ),
+        (
+            "/var/lib/docker/containers",
+            "/var/lib/docker/containers at /x (writable, inside the daemon's data root /var/lib/docker)",
+        ),
+        (
+            "/var/lib/./docker",
+            "/var/lib/docker at /x (writable, the daemon's data root)",
+        ),
+    ] {
+        assert_eq!(judge(source, None), sensitive(shown), "{source}");
+    }
+    // The directories of the Docker and containerd sockets are also CT0028's.
+    assert_eq!(
+        judge("/run", None),
+        [
+            "CT0007 sensitive host directories are mounted: /run at /x (writable)",
+            "CT0028 the Docker socket is mounted: /run holds the Docker socket /run/docker.sock, mounted at /x",
+        ]
+    );
+    assert_eq!(
+        judge("/var/run", None),
+        [
+            "CT0007 sensitive host directories are mounted: /var/run at /x (writable)",
+            "CT0028 the Docker socket is mounted: /var/run holds the Docker socket /run/docker.sock, mounted at /x",
+        ]
+    );
+    assert_eq!(
+        judge("/run/containerd", None),
+        [
+            "CT0007 sensitive host directories are mounted: /run/containerd at /x (writable)",
+            "CT0028 the containerd socket is mounted: /run/containerd holds the containerd socket /run/containerd/containerd.sock, mounted at /x",
+        ]
+    );
+    // Resolved through a symbolic link on the host.
+    assert_eq!(
+        judge("/srv/link", Some("/etc")),
+        sensitive("/etc at /x (writable)")
+    );
+    for (source, realpath) in [("/var", None), ("/srv/link", Some("/var"))] {
+        assert_eq!(
+            judge(source, realpath),
+            [
+                "CT0007 sensitive host directories are mounted: /var at /x (writable, holds the Docker socket /var/run/docker.sock)".to_string(),
+                format!("CT0028 the Docker socket is mounted: {source} holds the Docker socket /var/run/docker.sock, mounted at /x"),
+            ]
+        );
+    }
+    for source in ["/srv/app", "/etcetera", "/variable", "/home/app/data", "/tmp/x"] {
+        assert_eq!(judge(source, None), Vec::<String>::new(), "{source}");
+    }
+}
+
+#[test]
+fn the_daemons_data_root_is_protected_wherever_it_is() {
+    let mut info = read_json("base.info.json");
+    info["DockerRootDir"] = json!("/srv/docker/");
+    let elsewhere = DaemonFacts {
+        info: Some(info_from_json(info.to_string().as_bytes()).unwrap()),
+        ..daemon()
+    };
+    let judge = |source: &str| mount_findings(&decide_with(&elsewhere, &bind(source, None), Baseline));
+    assert_eq!(
+        judge("/srv/docker"),
+        [
+            "CT0007 sensitive host directories are mounted: /srv/docker at /x (writable, the daemon's data root)"
+        ]
+    );
+    assert_eq!(
+        judge("/srv"),
+        [
+            "CT0007 sensitive host directories are mounted: /srv at /x (writable, holds the daemon's data root /srv/docker)"
+        ]
+    );
+    assert_eq!(judge("/srv/app"), Vec::<String>::new());
+    // Docker's default place stays protected.
+    assert_eq!(
+        judge("/var/lib/docker/image"),
+        [
+            "CT0007 sensitive host directories are mounted: /var/lib/docker/image at /x (writable, inside the daemon's data root /var/lib/docker)"
+        ]
+    );
+    // Without /info the data root is unknown: a bind that is not otherwise sensitive is no pass.
+    let blind = DaemonFacts {
+        info: None,
+        info_error: Some("GET /info failed".into()),
+        ..daemon()
+    };
+    let findings = decide_with(&blind, &bind("/srv/app", None), Baseline);
+    assert_eq!(
+        findings
+            .findings
+            .iter()
+            .filter(|f| f.id == "CT0007")
+            .map(|f| (f.status, f.message.as_str()))
+            .collect::<Vec<_>>(),
+        [(
+            Status::Error,
+            "the daemon's data root is unknown (GET /info failed), so it is not known whether /srv/app at /x holds it"
+        )]
+    );
+}
+
+#[test]
+fn every_capability_spelling_is_judged() {
+    let judge = |add: Value, drop: Value, profile: Profile| {
+        let request = create(hardened(json!({"HostConfig": {"CapAdd": add, "CapDrop": drop}})));
+        mount_findings(&run(&request, profile))
+    };
+    for spelling in [
+        "SYS_ADMIN",
+        "sys_admin",
+        "CAP_SYS_ADMIN",
+        "cap_sys_admin",
+        "Cap_Sys_Admin",
+    ] {
+        assert_eq!(
+            judge(json!([spelling]), json!(null), Baseline),
+            ["CT0004 container has capabilities beyond Docker's defaults: SYS_ADMIN"],
+            "{spelling}"
+        );
+    }
+    for spelling in ["ALL", "all", "All"] {
+        let findings = judge(json!([spelling]), json!(null), Baseline);
+        assert_eq!(findings.len(), 1, "{spelling}");
+        assert!(
+            findings[0].starts_with("CT0004 container has capabilities beyond Docker's defaults: AUDIT_CONTROL, AUDIT_READ, BLOCK_SUSPEND"),
+            "{spelling}: {findings:?}"
+        );
+    }
+    // Docker's defaults, however written, are not "added" for baseline.
+    assert_eq!(
+        judge(json!(["chown", "CAP_NET_RAW"]), json!(null), Baseline),
+        Vec::<String>::new()
+    );
+    // Restricted: everything dropped (any spelling), at most NET_BIND_SERVICE back.
+    for drop in ["ALL", "all", "aLL"] {
+        assert_eq!(
+            judge(json!(null), json!([drop]), Restricted),
+            Vec::<String>::new(),
+            "{drop}"
+        );
+        assert_eq!(
+            judge(json!(["cap_net_bind_service"]), json!([drop]), Restricted),
+            Vec::<String>::new(),
+            "{drop}"
+        );
+    }
+    assert_eq!(
+        judge(json!(["NET_RAW"]), json!(["ALL"]), Restricted),
+        ["CT0032 container adds back capabilities other than NET_BIND_SERVICE: NET_RAW"]
+    );
+    assert_eq!(
+        judge(json!(null), json!(["NET_RAW", "MKNOD"]), Restricted),
+        ["CT0032 container does not drop all capabilities (--cap-drop ALL)"]
+    );
+}
+
+#[test]
+fn sysctls_systempaths_and_the_cgroup_namespace_are_baseline() {
+    let judge = |patch: Value| mount_findings(&run(&create(defaults(patch)), Baseline));
+    assert_eq!(
+        judge(
+            json!({"HostConfig": {"Sysctls": {"net.ipv4.ip_forward": "1", "net.ipv4.ping_group_range": "0 1"}}})
+        ),
+        ["CT0030 container sets kernel parameters outside the safe set: net.ipv4.ip_forward=1"]
+    );
+    assert_eq!(
+        judge(
+            json!({"HostConfig": {"Sysctls": {"net.ipv4.ping_group_range": "0 2147483647", "net.ipv4.ip_unprivileged_port_start": "0"}}})
+        ),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        judge(json!({"HostConfig": {"MaskedPaths": [], "ReadonlyPaths": []}})),
+        ["CT0031 /proc and /sys are unconfined: MaskedPaths is empty; ReadonlyPaths is empty"]
+    );
+    assert_eq!(
+        judge(json!({"HostConfig": {"MaskedPaths": null, "ReadonlyPaths": null}})),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        judge(json!({"HostConfig": {"CgroupnsMode": "host"}})),
+        ["CT0029 container shares the host's cgroup namespace"]
+    );
+    // The daemon here runs cgroup v1, and the plugin does not read daemon.json.
+    assert_eq!(
+        judge(json!({"HostConfig": {"CgroupnsMode": ""}})),
+        [
+            "CT0029 container sets no cgroup namespace mode, so it shares the host's: Docker's default (the daemon's \
+          configuration, which may change it, was not read) on cgroup v1 is host"
+        ]
+    );
+}
+
+#[test]
+fn no_new_privileges_is_judged_on_the_request_when_the_daemon_default_is_unknown() {
+    let judge = |opts: Value| {
+        let request = create(hardened(json!({"HostConfig": {"SecurityOpt": opts}})));
+        mount_findings(&run(&request, Restricted))
+    };
+    for set in [
+        json!(["no-new-privileges"]),
+        json!(["no-new-privileges=true"]),
+        json!(["no-new-privileges:1"]),
+        json!(["no-new-privileges=false", "no-new-privileges=T"]),
+    ] {
+        assert_eq!(judge(set.clone()), Vec::<String>::new(), "{set}");
+    }
+    assert_eq!(
+        judge(json!([])),
+        ["CT0023 container does not set no-new-privileges (the daemon-wide default was not read)"]
+    );
+    for off in [
+        json!(["no-new-privileges=false"]),
+        json!(["no-new-privileges", "no-new-privileges=0"]),
+    ] {
+        assert_eq!(
+            judge(off.clone()),
+            ["CT0023 container turns no-new-privileges off"],
+            "{off}"
+        );
+    }
+}
+
+#[test]
+fn an_inline_seccomp_profile_that_allows_everything_is_unconfined() {
+    let judge = |profile: &str| {
+        let request = create(hardened(
+            json!({"HostConfig": {"SecurityOpt": ["no-new-privileges", format!("seccomp={profile}")]}}),
+        ));
+        mount_findings(&run(&request, Baseline))
+    };
+    let all = "mount, umount2, unshare, setns, pivot_root, kexec_load, kexec_file_load, init_module, finit_module, \
+               delete_module, bpf, keyctl, add_key, request_key, open_by_handle_at, userfaultfd, perf_event_open, \
+               reboot, iopl, ioperm, swapon, swapoff";
+    for (profile, action) in [
+        (r#"{"defaultAction":"SCMP_ACT_ALLOW"}"#, "SCMP_ACT_ALLOW"),
+        (
+            r#"{"defaultAction":"SCMP_ACT_LOG","syscalls":[]}"#,
+            "SCMP_ACT_LOG",
+        ),
+        // dockerd reads the profile with Go's encoding/json: keys in any case, the last one wins.
+        (r#"{"DefaultAction":"SCMP_ACT_ALLOW"}"#, "SCMP_ACT_ALLOW"),
+        (
+            r#"{"defaultAction":"SCMP_ACT_ERRNO","DEFAULTACTION":"SCMP_ACT_ALLOW"}"#,
+            "SCMP_ACT_ALLOW",
+        ),
+        (
+            r#"{"defaultAction":"SCMP_ACT_ERRNO","defaultAction":"SCMP_ACT_ALLOW"}"#,
+            "SCMP_ACT_ALLOW",
+        ),
+    ] {
+        assert_eq!(
+            judge(profile),
+            [format!(
+                "CT0021 the custom seccomp profile is effectively unconfined: default action {action}, allows {all}"
+            )],
+            "{profile}"
+        );
+    }
+    assert_eq!(
+        judge(
+            r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","write"],"action":"SCMP_ACT_ALLOW"}]}"#
+        ),
+        Vec::<String>::new()
+    );
+    // The legacy `:` separator disables seccomp too.
+    let request = create(hardened(
+        json!({"HostConfig": {"SecurityOpt": ["seccomp:unconfined"]}}),
+    ));
+    assert_eq!(
+        mount_findings(&run(&request, Baseline)),
+        ["CT0021 seccomp is disabled for the container"]
+    );
 }

@@ -57,6 +57,9 @@ struct Case {
 struct DaemonSpec {
     /// Replaces `/info` SecurityOptions.
     security_options: Option<Vec<String>>,
+    /// A merge patch over `/info` (`base.info.json`).
+    #[serde(default)]
+    info: Value,
     /// `/info` could not be read, with this reason.
     info_error: Option<String>,
     no_new_privileges: Option<bool>,
@@ -96,6 +99,9 @@ fn daemon(spec: &DaemonSpec) -> DaemonFacts {
     let mut info = read_json("base.info.json");
     if let Some(options) = &spec.security_options {
         info["SecurityOptions"] = serde_json::json!(options);
+    }
+    if !spec.info.is_null() {
+        merge_patch(&mut info, &spec.info);
     }
     // Daemon-wide settings come from daemon.json, as they would on a real host.
     let mut settings: BTreeMap<String, Value> = spec.settings.clone();

@@ -72,6 +72,13 @@ fn risky_facts() -> Vec<(&'static str, Value)> {
             "/HostConfig/Ulimits",
             hc("Ulimits", json!([{"Name": "nofile", "Soft": 1, "Hard": 2}])),
         ),
+        ("/HostConfig/CgroupnsMode", hc("CgroupnsMode", json!("private"))),
+        (
+            "/HostConfig/Sysctls",
+            hc("Sysctls", json!({"kernel.msgmax": "65536"})),
+        ),
+        ("/HostConfig/MaskedPaths", hc("MaskedPaths", json!([]))),
+        ("/HostConfig/ReadonlyPaths", hc("ReadonlyPaths", json!([]))),
         ("/Config/User", json!({"Config": {"User": "1000"}})),
         (
             "/Config/Healthcheck",

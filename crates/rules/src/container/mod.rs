@@ -8,12 +8,14 @@ pub(crate) use crate::facts::{daemon_info, ev};
 
 pub mod added_capabilities;
 pub mod apparmor_unconfined;
+pub mod capabilities_not_dropped;
 pub mod cgroup_parent_set;
 pub mod cpu_unlimited;
 pub mod dangerous_capabilities;
 pub mod default_bridge;
 pub mod docker_socket_mount;
 pub mod healthcheck_missing;
+pub mod host_cgroupns;
 pub mod host_devices;
 pub mod host_ipc;
 pub mod host_network;
@@ -32,7 +34,9 @@ pub mod seccomp_unconfined;
 pub mod selinux_unconfined;
 pub mod sensitive_host_mount;
 pub mod shared_mount_propagation;
+pub mod systempaths_unconfined;
 pub mod ulimit_override;
+pub mod unsafe_sysctls;
 pub mod writable_rootfs;
 
 /// Evidence for a mount, shaped like the API object the pointer addresses.

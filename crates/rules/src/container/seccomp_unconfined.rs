@@ -15,7 +15,10 @@ declare_rule! {
     /// daemon's default profile is `unconfined` or the daemon reports no seccomp support; and when
     /// a custom profile is effectively unconfined: it allows unlisted syscalls by default and lets
     /// through any of the syscalls escapes rely on (`mount`, `unshare`, `setns`, `bpf`, `keyctl`,
-    /// `init_module`, `open_by_handle_at`, …), or it allows every one of them explicitly.
+    /// `init_module`, `open_by_handle_at`, …), or it allows every one of them explicitly. An
+    /// inline profile (`seccomp=<JSON>`) is read as dockerd reads it, with Go's encoding/json:
+    /// keys match in any case and a repeated scalar key's last value wins; a profile whose
+    /// repeated keys Go would merge is an error, never a pass.
     ///
     /// ## Why it matters
     /// Docker's default profile blocks about 50 syscalls that are rarely needed and often used to

@@ -1,25 +1,41 @@
 //! CIS 5.6: sensitive host directories mounted into the container.
 
-use dockward_model::Mount;
-
 use crate::prelude::*;
 
 use super::{is_within, mount_evidence, normalize_path};
 
-/// Host directories whose exposure lets a container read or change the host system.
-pub const SENSITIVE_DIRECTORIES: [&str; 9] = [
-    "/", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/sys", "/usr",
+/// Host directories whose exposure lets a container read or change the host system; every
+/// top-level directory whose name starts with `lib` (`/lib`, `/lib32`, `/lib64`, `/libx32`)
+/// counts too.
+pub const SENSITIVE_DIRECTORIES: [&str; 10] = [
+    "/", "/boot", "/dev", "/etc", "/proc", "/sys", "/usr", "/run", "/var/run", "/lib",
 ];
+
+/// Files a container must not reach through any directory that holds them.
+const DOCKER_SOCKETS: [&str; 2] = ["/var/run/docker.sock", "/run/docker.sock"];
+const CONTAINERD_SOCKETS: [&str; 2] = [
+    "/run/containerd/containerd.sock",
+    "/var/run/containerd/containerd.sock",
+];
+
+/// Where Docker keeps its data when the daemon does not say otherwise.
+const DEFAULT_DATA_ROOT: &str = "/var/lib/docker";
 
 declare_rule! {
     /// ## What it checks
     /// Every host path mounted into the container: bind mounts (`-v /host:/ctr`, `--mount
     /// type=bind`) and local volumes backed by a host directory (`--opt o=bind --opt device=/host`).
-    /// It fails when a path is `/`, `/boot`, `/dev`, `/etc`, `/lib`, `/lib64`, `/proc`, `/sys` or
-    /// `/usr`, or lies below one of them (`/etc/ssl`, `/proc/1/root`). Paths are compared after
-    /// resolving `.`, `..` and repeated slashes and, where the host filesystem is readable, symbolic
-    /// links. Read-only mounts fail too, since they still expose host secrets and configuration;
-    /// the message says whether the mount is writable.
+    /// It fails when a path is `/`, `/boot`, `/dev`, `/etc`, `/lib*` (`/lib`, `/lib32`, `/lib64`,
+    /// `/libx32` …), `/proc`, `/sys`, `/usr`, `/run` or `/var/run`, or lies below one of them
+    /// (`/etc/ssl`, `/proc/1/root`); when it is the daemon's data root (`/info` `DockerRootDir`,
+    /// and Docker's default `/var/lib/docker`) or lies below it; and when it is a directory
+    /// holding the Docker or containerd socket or the data root (`/var`, `/var/lib`, the parent of
+    /// a data root elsewhere). Paths are compared after resolving `.`, `..`, repeated and trailing
+    /// slashes and, where the host filesystem is readable, symbolic links (the authorization
+    /// plugin resolves them on the host): both the written and the resolved path are judged.
+    /// Read-only mounts fail too, since they still expose host secrets and configuration; the
+    /// message says whether the mount is writable. When the daemon's data root is unknown (`/info`
+    /// unreadable), a bind mount that is not otherwise sensitive is an error, not a pass.
     ///
     /// ## Why it matters
     /// A writable `/etc`, `/usr` or `/` lets the container change the host's users, services and
@@ -43,41 +59,128 @@ declare_rule! {
     };
 }
 
-fn sensitive_dir(mount: &Mount) -> Option<(&'static str, String)> {
-    let host = mount.host_path()?;
-    let candidates = [Some(host), mount.source_realpath.as_deref()];
-    candidates.into_iter().flatten().find_map(|path| {
-        let path = normalize_path(path);
-        SENSITIVE_DIRECTORIES
-            .iter()
-            .copied()
-            .filter(|dir| *dir != "/" || path == "/")
-            .find(|dir| is_within(&path, dir))
-            .map(|dir| (dir, path))
-    })
+/// What a mounted host path exposes.
+enum Exposure {
+    /// A system directory or a path below one.
+    System,
+    /// The data root or a path inside it.
+    InsideDataRoot(String),
+    /// A directory holding a protected file or directory: what it is, and its path.
+    Holds(&'static str, String),
+    /// A protected file or directory itself.
+    Is(&'static str),
 }
 
-fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
+/// Whether `path` (normalized) is or lies below a sensitive system directory.
+fn is_system(path: &str) -> bool {
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or_default();
+    path == "/"
+        || first.starts_with("lib")
+        || SENSITIVE_DIRECTORIES
+            .iter()
+            .any(|dir| *dir != "/" && is_within(path, dir))
+}
+
+/// The protected places whose holders must not be mounted, with what they are.
+fn protected(ctx: &Context<'_>, data_root: Option<&str>) -> Vec<(&'static str, String)> {
+    let mut out: Vec<(&'static str, String)> = Vec::with_capacity(8);
+    for socket in DOCKER_SOCKETS {
+        out.push(("the Docker socket", socket.to_string()));
+    }
+    for socket in &ctx.daemon.sockets {
+        out.push(("the Docker socket", normalize_path(&socket.path)));
+    }
+    for socket in CONTAINERD_SOCKETS {
+        out.push(("the containerd socket", socket.to_string()));
+    }
+    out.push(("the daemon's data root", DEFAULT_DATA_ROOT.to_string()));
+    if let Some(root) = data_root {
+        out.push(("the daemon's data root", root.to_string()));
+    }
+    out
+}
+
+fn exposure(path: &str, protected: &[(&'static str, String)]) -> Option<Exposure> {
+    if is_system(path) {
+        return Some(Exposure::System);
+    }
+    if let Some((what, _)) = protected.iter().find(|(_, p)| p == path) {
+        return Some(Exposure::Is(what));
+    }
+    let mut roots = protected
+        .iter()
+        .filter(|(what, _)| *what == "the daemon's data root");
+    if let Some((_, root)) = roots.find(|(_, root)| is_within(path, root)) {
+        return Some(Exposure::InsideDataRoot(root.clone()));
+    }
+    protected
+        .iter()
+        .find(|(_, held)| is_within(held, path))
+        .map(|(what, held)| Exposure::Holds(what, held.clone()))
+}
+
+fn check(ctx: &Context<'_>, w: &Workload) -> Verdict {
+    // The daemon's own data root, when /info gave it; Docker's default is protected anyway.
+    let (data_root, unknown_root) = match ctx.daemon.info.as_ref() {
+        Some(info) if !info.docker_root_dir.value.is_empty() => {
+            (Some(normalize_path(&info.docker_root_dir.value)), None)
+        }
+        Some(_) => (None, Some("/info does not report DockerRootDir".to_string())),
+        None => (
+            None,
+            Some(
+                ctx.daemon
+                    .info_error
+                    .clone()
+                    .unwrap_or_else(|| "/info was not read".to_string()),
+            ),
+        ),
+    };
+    let protected = protected(ctx, data_root.as_deref());
     let mut found = Vec::new();
     let mut evidence = Vec::new();
+    let mut unjudged = Vec::new();
     for mount in &w.mounts {
-        if let Some((_, path)) = sensitive_dir(mount) {
-            let mode = if mount.read_only { "read-only" } else { "writable" };
-            // A volume being created has no destination yet.
-            if mount.destination.is_empty() {
-                found.push(format!("{path} ({mode})"));
-            } else {
-                found.push(format!("{path} at {} ({mode})", mount.destination));
-            }
-            evidence.push(mount_evidence(mount));
-        }
+        let Some(host) = mount.host_path() else {
+            continue;
+        };
+        let hit = [Some(host), mount.source_realpath.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(normalize_path)
+            .find_map(|path| exposure(&path, &protected).map(|e| (path, e)));
+        let at = if mount.destination.is_empty() {
+            String::new()
+        } else {
+            format!(" at {}", mount.destination)
+        };
+        let Some((path, exposure)) = hit else {
+            unjudged.push(format!("{}{at}", normalize_path(host)));
+            continue;
+        };
+        // A volume being created has no destination yet.
+        let mode = if mount.read_only { "read-only" } else { "writable" };
+        let what = match exposure {
+            Exposure::System => String::new(),
+            Exposure::InsideDataRoot(root) => format!(", inside the daemon's data root {root}"),
+            Exposure::Holds(what, held) => format!(", holds {what} {held}"),
+            Exposure::Is(what) => format!(", {what}"),
+        };
+        found.push(format!("{path}{at} ({mode}{what})"));
+        evidence.push(mount_evidence(mount));
     }
-    if found.is_empty() {
-        return Verdict::pass("no sensitive host directory is mounted");
+    if !found.is_empty() {
+        return Verdict::fail(format!(
+            "sensitive host directories are mounted: {}",
+            found.join(", ")
+        ))
+        .with_evidence(evidence);
     }
-    Verdict::fail(format!(
-        "sensitive host directories are mounted: {}",
-        found.join(", ")
-    ))
-    .with_evidence(evidence)
+    if let (Some(reason), false) = (unknown_root, unjudged.is_empty()) {
+        return Verdict::error(format!(
+            "the daemon's data root is unknown ({reason}), so it is not known whether {} holds it",
+            unjudged.join(", ")
+        ));
+    }
+    Verdict::pass("no sensitive host directory is mounted")
 }
