@@ -330,7 +330,7 @@ async fn audit_mode_allows_and_logs_what_enforce_would_deny() {
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["CT0004", "CT0006", "CT0021"]);
+    assert_eq!(ids, ["CT0004", "CT0006", "CT0021", "CT0031"]);
     assert_eq!(record["rules"][1]["status"], "fail");
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(

@@ -152,8 +152,10 @@ pub fn authz_req(method: &str, uri: &str, body: Option<&str>) -> String {
     req.to_string()
 }
 
-/// A recorded `/info` answer (Engine 20.10, cgroup v1, seccomp on, data root /var/lib/docker).
-pub const INFO: &str = include_str!("../../../rules/tests/fixtures/base.info.json");
+/// A recorded `/info` answer (Engine 20.10, seccomp on, data root /var/lib/docker), reporting
+/// cgroup v2: a create that sets no cgroup namespace mode then gets a private one, so these tests
+/// judge what they are about (on cgroup v1 CT0029 host-cgroupns denies such a create).
+pub const INFO: &str = include_str!("../../../rules/tests/fixtures/base.info.cgroup2.json");
 
 /// A fake daemon answering `/info` and `routes` (path with query → status, body).
 pub fn daemon(mut routes: Vec<(&str, u16, String)>) -> fake::FakeDaemon {
