@@ -180,7 +180,9 @@ async fn a_denied_request_never_reaches_the_daemon() {
          CT0006 privileged-container: container is privileged \
          (fix: remove --privileged; grant only the needed capability (--cap-add) or device (--device)); \
          CT0021 seccomp-unconfined: container is privileged, so no seccomp profile is applied \
-         (fix: remove --security-opt seccomp=unconfined (and --privileged); extend the default profile instead of disabling it)"
+         (fix: remove --security-opt seccomp=unconfined (and --privileged); extend the default profile instead of disabling it); \
+         CT0031 systempaths-unconfined: container is privileged, so no path of /proc or /sys is masked or read-only \
+         (fix: remove --security-opt systempaths=unconfined (and --privileged))"
     );
     assert_eq!(daemon.seen.load(Ordering::SeqCst), 0);
 }
