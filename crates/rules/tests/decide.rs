@@ -830,6 +830,10 @@ fn sensitive_host_paths_are_judged_cleaned_and_resolved() {
             "/var/lib/docker/containers at /x (writable, inside the daemon's data root /var/lib/docker)",
         ),
         (
+            "/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs",
+            "/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs at /x (writable, inside containerd's data root /var/lib/containerd)",
+        ),
+        (
             "/var/lib/./docker",
             "/var/lib/docker at /x (writable, the daemon's data root)",
         ),

@@ -21,6 +21,9 @@ const CONTAINERD_SOCKETS: [&str; 2] = [
 /// Where Docker keeps its data when the daemon does not say otherwise.
 const DEFAULT_DATA_ROOT: &str = "/var/lib/docker";
 
+/// Where containerd keeps every container's snapshots and state.
+const CONTAINERD_ROOT: &str = "/var/lib/containerd";
+
 declare_rule! {
     /// ## What it checks
     /// Every host path mounted into the container: bind mounts (`-v /host:/ctr`, `--mount
@@ -28,7 +31,8 @@ declare_rule! {
     /// It fails when a path is `/`, `/boot`, `/dev`, `/etc`, `/lib*` (`/lib`, `/lib32`, `/lib64`,
     /// `/libx32` …), `/proc`, `/sys`, `/usr`, `/run` or `/var/run`, or lies below one of them
     /// (`/etc/ssl`, `/proc/1/root`); when it is the daemon's data root (`/info` `DockerRootDir`,
-    /// and Docker's default `/var/lib/docker`) or lies below it; and when it is a directory
+    /// and Docker's default `/var/lib/docker`) or containerd's (`/var/lib/containerd`), or lies
+    /// below one of them; and when it is a directory
     /// holding the Docker or containerd socket or the data root (`/var`, `/var/lib`, the parent of
     /// a data root elsewhere). Paths are compared after resolving `.`, `..`, repeated and trailing
     /// slashes and, where the host filesystem is readable, symbolic links (the authorization
@@ -63,8 +67,8 @@ declare_rule! {
 enum Exposure {
     /// A system directory or a path below one.
     System,
-    /// The data root or a path inside it.
-    InsideDataRoot(String),
+    /// A path inside a data root: which one, and its path.
+    InsideDataRoot(&'static str, String),
     /// A directory holding a protected file or directory: what it is, and its path.
     Holds(&'static str, String),
     /// A protected file or directory itself.
@@ -97,6 +101,7 @@ fn protected(ctx: &Context<'_>, data_root: Option<&str>) -> Vec<(&'static str, S
     if let Some(root) = data_root {
         out.push(("the daemon's data root", root.to_string()));
     }
+    out.push(("containerd's data root", CONTAINERD_ROOT.to_string()));
     out
 }
 
@@ -107,11 +112,9 @@ fn exposure(path: &str, protected: &[(&'static str, String)]) -> Option<Exposure
     if let Some((what, _)) = protected.iter().find(|(_, p)| p == path) {
         return Some(Exposure::Is(what));
     }
-    let mut roots = protected
-        .iter()
-        .filter(|(what, _)| *what == "the daemon's data root");
-    if let Some((_, root)) = roots.find(|(_, root)| is_within(path, root)) {
-        return Some(Exposure::InsideDataRoot(root.clone()));
+    let mut roots = protected.iter().filter(|(what, _)| what.ends_with("data root"));
+    if let Some((what, root)) = roots.find(|(_, root)| is_within(path, root)) {
+        return Some(Exposure::InsideDataRoot(what, root.clone()));
     }
     protected
         .iter()
@@ -162,7 +165,7 @@ fn check(ctx: &Context<'_>, w: &Workload) -> Verdict {
         let mode = if mount.read_only { "read-only" } else { "writable" };
         let what = match exposure {
             Exposure::System => String::new(),
-            Exposure::InsideDataRoot(root) => format!(", inside the daemon's data root {root}"),
+            Exposure::InsideDataRoot(what, root) => format!(", inside {what} {root}"),
             Exposure::Holds(what, held) => format!(", holds {what} {held}"),
             Exposure::Is(what) => format!(", {what}"),
         };
