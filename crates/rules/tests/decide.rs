@@ -703,11 +703,29 @@ fn a_request_is_judged_on_the_security_options_it_sets() {
             "CT0021 container is privileged, so no seccomp profile is applied",
         ]
     );
-    // An explicit profile applies even to a privileged container.
+    // An explicit AppArmor profile applies even to a privileged container; an SELinux label does
+    // not (a privileged container gets no process label).
     assert_eq!(
-        judge(json!(["apparmor=docker-default"]), true)[0],
+        judge(json!(["apparmor=docker-default", "label=type:container_t"]), true)[0],
         "CT0003 container is privileged, so SELinux labelling is disabled"
     );
+    // Sharing the host's PID namespace turns labelling off unless a label= option is given.
+    let pid_host = |opts: Value| {
+        let request = create(hardened(
+            json!({"HostConfig": {"PidMode": "host", "SecurityOpt": opts}}),
+        ));
+        decide_with(&daemon, &request, Baseline)
+            .findings
+            .iter()
+            .filter(|f| f.id == "CT0003")
+            .map(|f| f.message.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        pid_host(json!(["no-new-privileges"])),
+        ["container shares the host's PID namespace, so SELinux labelling is disabled"]
+    );
+    assert_eq!(pid_host(json!(["label=level:s0:c1,c2"])), Vec::<String>::new());
 }
 
 /// Every container of the container rules' fixtures, as the audit normalizes it.

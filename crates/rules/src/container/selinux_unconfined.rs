@@ -12,7 +12,7 @@ declare_rule! {
     /// disabled (`--security-opt label=disable`, also spelled `label:disable`; implied by
     /// `--privileged`) or no process label was applied (`ProcessLabel` empty). A container that
     /// does not exist yet (a create request) is judged as dockerd labels it: unlabelled with
-    /// `label=disable`, and, unless a `label=` option is given, when privileged or sharing the
+    /// `label=disable` or `--privileged`, and, unless a `label=` option is given, when sharing the
     /// host's PID or IPC namespace.
     /// Not applicable when the daemon runs without SELinux support (`/info` `SecurityOptions` has
     /// no `name=selinux`, i.e. dockerd was started without `--selinux-enabled`).
@@ -71,20 +71,21 @@ fn check(ctx: &Context<'_>, w: &Workload) -> Verdict {
     }
 }
 
-/// Whether dockerd labels a container a create request asks for (`generateSecurityOpt`): any
-/// `label=` option overrides its choice; otherwise privileged containers and those sharing the
-/// host's PID or IPC namespace run unlabelled. (`label=disable` was judged before.)
+/// Whether dockerd labels a container a create request asks for: a privileged container never
+/// gets a process label (`GetProcessLabel`); otherwise any `label=` option overrides dockerd's
+/// choice (`generateSecurityOpt`), which leaves containers sharing the host's PID or IPC
+/// namespace unlabelled. (`label=disable` was judged before.)
 fn requested(w: &Workload) -> Verdict {
+    if w.privileged.value {
+        return Verdict::fail("container is privileged, so SELinux labelling is disabled")
+            .with_evidence([ev(&w.privileged)]);
+    }
     let explicit = w
         .security_opt
         .value
         .iter()
         .any(|o| o.split('=').next() == Some("label"));
     if !explicit {
-        if w.privileged.value {
-            return Verdict::fail("container is privileged, so SELinux labelling is disabled")
-                .with_evidence([ev(&w.privileged)]);
-        }
         for (ns, name) in [(&w.pid_mode, "PID"), (&w.ipc_mode, "IPC")] {
             if ns.mode == "host" {
                 return Verdict::fail(format!(
