@@ -366,3 +366,28 @@ async fn a_legacy_start_is_judged_with_the_containers_own_user() {
         }
     }
 }
+
+#[tokio::test]
+async fn restricted_exec_inherits_the_containers_user() {
+    for (user, allow) in [("1000", true), ("", false)] {
+        let daemon = common::daemon(vec![(
+            "/containers/web/json",
+            200,
+            inspect("web", &"f".repeat(64), json!({"Config": {"User": user}})),
+        )]);
+        let dir = TempDir::new("execuser");
+        let server = plugin(&dir.join("p.sock"), restricted(), &daemon.path);
+        let req = authz_req("POST", "/v1.41/containers/web/exec", Some(r#"{"Cmd":["sh"]}"#));
+        let answer = exchange(&server.socket, &post("/AuthZPlugin.AuthZReq", &req)).await;
+        let reply: Value = serde_json::from_str(body_of(&answer)).unwrap();
+        assert_eq!(reply["Allow"], allow, "user {user:?}: {reply}");
+        if !allow {
+            assert_eq!(
+                msg(&reply),
+                "POST /containers/web/exec (container web) denied by profile restricted: RQ0002 exec-as-root: \
+                 exec runs as the container's user, which is root (no user is set) \
+                 (fix: run docker exec --user UID:GID with a non-root user)"
+            );
+        }
+    }
+}
