@@ -52,7 +52,9 @@ fn upstream(dir: &TempDir) -> Upstream {
                             // Lookups are not what the tests count.
                             seen.fetch_add(1, Ordering::SeqCst);
                         }
-                        if path == "/containers/c1/attach" {
+                        // h2c needs its settings header, which `Connection` names.
+                        let h2c_ready = path == "/grpc" && req.headers().contains_key("http2-settings");
+                        if path == "/containers/c1/attach" || h2c_ready {
                             let upgrade = hyper::upgrade::on(&mut req);
                             tokio::spawn(async move {
                                 let mut io = TokioIo::new(upgrade.await.unwrap());
@@ -66,7 +68,7 @@ fn upstream(dir: &TempDir) -> Upstream {
                             let response = Response::builder()
                                 .status(101)
                                 .header("Connection", "Upgrade")
-                                .header("Upgrade", "tcp")
+                                .header("Upgrade", if h2c_ready { "h2c" } else { "tcp" })
                                 .header("Content-Type", "application/vnd.docker.raw-stream")
                                 .body(Full::new(Bytes::new()).boxed())
                                 .unwrap();
@@ -309,4 +311,47 @@ async fn a_json_body_over_the_bound_is_refused_unread() {
          than 8388608 bytes, the most dockward reads to judge a request"
     );
     assert_eq!(daemon.seen.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn h2c_passes_through_when_audit_mode_allows_it() {
+    let dir = TempDir::new("h2c");
+    let daemon = upstream(&dir);
+    let audit = SettingsSource {
+        config: None,
+        overrides: dockward_authz::settings::Overrides {
+            mode: Some(dockward_authz::settings::Mode::Audit),
+            ..Default::default()
+        },
+    };
+    let server = proxy(&dir.join("proxy.sock"), audit, &daemon.path);
+    let mut stream = UnixStream::connect(&server.socket).await.unwrap();
+    stream
+        .write_all(
+            b"POST /grpc HTTP/1.1\r\nHost: d\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n",
+        )
+        .await
+        .unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        assert_eq!(
+            stream.read(&mut byte).await.unwrap(),
+            1,
+            "{}",
+            String::from_utf8_lossy(&head)
+        );
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+    assert!(head.starts_with("http/1.1 101 switching protocols\r\n"), "{head}");
+    assert!(head.contains("upgrade: h2c\r\n"), "{head}");
+    stream.write_all(b"PRI * HTTP/2.0").await.unwrap();
+    stream.shutdown().await.unwrap();
+    let mut rest = String::new();
+    tokio::time::timeout(Duration::from_secs(30), stream.read_to_string(&mut rest))
+        .await
+        .expect("the daemon's answer passed within 30 s")
+        .unwrap();
+    assert_eq!(rest, "got:PRI * HTTP/2.0");
 }
