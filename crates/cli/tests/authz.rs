@@ -243,3 +243,103 @@ fn the_proxy_socket_is_for_its_group() {
     assert_eq!(server.0.wait().unwrap().code(), Some(0));
     assert!(!socket.exists());
 }
+
+#[test]
+fn package_writes_a_managed_plugin() {
+    let dir = Dir::new("package");
+    let out = dockward()
+        .args(["authz", "package"])
+        .arg(dir.join("plugin"))
+        .args([
+            "--socket-name",
+            "dw.sock",
+            "--docker-socket",
+            "/srv/docker.sock",
+            "--mode",
+            "audit",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("plugin/config.json")).unwrap()).unwrap();
+    assert_eq!(
+        config["interface"],
+        serde_json::json!({"types": ["docker.authz/1.0"], "socket": "dw.sock"})
+    );
+    assert_eq!(
+        config["entrypoint"],
+        serde_json::json!([
+            "/dockward",
+            "authz",
+            "serve",
+            "--socket",
+            "/run/docker/plugins/dw.sock",
+            "--host-root",
+            "/host",
+            "--docker-host",
+            "unix:///run/docker.sock"
+        ])
+    );
+    assert_eq!(config["network"]["type"], "none");
+    assert_eq!(config["linux"]["capabilities"], serde_json::json!([]));
+    let mounts: Vec<(String, String, serde_json::Value)> = config["mounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["source"].as_str().unwrap().into(),
+                m["destination"].as_str().unwrap().into(),
+                m["options"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        mounts,
+        [
+            (
+                "/srv/docker.sock".into(),
+                "/run/docker.sock".into(),
+                serde_json::json!(["rbind", "rw"])
+            ),
+            ("/".into(), "/host".into(), serde_json::json!(["rbind", "ro"])),
+        ]
+    );
+    let mode = config["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "DOCKWARD_MODE")
+        .unwrap();
+    assert_eq!(mode["value"], "audit");
+    // The binary runs inside the rootfs alone: every library it links is there (chroot needs
+    // root, as the tests run in CI; otherwise the binary's presence is what can be checked).
+    let rootfs = dir.join("plugin/rootfs");
+    assert!(rootfs.join("dockward").is_file());
+    use std::os::unix::fs::MetadataExt;
+    if std::fs::metadata("/proc/self").unwrap().uid() == 0 {
+        let status = Command::new("chroot")
+            .arg(&rootfs)
+            .args(["/dockward", "--version"])
+            .output()
+            .unwrap();
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+    }
+    // A second package into the same directory is refused.
+    let again = dockward()
+        .args(["authz", "package"])
+        .arg(dir.join("plugin"))
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+}
