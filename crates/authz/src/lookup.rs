@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 
 use dockward_collect::client::Connection;
 use dockward_collect::inspect::{resolve_joins, workload_from_inspect};
+use dockward_collect::platform::config::daemon_config;
 use dockward_collect::platform::fs::HostFs;
+use dockward_collect::platform::process::find_daemon;
 use dockward_collect::{Client, CollectError, Endpoint, Limits};
 use dockward_model::{Action, ApiRequest, DaemonFacts, Fact, JoinableNamespace, Mount, Workload};
 use serde::Deserialize;
@@ -302,12 +304,30 @@ impl Lookups {
         };
         let info = dockward_collect::info_from_json(&body)
             .map_err(|e| format!("the daemon's /info is not understood: {e}"))?;
+        // The daemon's own configuration (command line, daemon.json) decides its defaults
+        // (no-new-privileges, the cgroup namespace mode ...): read as the audit reads it, so
+        // both judge a container alike. File reads, off the async threads.
         let host = self.host();
+        let endpoint = self.config.endpoint.clone();
+        let seen = info.clone();
+        let (config, sockets) = tokio::task::spawn_blocking(move || {
+            let config =
+                find_daemon(&host, &endpoint).and_then(|found| daemon_config(&host, &found, Some(&seen)));
+            let sockets = dockward_collect::daemon_sockets(&host, &endpoint, config.as_ref().ok());
+            (config, sockets)
+        })
+        .await
+        .map_err(|e| format!("reading the daemon's configuration failed: {e}"))?;
+        let (config, config_error) = match config {
+            Ok(config) => (Some(config), None),
+            Err(why) => (None, Some(why)),
+        };
         let facts = Arc::new(DaemonFacts {
             endpoint: self.config.endpoint.to_string(),
             info: Some(info),
-            sockets: dockward_collect::daemon_sockets(&host, &self.config.endpoint, None),
-            config_error: Some("the plugin does not read the daemon's configuration files".into()),
+            sockets,
+            config,
+            config_error,
             ..DaemonFacts::default()
         });
         self.caches().info = Some((Instant::now(), Arc::clone(&facts)));

@@ -391,3 +391,56 @@ async fn restricted_exec_inherits_the_containers_user() {
         }
     }
 }
+
+/// A host tree (for `--host-root`) where a dockerd with `flags` serves `socket`.
+fn host_with_daemon(dir: &TempDir, socket: &std::path::Path, flags: &[&str]) -> std::path::PathBuf {
+    let root = dir.join("host");
+    let write = |path: &str, text: &str| {
+        let path = root.join(path.trim_start_matches('/'));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    let mut argv = vec![
+        "dockerd".to_string(),
+        "--host".into(),
+        format!("unix://{}", socket.display()),
+    ];
+    argv.extend(flags.iter().map(|f| f.to_string()));
+    write("/proc/4242/comm", "dockerd\n");
+    write("/proc/4242/cmdline", &(argv.join("\0") + "\0"));
+    write(
+        "/proc/net/unix",
+        &format!(
+            "Num       RefCount Protocol Flags    Type St Inode Path\n\
+             0000000000000000: 00000002 00000000 00010000 0001 01 9001 {}\n",
+            socket.display()
+        ),
+    );
+    std::fs::create_dir_all(root.join("proc/4242/fd")).unwrap();
+    std::os::unix::fs::symlink("socket:[9001]", root.join("proc/4242/fd/3")).unwrap();
+    root
+}
+
+#[tokio::test]
+async fn the_daemons_own_defaults_count_as_the_audit_counts_them() {
+    // No no-new-privileges in the request: only the daemon's --no-new-privileges supplies it.
+    let body = r#"{"Image":"busybox","User":"1000","HostConfig":{"CapDrop":["ALL"],"PidsLimit":100,"Memory":67108864}}"#;
+    for (flags, allow) in [(&["--no-new-privileges"][..], true), (&[][..], false)] {
+        let daemon = common::daemon(vec![]);
+        let dir = TempDir::new("daemonconfig");
+        let root = host_with_daemon(&dir, &daemon.path, flags);
+        let server = common::plugin_on_host(&dir.join("p.sock"), restricted(), &daemon.path, &root);
+        let req = authz_req("POST", "/v1.41/containers/create?name=new", Some(body));
+        let answer = exchange(&server.socket, &post("/AuthZPlugin.AuthZReq", &req)).await;
+        let reply: Value = serde_json::from_str(body_of(&answer)).unwrap();
+        assert_eq!(reply["Allow"], allow, "{flags:?}: {reply}");
+        if !allow {
+            assert_eq!(
+                msg(&reply),
+                "POST /containers/create (name new, image busybox) denied by profile restricted: \
+                 CT0023 new-privileges-allowed: neither the container nor the daemon sets no-new-privileges \
+                 (fix: run with --security-opt no-new-privileges (or dockerd --no-new-privileges))"
+            );
+        }
+    }
+}

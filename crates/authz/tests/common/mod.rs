@@ -56,20 +56,25 @@ impl Drop for Running {
     }
 }
 
-fn engine(settings: SettingsSource, docker: &Path, front: &'static str) -> Arc<Engine> {
+fn engine(settings: SettingsSource, docker: &Path, front: &'static str, host_root: &Path) -> Arc<Engine> {
     let lookups = Lookups::new(LookupConfig {
         endpoint: Endpoint::Unix {
             path: docker.to_path_buf(),
         },
         timeout: Duration::from_secs(5),
-        host_root: "/".into(),
+        host_root: host_root.to_path_buf(),
     });
     Arc::new(Engine::new(settings, lookups, front, Duration::from_secs(5)).unwrap())
 }
 
 /// The plugin on `socket`, looking things up in the daemon at `docker`.
 pub fn plugin(socket: &Path, settings: SettingsSource, docker: &Path) -> Running {
-    let engine = engine(settings, docker, "plugin");
+    plugin_on_host(socket, settings, docker, Path::new("/"))
+}
+
+/// The plugin with the host's files under `host_root` (`--host-root`).
+pub fn plugin_on_host(socket: &Path, settings: SettingsSource, docker: &Path, host_root: &Path) -> Running {
+    let engine = engine(settings, docker, "plugin", host_root);
     let bound = dockward_authz::socket::bind(socket).unwrap();
     let task = tokio::spawn(dockward_authz::server::run(
         bound,
@@ -86,7 +91,7 @@ pub fn plugin(socket: &Path, settings: SettingsSource, docker: &Path) -> Running
 
 /// The proxy on `socket` in front of the daemon at `upstream`.
 pub fn proxy(socket: &Path, settings: SettingsSource, upstream: &Path) -> Running {
-    let engine = engine(settings, upstream, "proxy");
+    let engine = engine(settings, upstream, "proxy", Path::new("/"));
     let bound = dockward_authz::socket::bind(socket).unwrap();
     let upstream = Arc::new(Upstream::Unix(upstream.to_path_buf()));
     let task = tokio::spawn(dockward_authz::server::run(
