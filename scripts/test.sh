@@ -5,11 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/private-dockerd.sh
 source scripts/lib/private-dockerd.sh
+# shellcheck source=scripts/lib/enforcement.sh
+source scripts/lib/enforcement.sh
 
 dw_install_deps
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
+# The authorization plugin must serve before the daemons that ask it start.
+cargo build -p dockward
+bin=$PWD/target/debug/dockward
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/dockward-test.XXXXXX")
 # The remapped root of the userns daemon must be able to traverse to its data root.
@@ -19,6 +24,7 @@ cleanup() {
   for daemon in plain hardened swarm; do
     dw_stop_daemon "$work/$daemon"
   done
+  dw_stop_enforcement "$work"
   rm -rf "$work" 2>/dev/null || echo "warning: could not remove $work" >&2
   exit "$status"
 }
@@ -71,6 +77,7 @@ echo dockward-test | docker -H "$swarm" secret create test-secret - >/dev/null
 image=dockward-test-base:1
 dw_import_base_image "unix://$work/plain/docker.sock" "$image"
 dw_import_base_image "unix://$work/hardened/docker.sock" "$image"
+dw_start_enforcement "$work" "$bin" "$image"
 
 export DOCKWARD_TEST_DOCKER_HOST="unix://$work/plain/docker.sock"
 export DOCKWARD_TEST_PLAIN_TCP="tcp://127.0.0.1:$plain_port"

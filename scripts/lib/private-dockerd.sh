@@ -143,3 +143,96 @@ dw_wait_listening() {
   echo "error: $2 did not listen on TCP port $1 within 30 s" >&2
   return 1
 }
+
+# dw_socket_served PATH: whether a process accepts connections on the unix socket PATH.
+dw_socket_served() {
+  python3 - "$1" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(2)
+try:
+    s.connect(sys.argv[1])
+except OSError:
+    sys.exit(1)
+PY
+}
+
+# dw_wait_socket PATH PIDFILE WHAT: waits (bounded) until the process in PIDFILE serves PATH.
+dw_wait_socket() {
+  local path=$1 pidfile=$2 what=$3 tries
+  for tries in $(seq 1 300); do
+    dw_socket_served "$path" && return 0
+    if ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+      echo "error: $what exited before serving $path" >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+  echo "error: $what did not serve $path within 30 s" >&2
+  return 1
+}
+
+# dw_stop_pidfile PIDFILE: stops the process in PIDFILE (SIGTERM, then SIGKILL after 30 s).
+dw_stop_pidfile() {
+  local pidfile=$1 pid i
+  [ -f "$pidfile" ] || return 0
+  pid=$(cat "$pidfile")
+  if kill "$pid" 2>/dev/null; then
+    for i in $(seq 1 300); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+}
+
+# dw_start_plugin SOCKET PIDFILE LOG BIN [serve flags...]: starts `BIN authz serve --socket SOCKET`
+# and waits until it serves. Refuses when another process already serves SOCKET.
+dw_start_plugin() {
+  local socket=$1 pidfile=$2 log=$3 bin=$4
+  shift 4
+  if dw_socket_served "$socket"; then
+    echo "error: another process already serves $socket; stop it first (dockerd would ask it, not the test's plugin)" >&2
+    return 1
+  fi
+  mkdir -p "$(dirname "$socket")"
+  "$bin" authz serve --socket "$socket" "$@" >"$log" 2>&1 &
+  echo $! >"$pidfile"
+  if ! dw_wait_socket "$socket" "$pidfile" "dockward authz serve ($socket)"; then
+    tail -n 20 "$log" >&2
+    return 1
+  fi
+}
+
+# dw_reload_daemon DIR: sends SIGHUP to the daemon in DIR and waits until it has reloaded its
+# configuration (dockerd swaps its authorization plugins before it logs "Reloaded configuration";
+# /info keeps showing the old list, so it cannot tell).
+dw_reload_daemon() {
+  local dir=$1 before tries
+  before=$(grep -c 'Reloaded configuration' "$dir/dockerd.log" || true)
+  kill -HUP "$(cat "$dir/docker.pid")"
+  # dockerd looks a missing plugin up for about 30 s before it gives up (and exits).
+  for tries in $(seq 1 450); do
+    [ "$(grep -c 'Reloaded configuration' "$dir/dockerd.log" || true)" -gt "$before" ] && return 0
+    if ! kill -0 "$(cat "$dir/docker.pid")" 2>/dev/null; then
+      break
+    fi
+    sleep 0.1
+  done
+  echo "error: dockerd in $dir did not reload its configuration; its log ends with:" >&2
+  tail -n 20 "$dir/dockerd.log" >&2
+  return 1
+}
+
+# dw_set_authz_plugins DIR CONFIG [NAME...]: writes the daemon.json CONFIG of the daemon in DIR with
+# exactly these authorization plugins (none: an empty list) and reloads it.
+dw_set_authz_plugins() {
+  local dir=$1 config=$2
+  shift 2
+  python3 - "$config" "$@" <<'PY'
+import json, sys
+json.dump({"authorization-plugins": sys.argv[2:]}, open(sys.argv[1], "w"))
+PY
+  dw_reload_daemon "$dir"
+}
