@@ -4,11 +4,12 @@
   authz_bench.py decisions SOCKET N IMAGE
       N AuthZReq calls for a full container create body, over one keep-alive connection, straight
       to a plugin's socket. Prints JSON: per-call latencies (ns) and the wall time.
-  authz_bench.py api DOCKER_SOCKET DAEMON_DIR CONFIG PLUGIN ROUNDS GETS CREATES IMAGE
-      ROUNDS rounds; in each, the daemon's authorization plugins are set to none and to [PLUGIN]
-      (daemon.json CONFIG + SIGHUP, in alternating order), and GETS `GET /containers/json` and
-      CREATES `POST /containers/create` + `DELETE /containers/{id}` are timed in each state.
-      Prints JSON: the latencies (ns) with and without the plugin, in request order per round.
+  authz_bench.py api DOCKER_SOCKET DAEMON_DIR CONFIG PLUGIN FLOOR ROUNDS GETS CREATES IMAGE
+      ROUNDS rounds; in each, the daemon's authorization plugins are set to none, to [FLOOR] (the
+      allow-all plugin) and to [PLUGIN] (daemon.json CONFIG + SIGHUP, in an order that rotates
+      every round), and GETS `GET /containers/json` and CREATES `POST /containers/create` +
+      `DELETE /containers/{id}` are timed in each state. Prints JSON: the latencies (ns) per
+      state, in request order per round.
   authz_bench.py report DECISIONS_DOCKWARD DECISIONS_FLOOR API
       Prints the figures and verdicts from the three JSON files above.
 """
@@ -135,11 +136,12 @@ def timed(conn, method, path, body=None):
     return end - start, data
 
 
-def api(sock_path, daemon_dir, config, plugin, rounds, gets, creates, image):
-    result = {"with": {"get": [], "create": []}, "without": {"get": [], "create": []}}
+def api(sock_path, daemon_dir, config, plugin, floor, rounds, gets, creates, image):
+    states = [("without", []), ("floor", [floor]), ("with", [plugin])]
+    result = {state: {"get": [], "create": []} for state, _ in states}
     body = json.dumps(create_body(image)).encode()
     for r in range(rounds):
-        order = [("without", []), ("with", [plugin])] if r % 2 == 0 else [("with", [plugin]), ("without", [])]
+        order = states[r % 3 :] + states[: r % 3]
         for state, plugins in order:
             reload(daemon_dir, config, plugins)
             conn = UnixConnection(sock_path)  # a fresh connection per state, as a new CLI call
@@ -188,23 +190,23 @@ def report(dockward_file, floor_file, api_file):
         f"  ratio dockward/floor (median): {dw_med / fl_med:.2f}   (target <= 1: {verdict(dw_med <= fl_med)})"
     )
     for kind, label in (("get", "GET /containers/json"), ("create", "POST /containers/create + DELETE")):
-        with_rounds, without_rounds = runs["with"][kind], runs["without"][kind]
-        diffs, with_all, without_all = [], [], []
-        for w, wo in zip(with_rounds, without_rounds):
-            diffs.extend(a - b for a, b in zip(w, wo))
-            with_all.extend(w)
-            without_all.extend(wo)
-        p99_added = pct(with_all, 99) - pct(without_all, 99)
-        lines.append(f"{label} ({len(with_all)} with, {len(without_all)} without, {len(with_rounds)} rounds interleaved)")
-        lines.append(
-            f"  without plugin: median {ms(statistics.median(without_all))}, p99 {ms(pct(without_all, 99))}"
-        )
-        lines.append(f"  with dockward:  median {ms(statistics.median(with_all))}, p99 {ms(pct(with_all, 99))}")
-        lines.append(
-            f"  added: median of paired differences {ms(statistics.median(diffs))}, p99 of them {ms(pct(diffs, 99))},"
-            f" p99 with - p99 without {ms(p99_added)}"
-            f"   (target p99 added <= 1 ms: {verdict(p99_added <= 1e6)})"
-        )
+        without_rounds = runs["without"][kind]
+        without_all = [t for run in without_rounds for t in run]
+        lines.append(f"{label} ({len(without_all)} per state, {len(without_rounds)} rounds interleaved)")
+        lines.append(f"  no plugin:        median {ms(statistics.median(without_all))}, p99 {ms(pct(without_all, 99))}")
+        for state, name in (("floor", "allow-all plugin"), ("with", "dockward plugin")):
+            rounds_ = runs[state][kind]
+            every = [t for run in rounds_ for t in run]
+            diffs = [a - b for w, wo in zip(rounds_, without_rounds) for a, b in zip(w, wo)]
+            p99_added = pct(every, 99) - pct(without_all, 99)
+            line = (
+                f"  {name + ':':<17} median {ms(statistics.median(every))}, p99 {ms(pct(every, 99))};"
+                f" added: median of paired differences {ms(statistics.median(diffs))},"
+                f" p99 - p99 without {ms(p99_added)}"
+            )
+            if state == "with":
+                line += f"   (target <= 1 ms: {verdict(p99_added <= 1e6)})"
+            lines.append(line)
     print("\n".join(lines))
 
 
@@ -213,8 +215,8 @@ def main():
     if mode == "decisions":
         print(json.dumps(decisions(sys.argv[2], int(sys.argv[3]), sys.argv[4])))
     elif mode == "api":
-        s, d, c, p, rounds, gets, creates, image = sys.argv[2:10]
-        print(json.dumps(api(s, d, c, p, int(rounds), int(gets), int(creates), image)))
+        s, d, c, p, f, rounds, gets, creates, image = sys.argv[2:11]
+        print(json.dumps(api(s, d, c, p, f, int(rounds), int(gets), int(creates), image)))
     elif mode == "report":
         report(*sys.argv[2:5])
     else:

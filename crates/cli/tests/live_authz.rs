@@ -191,6 +191,10 @@ struct Insecure {
     args: &'static [&'static str],
     /// `--network` value (`none` unless the scenario is about the network).
     network: &'static str,
+    /// The Linux security module the setting turns off (`apparmor`, `selinux`). On a daemon
+    /// without it, the audit judges the setting not applicable, and so does enforcement (one
+    /// rule set): the create is allowed there.
+    lsm: Option<&'static str>,
 }
 
 const fn insecure(name: &'static str, args: &'static [&'static str]) -> Insecure {
@@ -198,6 +202,16 @@ const fn insecure(name: &'static str, args: &'static [&'static str]) -> Insecure
         name,
         args,
         network: "none",
+        lsm: None,
+    }
+}
+
+impl Insecure {
+    /// Whether `daemon` must deny it (see [`Insecure::lsm`]).
+    fn denied_on(&self, daemon: &str) -> bool {
+        self.lsm.is_none_or(|lsm| {
+            docker(daemon, &["info", "-f", "{{json .SecurityOptions}}"]).contains(&format!("name={lsm}"))
+        })
     }
 }
 
@@ -223,6 +237,7 @@ const INSECURE: &[Insecure] = &[
         name: "network-host",
         args: &[],
         network: "host",
+        lsm: None,
     },
     insecure("uts-host", &["--uts", "host"]),
     insecure("userns-host", &["--userns", "host"]),
@@ -233,8 +248,18 @@ const INSECURE: &[Insecure] = &[
         "seccomp-allow-all",
         &["--security-opt", "seccomp={work}/allow-all.json"],
     ),
-    insecure("apparmor-unconfined", &["--security-opt", "apparmor=unconfined"]),
-    insecure("label-disable", &["--security-opt", "label=disable"]),
+    Insecure {
+        name: "apparmor-unconfined",
+        args: &["--security-opt", "apparmor=unconfined"],
+        network: "none",
+        lsm: Some("apparmor"),
+    },
+    Insecure {
+        name: "label-disable",
+        args: &["--security-opt", "label=disable"],
+        network: "none",
+        lsm: Some("selinux"),
+    },
     insecure(
         "systempaths-unconfined",
         &["--security-opt", "systempaths=unconfined"],
@@ -258,6 +283,7 @@ const INSECURE: &[Insecure] = &[
         name: "network-join-host",
         args: &[],
         network: "container:dwdonor-hostnetwork",
+        lsm: None,
     },
 ];
 
@@ -301,6 +327,21 @@ fn deny_insecure_creates(front: &Front<'_>, image: &str) -> Vec<String> {
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         let out = docker_output(&front.host, &refs);
         let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        if !scenario.denied_on(front.daemon) {
+            if !out.status.success() {
+                problems.push(format!(
+                    "{name}: denied on a daemon without {:?}: {stderr}",
+                    scenario.lsm
+                ));
+            }
+            docker(&front.host, &["rm", "-f", &name]);
+            lines.push(format!(
+                "{}: allowed: the daemon has no {} (not applicable, as in the audit)",
+                scenario.name,
+                scenario.lsm.unwrap_or_default()
+            ));
+            continue;
+        }
         if out.status.success() {
             problems.push(format!(
                 "{name}: allowed ({})",
@@ -776,26 +817,19 @@ fn deny_bypasses(front: &Front<'_>, image: &str) -> Vec<String> {
     }
 
     // Swarm services: these daemons are not swarm managers (a second swarm on this machine
-    // would need the gossip port the swarm test holds), so an allowed service gets the daemon's
-    // 503 and a denied one the plugin's 403 before the handler runs.
+    // would need the gossip port the swarm test holds), so a request the plugin passes gets the
+    // daemon's 503 and a denied one the plugin's 403 before the handler runs. (On cgroup v1 every
+    // service is denied: a task cannot ask for a private cgroup namespace.)
     let service = |spec: &str| {
         format!(
             r#"{{"Name":"dwauthz-service","TaskTemplate":{{"ContainerSpec":{{"Image":"{image}",{spec}}}}}}}"#
         )
         .into_bytes()
     };
-    let response = raw(
-        &socket,
-        request(
-            "POST",
-            "/v1.41/services/create",
-            &[JSON],
-            &service(r#""Command":["sleep","1"]"#),
-        ),
-    );
+    let response = raw(&socket, request("GET", "/v1.41/services", &[], b""));
     if response.status != 503 {
         problems.push(format!(
-            "an ordinary service was not passed to the daemon: {} {}",
+            "GET /services was not passed to the daemon: {} {}",
             response.status,
             response.message()
         ));
@@ -1009,21 +1043,24 @@ fn audit_mode_allows_and_logs_what_enforce_denies() {
             problems.push(format!("{name}: no create decision in the audit log"));
             continue;
         };
-        if audited["verdict"] != "would-deny" {
-            problems.push(format!(
-                "{name}: verdict {} (want would-deny)",
-                audited["verdict"]
-            ));
+        let denied = scenario.denied_on(&env.authz);
+        let (would, want_enforced) = if denied {
+            ("would-deny", "deny")
+        } else {
+            ("allow", "allow")
+        };
+        if audited["verdict"] != would {
+            problems.push(format!("{name}: verdict {} (want {would})", audited["verdict"]));
         }
         let enforced = create_decision(&enforce_log, &format!("dwauthz-{}", scenario.name));
         let want = enforced.map(rule_ids).unwrap_or_default();
-        if want.is_empty() || rule_ids(audited) != want {
+        if (denied && want.is_empty()) || rule_ids(audited) != want {
             problems.push(format!(
                 "{name}: audit logged rules {:?}, enforce denied with {want:?}",
                 rule_ids(audited)
             ));
         }
-        if enforced.map(|d| &d["verdict"]) != Some(&Value::from("deny")) {
+        if enforced.map(|d| &d["verdict"]) != Some(&Value::from(want_enforced)) {
             problems.push(format!(
                 "dwauthz-{}: enforce log verdict {:?}",
                 scenario.name,
@@ -1217,7 +1254,12 @@ fn proxy_denies_the_same_settings_and_bypasses() {
         let name = format!("dwauthz-{}", scenario.name);
         let decision =
             create_decision(&log, &name).unwrap_or_else(|| panic!("{name}: not in the proxy's decision log"));
-        assert_eq!(decision["verdict"], "deny", "{name}");
+        let want = if scenario.denied_on(&env.plain) {
+            "deny"
+        } else {
+            "allow"
+        };
+        assert_eq!(decision["verdict"], want, "{name}");
     }
     remove_containers(&env.plain, "dwdonor-");
     remove_containers(&env.plain, "dwauthz-");
@@ -1554,7 +1596,8 @@ fn managed_plugin_denies_and_refuses_its_own_disable() {
     docker(&env.managed, &["plugin", "enable", "dockward-managed"]);
     managed_reload(&env, &["dockward-managed"]);
 
-    let prefix = "Error response from daemon: authorization denied by plugin dockward-managed: ";
+    // dockerd names a managed plugin with its tag.
+    let prefix = "Error response from daemon: authorization denied by plugin dockward-managed:latest: ";
     let out = docker_output(
         &env.managed,
         &[
