@@ -1,17 +1,18 @@
 #!/usr/bin/env python3
 """Measurements for bench/authz.sh (which starts the daemon and the plugins).
 
-  authz_bench.py decisions SOCKET N IMAGE
-      N AuthZReq calls for a full container create body, over one keep-alive connection, straight
-      to a plugin's socket. Prints JSON: per-call latencies (ns) and the wall time.
+  authz_bench.py decisions SOCKET FLOOR_SOCKET N IMAGE
+      N AuthZReq calls for a full container create body to each plugin, straight to its socket
+      over one keep-alive connection each, in alternating batches of 100 (so a change of machine
+      load hits both alike). Prints JSON: per-call latencies (ns) per plugin.
   authz_bench.py api DOCKER_SOCKET DAEMON_DIR CONFIG PLUGIN FLOOR ROUNDS GETS CREATES IMAGE
       ROUNDS rounds; in each, the daemon's authorization plugins are set to none, to [FLOOR] (the
       allow-all plugin) and to [PLUGIN] (daemon.json CONFIG + SIGHUP, in an order that rotates
       every round), and GETS `GET /containers/json` and CREATES `POST /containers/create` +
       `DELETE /containers/{id}` are timed in each state. Prints JSON: the latencies (ns) per
       state, in request order per round.
-  authz_bench.py report DECISIONS_DOCKWARD DECISIONS_FLOOR API
-      Prints the figures and verdicts from the three JSON files above.
+  authz_bench.py report DECISIONS API
+      Prints the figures and verdicts from the two JSON files above.
 """
 import base64
 import http.client
@@ -87,22 +88,32 @@ def authz_request(image):
     ).encode()
 
 
-def decisions(sock_path, count, image):
-    conn = UnixConnection(sock_path)
+def decisions(sock_path, floor_path, count, image):
     payload = authz_request(image)
     headers = {"Content-Type": "application/json", "Accept": "application/vnd.docker.plugins.v1.2+json"}
-    latencies = []
-    for i in range(count + count // 10):
+    conns = {"dockward": UnixConnection(sock_path), "floor": UnixConnection(floor_path)}
+    latencies = {"dockward": [], "floor": []}
+
+    def call(name):
+        conn = conns[name]
         start = time.perf_counter_ns()
         conn.request("POST", "/AuthZPlugin.AuthZReq", body=payload, headers=headers)
         response = conn.getresponse()
         answer = response.read()
         end = time.perf_counter_ns()
         if response.status != 200 or not json.loads(answer).get("Allow"):
-            sys.exit(f"the plugin at {sock_path} did not allow the bench request: {response.status} {answer!r}")
-        if i >= count // 10:  # the first tenth warms up
-            latencies.append(end - start)
-    return {"latencies_ns": latencies, "wall_ns": sum(latencies)}
+            sys.exit(f"plugin {name} did not allow the bench request: {response.status} {answer!r}")
+        return end - start
+
+    for name in conns:  # warm up: connections, caches
+        for _ in range(200):
+            call(name)
+    batch = 100
+    for b in range(max(1, count // batch)):
+        order = ["dockward", "floor"] if b % 2 == 0 else ["floor", "dockward"]
+        for name in order:
+            latencies[name].extend(call(name) for _ in range(batch))
+    return latencies
 
 
 def reload(daemon_dir, config, plugins):
@@ -169,9 +180,9 @@ def ms(ns):
     return f"{ns / 1e6:.3f} ms"
 
 
-def report(dockward_file, floor_file, api_file):
-    dw = json.load(open(dockward_file))["latencies_ns"]
-    fl = json.load(open(floor_file))["latencies_ns"]
+def report(decisions_file, api_file):
+    both = json.load(open(decisions_file))
+    dw, fl = both["dockward"], both["floor"]
     runs = json.load(open(api_file))
     lines = []
 
@@ -179,7 +190,7 @@ def report(dockward_file, floor_file, api_file):
         return "met" if ok else "MISSED"
 
     dw_med, fl_med = statistics.median(dw), statistics.median(fl)
-    lines.append(f"AuthZReq, create body, restricted ({len(dw)} calls, one connection)")
+    lines.append(f"AuthZReq, create body, restricted ({len(dw)} calls each, alternating batches)")
     lines.append(
         f"  dockward plugin:        median {ms(dw_med)}, p99 {ms(pct(dw, 99))}, {1e9 / statistics.mean(dw):.0f} decisions/s"
     )
@@ -213,12 +224,12 @@ def report(dockward_file, floor_file, api_file):
 def main():
     mode = sys.argv[1]
     if mode == "decisions":
-        print(json.dumps(decisions(sys.argv[2], int(sys.argv[3]), sys.argv[4])))
+        print(json.dumps(decisions(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])))
     elif mode == "api":
         s, d, c, p, f, rounds, gets, creates, image = sys.argv[2:11]
         print(json.dumps(api(s, d, c, p, f, int(rounds), int(gets), int(creates), image)))
     elif mode == "report":
-        report(*sys.argv[2:5])
+        report(*sys.argv[2:4])
     else:
         sys.exit(__doc__)
 

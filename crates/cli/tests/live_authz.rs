@@ -1527,7 +1527,8 @@ fn restricted_proxy_requires_a_non_root_limited_container() {
     );
 }
 
-/// `docker plugin` on the managed daemon.
+/// Sets the managed daemon's authorization plugins (daemon.json + SIGHUP) and waits until it
+/// has reloaded them.
 fn managed_reload(env: &Env, plugins: &[&str]) {
     let log = env.managed_dir.join("dockerd.log");
     let count = || {
@@ -1712,4 +1713,106 @@ fn audit_reports_dockwards_plugin_as_the_authorization_plugin() {
         result["message"],
         "dockward's authorization plugin checks client requests: dockward"
     );
+}
+
+/// `dockward authz serve` on its own socket name, as a child process; killed on drop.
+struct SocketPlugin {
+    child: Child,
+    socket: PathBuf,
+}
+
+impl SocketPlugin {
+    fn start(env: &Env, name: &str) -> SocketPlugin {
+        let socket = PathBuf::from(format!("/run/docker/plugins/{name}.sock"));
+        assert!(
+            UnixStream::connect(&socket).is_err(),
+            "another process serves {}",
+            socket.display()
+        );
+        let child = Command::new(env!("CARGO_BIN_EXE_dockward"))
+            .args(["authz", "serve", "--socket"])
+            .arg(&socket)
+            .arg("--docker-host")
+            .arg(&env.managed)
+            .arg("--decision-log")
+            .arg(env.work.join(format!("{name}.decisions.log")))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut plugin = SocketPlugin { child, socket };
+        let deadline = std::time::Instant::now() + WAIT;
+        while UnixStream::connect(&plugin.socket).is_err() {
+            if let Some(status) = plugin.child.try_wait().unwrap() {
+                panic!("dockward authz serve exited ({status}) before serving");
+            }
+            assert!(std::time::Instant::now() < deadline, "the plugin did not serve");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        plugin
+    }
+
+    /// SIGTERM, as systemd stops it; it removes its socket.
+    fn stop(&mut self) {
+        let pid = self.child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "SIGTERM: {status}");
+        assert!(!self.socket.exists(), "the plugin left its socket behind");
+    }
+}
+
+impl Drop for SocketPlugin {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+            let _ = std::fs::remove_file(&self.socket);
+        }
+    }
+}
+
+/// Takes every plugin out of the managed daemon's chain, whatever the test left.
+struct ChainCleanup<'a>(&'a Env);
+
+impl Drop for ChainCleanup<'_> {
+    fn drop(&mut self) {
+        managed_reload(self.0, &[]);
+    }
+}
+
+#[test]
+fn a_plugin_that_is_down_fails_closed_until_it_is_taken_out_of_the_chain() {
+    let _serial = serial();
+    let Some(env) = live_env() else { return };
+    let mut plugin = SocketPlugin::start(&env, "dockward-failclosed");
+    let _cleanup = ChainCleanup(&env);
+    managed_reload(&env, &["dockward-failclosed"]);
+    docker(&env.managed, &["ps"]);
+
+    plugin.stop();
+    // dockerd retries the plugin for about 30 s, then refuses the request: fail-closed.
+    let out = Command::new("timeout")
+        .args(["120", "docker", "-H", &env.managed, "ps"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "docker ps worked while the plugin was down"
+    );
+    assert!(
+        stderr.starts_with("Error response from daemon: plugin dockward-failclosed failed with error: "),
+        "{stderr}"
+    );
+
+    // The documented break-glass: take it out of authorization-plugins and reload.
+    managed_reload(&env, &[]);
+    docker(&env.managed, &["ps"]);
 }
