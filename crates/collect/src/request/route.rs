@@ -6,10 +6,12 @@
 //!
 //! The route is read the way dockerd 20.10 routes (moby `api/server/server.go`, gorilla/mux):
 //! Go's request-URI parser reduces an absolute-form target to its path and splits the query off
-//! at the first `?` (a `#` stays in the path); the router matches the percent-decoded path and
-//! redirects an unclean one (`//`, `.`, `..`, a trailing `/`), so such a path is judged as the
-//! clean route it names; an optional `/v{[0-9.]+}` prefix selects the API version. Methods match
-//! case-sensitively, as Go's mux matches them.
+//! at the first `?` (a `#` stays in the path); the router matches the percent-decoded path,
+//! redirects an unclean one (`//`, `.`, `..`) and answers 404 to a trailing `/`, so such a path
+//! is judged as the clean route it names (stricter, never looser); an optional `/v{[0-9.]+}`
+//! prefix selects the API version. Methods match case-sensitively, as Go's mux matches them
+//! (observed on 20.10.24: `post /containers/create` and `POST /containers/create/` get 404, a
+//! `;` in the query 400 "invalid semicolon separator in query").
 
 use dockward_model::{Action, ApiRequest, BuildSpec, Fact, PluginChange};
 
@@ -670,7 +672,9 @@ fn service(parts: &RequestParts<'_>, version: Option<&str>, route: &str) -> Resu
 }
 
 /// `POST /build`: the Dockerfile is in a tar the plugin never sees; the options are in the query,
-/// unless a form body supplies them (Go's `FormValue` reads a urlencoded or multipart body first).
+/// unless a form body supplies them (Go's `FormValue` reads a urlencoded or multipart body first;
+/// Debian's 20.10.24 did not take `networkmode` or `t` from such a body when tried, but the
+/// source says it may, so such a build is not judged on its query alone).
 fn build(parts: &RequestParts<'_>, request: &ApiRequest, route: &str) -> Result<Action, Unjudgeable> {
     if let Some(ct) = header(parts.headers, "content-type") {
         let media = media_type(ct);
