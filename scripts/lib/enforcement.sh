@@ -5,8 +5,8 @@
 # - the plugin `BIN authz serve` on the default socket name (dockward, enforce, baseline) and a
 #   second one in audit mode (dockward-audit), each with its decision log;
 # - daemon "authz" asking dockward (from daemon.json, so the chain can be changed with SIGHUP),
-#   daemon "authz-audit" asking dockward-audit, and daemon "managed" without a plugin (its test
-#   installs the managed plugin);
+#   daemon "authz-audit" asking dockward-audit (also on TLS with client certificates), and daemon
+#   "managed" without a plugin (its test installs the managed plugin);
 # - IMAGE imported into each, and on "authz" what the plugin refuses to create but the bypass
 #   tests need: containers with a sensitive bind or host namespaces (VolumesFrom, container:
 #   joins) and a volume bound to /etc.
@@ -27,7 +27,14 @@ dw_start_enforcement() {
 
   echo '{"authorization-plugins": ["dockward"]}' >"$work/authz.json"
   dw_start_daemon "$work/authz" --config-file "$work/authz.json"
-  dw_start_daemon "$work/authz-audit" --authorization-plugin=dockward-audit
+  # The audit daemon also listens on TLS with client certificates: dockerd then tells the plugin
+  # who asks (the certificate's CN), which the decision log records.
+  local audit_tls_port
+  audit_tls_port=$(dw_free_port)
+  dw_make_tls "$work/authz-certs"
+  dw_start_daemon "$work/authz-audit" --authorization-plugin=dockward-audit \
+    --host "tcp://127.0.0.1:$audit_tls_port" --tlsverify --tlscacert "$work/authz-certs/ca.pem" \
+    --tlscert "$work/authz-certs/server-cert.pem" --tlskey "$work/authz-certs/server-key.pem"
   echo '{}' >"$work/managed.json"
   dw_start_daemon "$work/managed" --config-file "$work/managed.json"
 
@@ -53,6 +60,8 @@ dw_start_enforcement() {
   export DOCKWARD_TEST_AUTHZ_LOG="$work/decisions-enforce.log"
   export DOCKWARD_TEST_AUTHZ_AUDIT_HOST="$authz_audit"
   export DOCKWARD_TEST_AUTHZ_AUDIT_LOG="$work/decisions-audit.log"
+  export DOCKWARD_TEST_AUTHZ_AUDIT_TLS="tcp://127.0.0.1:$audit_tls_port"
+  export DOCKWARD_TEST_AUTHZ_CERTS="$work/authz-certs"
   export DOCKWARD_TEST_MANAGED_DIR="$work/managed"
   export DOCKWARD_TEST_MANAGED_CONFIG="$work/managed.json"
 }

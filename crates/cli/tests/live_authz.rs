@@ -40,6 +40,9 @@ struct Env {
     /// The daemon that asks the plugin in audit mode (`dockward-audit`).
     audit: String,
     audit_log: PathBuf,
+    /// Its TLS endpoint (client certificates required) and the certificates.
+    audit_tls: String,
+    certs: PathBuf,
     /// The daemon without a plugin, for the managed plugin, its directory and daemon.json.
     managed: String,
     managed_dir: PathBuf,
@@ -71,6 +74,10 @@ fn live_env() -> Option<Env> {
         audit: var("DOCKWARD_TEST_AUTHZ_AUDIT_HOST").expect("DOCKWARD_TEST_AUTHZ_AUDIT_HOST"),
         audit_log: var("DOCKWARD_TEST_AUTHZ_AUDIT_LOG")
             .expect("DOCKWARD_TEST_AUTHZ_AUDIT_LOG")
+            .into(),
+        audit_tls: var("DOCKWARD_TEST_AUTHZ_AUDIT_TLS").expect("DOCKWARD_TEST_AUTHZ_AUDIT_TLS"),
+        certs: var("DOCKWARD_TEST_AUTHZ_CERTS")
+            .expect("DOCKWARD_TEST_AUTHZ_CERTS")
             .into(),
         managed: format!("unix://{}/docker.sock", managed_dir.display()),
         managed_dir,
@@ -1079,6 +1086,58 @@ fn audit_mode_allows_and_logs_what_enforce_denies() {
     remove_containers(&env.audit, "dwaudit-");
     remove_containers(&env.audit, "dwdonor-");
     let _ = docker_output(&env.audit, &["volume", "rm", "-f", "dwdonor-etcvol"]);
+}
+
+#[test]
+fn the_decision_log_names_the_tls_user() {
+    let _serial = serial();
+    let Some(env) = live_env() else { return };
+    remove_containers(&env.audit, "dwaudit-tls-");
+    // dockerd passes the client certificate's CN (dw_make_tls: dockward-client) to the plugin.
+    let out = Command::new("docker")
+        .args([
+            "-H",
+            &env.audit_tls,
+            "create",
+            "--name",
+            "dwaudit-tls-user",
+            "--network",
+            "none",
+        ])
+        .args(["--cgroupns", "private", "--privileged", &env.image, "sleep", "1"])
+        .env("DOCKER_TLS_VERIFY", "1")
+        .env("DOCKER_CERT_PATH", &env.certs)
+        .env_remove("DOCKER_CONTEXT")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let log = decisions_for(&env.audit_log, &["dwaudit-tls-user".to_string()]);
+    let decision = create_decision(&log, "dwaudit-tls-user").unwrap();
+    assert_eq!(decision["user"], "dockward-client");
+    assert_eq!(decision["authn"], "TLS");
+    assert_eq!(decision["verdict"], "would-deny");
+    assert!(rule_ids(decision).contains(&"CT0006".to_string()), "{decision}");
+    // Over the unix socket there is no user: the field is left out.
+    docker(
+        &env.audit,
+        &[
+            "create",
+            "--name",
+            "dwaudit-tls-none",
+            "--network",
+            "none",
+            "--cgroupns",
+            "private",
+            &env.image,
+            "sleep",
+            "1",
+        ],
+    );
+    let log = decisions_for(&env.audit_log, &["dwaudit-tls-none".to_string()]);
+    let decision = create_decision(&log, "dwaudit-tls-none").unwrap();
+    assert_eq!(decision["user"], Value::Null);
+    assert_eq!(decision["verdict"], "allow");
+    remove_containers(&env.audit, "dwaudit-tls-");
 }
 
 /// What the enforcing plugin's daemon holds from its setup (scripts/lib/enforcement.sh), made on
