@@ -12,8 +12,8 @@ use dockward_model::{Action, ApiRequest};
 
 use crate::log::{DecisionLog, Record, RuleRecord};
 use crate::lookup::{Lookups, Resolution};
-use crate::rules_api::{Decision, decide};
 use crate::settings::{Mode, Settings, SettingsError, SettingsSource};
+use dockward_rules::decide::{Decision, decide};
 
 /// A request as the plugin or the proxy received it.
 #[derive(Clone, Copy, Debug)]

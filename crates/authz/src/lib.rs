@@ -13,9 +13,3 @@ pub mod run;
 pub mod server;
 pub mod settings;
 pub mod socket;
-
-/// The decision API of `dockward-rules` this crate uses.
-pub mod rules_api {
-    pub use dockward_rules::decide::{Decision, Finding, decide};
-    pub use dockward_rules::profile::Profile;
-}

@@ -23,7 +23,7 @@ use dockward_collect::{Client, CollectError, Endpoint, Limits};
 use dockward_model::{Action, ApiRequest, DaemonFacts, Fact, JoinableNamespace, Mount, Workload};
 use serde::Deserialize;
 
-use crate::rules_api::Profile;
+use dockward_rules::profile::Profile;
 
 /// How long the daemon facts (`/info`) are kept.
 const INFO_TTL: Duration = Duration::from_secs(30);

@@ -15,7 +15,7 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use crate::rules_api::Profile;
+use dockward_rules::profile::Profile;
 
 /// Enforce the profile, or only log what it would deny.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -8,8 +8,8 @@ mod common;
 
 use bytes::Bytes;
 use common::{INFO, TempDir, authz_req, body_of, exchange, fake, plugin, post};
-use dockward_authz::rules_api::Profile;
 use dockward_authz::settings::{Overrides, SettingsSource};
+use dockward_rules::profile::Profile;
 use serde_json::{Value, json};
 
 const BASE: &str = include_str!("../../rules/tests/fixtures/base.inspect.json");

@@ -7,10 +7,10 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use dockward_authz::proxy::{Upstream, parse_listen};
-use dockward_authz::rules_api::Profile;
 use dockward_authz::run::{DEFAULT_PLUGIN_SOCKET, PluginOptions, ProxyOptions};
 use dockward_authz::settings::{LogTarget, Mode, Overrides, SettingsSource};
 use dockward_collect::Environment;
+use dockward_rules::profile::Profile;
 
 const SETTINGS_HELP: &str =
     "Settings: --profile, --mode and --decision-log may also be set in a --config file of
