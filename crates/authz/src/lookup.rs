@@ -9,13 +9,13 @@
 //! the request is judged with what is known, and the decision says so; dockerd refuses such a
 //! request anyway.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use dockward_collect::client::Connection;
-use dockward_collect::inspect::{resolve_joins, workload_from_inspect};
+use dockward_collect::inspect::{resolve_joins, volume_bind_device, workload_from_inspect};
 use dockward_collect::platform::config::daemon_config;
 use dockward_collect::platform::fs::HostFs;
 use dockward_collect::platform::process::find_daemon;
@@ -194,7 +194,7 @@ struct ImageConfigJson {
 #[derive(Deserialize)]
 struct VolumeJson {
     #[serde(rename = "Options")]
-    options: Option<HashMap<String, String>>,
+    options: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Deserialize)]
@@ -511,12 +511,7 @@ impl Lookups {
             Got::Found(body) => {
                 let volume: VolumeJson = serde_json::from_slice(&body)
                     .map_err(|e| format!("the daemon's answer about volume {name} is not understood: {e}"))?;
-                volume.options.and_then(|options| {
-                    let binds = options
-                        .get("o")
-                        .is_some_and(|o| o.split(',').any(|opt| opt == "bind" || opt == "rbind"));
-                    options.get("device").filter(|_| binds).cloned()
-                })
+                volume.options.as_ref().and_then(volume_bind_device).cloned()
             }
         };
         remember(&mut self.caches().volumes, name, device.clone());

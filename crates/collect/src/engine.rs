@@ -854,12 +854,8 @@ async fn attach_volume_devices(
         .unwrap_or_default()
         .into_iter()
         .filter_map(|v| {
-            let options = v.options?;
-            let binds = options
-                .get("o")
-                .is_some_and(|o| o.split(',').any(|opt| opt == "bind" || opt == "rbind"));
-            let device = options.get("device")?.clone();
-            binds.then_some((v.name, device))
+            let device = crate::inspect::volume_bind_device(v.options.as_ref()?)?.clone();
+            Some((v.name, device))
         })
         .collect();
     for mount in containers.iter_mut().flat_map(|w| w.mounts.iter_mut()) {

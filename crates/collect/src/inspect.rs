@@ -443,6 +443,16 @@ fn normalize(id: String, doc: &Map<String, Value>) -> Workload {
     }
 }
 
+/// The host directory a local volume's driver options bind (`o=bind` or `o=rbind` among its
+/// comma-separated options, with `device=PATH`): such a volume is a host mount. Whatever the
+/// `type` option says, the kernel ignores it for a bind.
+pub fn volume_bind_device(options: &BTreeMap<String, String>) -> Option<&String> {
+    let binds = options
+        .get("o")
+        .is_some_and(|o| o.split(',').any(|opt| opt == "bind" || opt == "rbind"));
+    options.get("device").filter(|_| binds)
+}
+
 /// `Mounts`: always a list (dockerd sends `[]`, never `null`), each entry with its type,
 /// destination and `RW`; an entry that lacks one makes that entry's field unknown.
 fn read_mounts(r: &mut Reader, doc: &Map<String, Value>) -> Vec<Mount> {

@@ -467,19 +467,15 @@ fn valid_mode(mode: &str) -> bool {
     rw <= 1 && label <= 1 && propagation <= 1 && copy <= 1 && consistency <= 1
 }
 
-/// The host path a `local` volume's driver options bind (`o=bind` or `rbind` with
-/// `device=PATH`). Whatever the `type`, the kernel ignores it for a bind mount.
+/// The host path a `local` volume's driver options bind (see
+/// [`volume_bind_device`](crate::inspect::volume_bind_device)); other drivers bind nothing here.
 fn bind_device(driver: &str, options: &BTreeMap<String, String>) -> Option<String> {
     if !driver.is_empty() && driver != "local" {
         return None;
     }
-    let binds = options
-        .get("o")
-        .is_some_and(|o| o.split(',').any(|opt| opt == "bind" || opt == "rbind"));
-    match options.get("device") {
-        Some(device) if binds && !device.is_empty() => Some(device.clone()),
-        _ => None,
-    }
+    crate::inspect::volume_bind_device(options)
+        .filter(|device| !device.is_empty())
+        .cloned()
 }
 
 /// `HostConfig.Mounts` (or a service's `ContainerSpec.Mounts`).
