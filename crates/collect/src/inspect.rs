@@ -440,6 +440,8 @@ fn normalize(id: String, doc: &Map<String, Value>) -> Workload {
         readonly_paths: Fact::at_pointer(readonly_paths, "/HostConfig/ReadonlyPaths"),
         volumes_from: Fact::at_pointer(volumes_from, "/HostConfig/VolumesFrom"),
         unknown: r.unknown,
+        exec_hooks: Vec::new(),
+        kubernetes: None,
     }
 }
 

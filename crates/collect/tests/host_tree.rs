@@ -226,11 +226,7 @@ fn a_fixture_host_is_read_completely_and_precisely() {
     );
     assert_eq!(
         config.get("log-level").unwrap().at,
-        Provenance::File {
-            path: "/etc/docker/daemon.json".into(),
-            line: 5,
-            column: 3
-        }
+        Provenance::file("/etc/docker/daemon.json", 5, 3)
     );
     let kinds: Vec<(ConfigProblemKind, Option<&str>)> = config
         .problems
@@ -299,11 +295,7 @@ fn a_fixture_host_is_read_completely_and_precisely() {
     );
     assert_eq!(
         configured[1].at,
-        Provenance::File {
-            path: "/etc/audit/rules.d/docker.rules".into(),
-            line: 2,
-            column: 1
-        }
+        Provenance::file("/etc/audit/rules.d/docker.rules", 2, 1)
     );
     assert_eq!(host.audit_targets[audit_target::DOCKERD].path, "/usr/bin/dockerd");
     assert_eq!(host.audit_targets[audit_target::RUNC].path, "/usr/sbin/runc");

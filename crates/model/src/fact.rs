@@ -27,6 +27,11 @@ pub enum Provenance {
         line: u32,
         /// Column number, starting at 1.
         column: u32,
+        /// For a value pulled in from elsewhere (a YAML alias, a `<<` merge key, a compose
+        /// `extends` or override file), the sites that pulled it in, innermost first; the
+        /// position above is where the value is written.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        via: Vec<crate::result::Location>,
     },
     /// An argument of a process's command line.
     Argument {
@@ -48,7 +53,9 @@ impl std::fmt::Display for Provenance {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Provenance::Pointer { pointer } => f.write_str(pointer),
-            Provenance::File { path, line, column } => write!(f, "{path}:{line}:{column}"),
+            Provenance::File {
+                path, line, column, ..
+            } => write!(f, "{path}:{line}:{column}"),
             Provenance::Argument { program, index } => write!(f, "{program} argv[{index}]"),
             Provenance::Span { line, column } => write!(f, "{line}:{column}"),
         }
@@ -56,6 +63,34 @@ impl std::fmt::Display for Provenance {
 }
 
 impl Provenance {
+    /// A position in a file, pulled in from nowhere else.
+    pub fn file(path: impl Into<String>, line: u32, column: u32) -> Self {
+        Self::File {
+            path: path.into(),
+            line,
+            column,
+            via: Vec::new(),
+        }
+    }
+
+    /// The file position, with the sites that pulled the value in, for facts read from a file.
+    pub fn location(&self) -> Option<crate::result::Location> {
+        match self {
+            Provenance::File {
+                path,
+                line,
+                column,
+                via,
+            } => Some(crate::result::Location {
+                path: path.clone(),
+                line: *line,
+                column: *column,
+                via: via.clone(),
+            }),
+            _ => None,
+        }
+    }
+
     /// A pointer provenance.
     pub fn pointer(pointer: impl Into<Cow<'static, str>>) -> Self {
         Self::Pointer {

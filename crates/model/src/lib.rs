@@ -15,6 +15,7 @@ pub mod request;
 pub mod result;
 pub mod security_opt;
 pub mod snapshot;
+pub mod source;
 pub mod workload;
 
 pub use config::{
@@ -33,7 +34,9 @@ pub use result::{
     Evidence, Location, RuleResult, Severity, Status, Suppression, Target, TargetKind, Verdict,
 };
 pub use snapshot::{ClientFacts, CollectionError, Snapshot};
+pub use source::SourceError;
 pub use workload::{
-    Device, DeviceRequest, Healthcheck, JoinTarget, JoinableNamespace, Mount, NamespaceMode, Origin,
-    PortBinding, ResolvedJoin, RestartPolicy, Ulimit, Workload,
+    ContainerType, Device, DeviceRequest, Healthcheck, JoinTarget, JoinableNamespace, KubernetesFacts, Mount,
+    NamespaceMode, Origin, PodVolume, PortBinding, ResolvedJoin, RestartPolicy, SeLinuxOptions, Ulimit,
+    Workload,
 };

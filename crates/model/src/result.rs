@@ -95,6 +95,15 @@ pub enum TargetKind {
     Host,
     /// A file or socket on the host.
     File,
+    /// A service of a compose project (`compose-service`).
+    ComposeService,
+    /// A container of a Kubernetes manifest (`k8s-container`).
+    #[serde(rename = "k8s-container")]
+    K8sContainer,
+    /// A daemon configuration file linted on its own (`daemon-json`).
+    DaemonJson,
+    /// A seccomp profile linted on its own (`seccomp-profile`).
+    SeccompProfile,
 }
 
 /// The object a result is about.
@@ -118,6 +127,10 @@ pub struct Evidence {
     pub at: String,
     /// The value found there.
     pub value: serde_json::Value,
+    /// The file position behind `at`, for facts read from a file (compose, Kubernetes): where a
+    /// finding on a file workload points. Not serialized (`at` spells it).
+    #[serde(skip)]
+    pub location: Option<Location>,
 }
 
 impl Evidence {
@@ -126,6 +139,15 @@ impl Evidence {
         Self {
             at: at.into(),
             value: serde_json::to_value(value).unwrap_or(serde_json::Value::Null),
+            location: None,
+        }
+    }
+
+    /// Evidence read at a provenance: a file position keeps its structured location too.
+    pub fn at(at: &crate::Provenance, value: impl Serialize) -> Self {
+        Self {
+            location: at.location(),
+            ..Self::new(at.to_string(), value)
         }
     }
 }
@@ -139,6 +161,22 @@ pub struct Location {
     pub line: u32,
     /// Column, starting at 1.
     pub column: u32,
+    /// Where the value at this position was pulled in from (a YAML alias, a `<<` merge key, a
+    /// compose `extends`), innermost first: SARIF's related locations.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<Location>,
+}
+
+impl Location {
+    /// A position pulled in from nowhere else.
+    pub fn new(path: impl Into<String>, line: u32, column: u32) -> Self {
+        Self {
+            path: path.into(),
+            line,
+            column,
+            via: Vec::new(),
+        }
+    }
 }
 
 /// What a rule's check function returns for one target.
@@ -153,7 +191,7 @@ pub struct Verdict {
     /// How to fix a failure, when it is specific to what was found.
     pub fix: Option<String>,
     /// Where in a file the finding is, for file findings.
-    pub location: Option<Location>,
+    pub location: Option<Box<Location>>,
 }
 
 impl Verdict {
@@ -204,11 +242,7 @@ impl Verdict {
     /// Sets the file position of the finding.
     #[must_use]
     pub fn located(mut self, path: impl Into<String>, line: u32, column: u32) -> Self {
-        self.location = Some(Location {
-            path: path.into(),
-            line,
-            column,
-        });
+        self.location = Some(Box::new(Location::new(path, line, column)));
         self
     }
 

@@ -33,6 +33,48 @@ pub enum Origin {
         /// or the id of the container it changes; empty when it gives none.
         name: String,
     },
+    /// A service of a compose project, after interpolation, `extends`, `include` and the merge of
+    /// every compose file of the project.
+    Compose {
+        /// The project name (`name:`, else the project directory's name).
+        project: String,
+        /// The service name: the target's name in reports.
+        service: String,
+        /// Where the service's key is written (`services: {web: …}` → the `web` key): where a
+        /// finding about a key the service does not set points.
+        at: Provenance,
+    },
+    /// One container (regular, init or ephemeral) of a Kubernetes object's pod spec.
+    Kubernetes {
+        /// The object's `kind` as written: `Pod`, `Deployment`, `CronJob`, `PodTemplate` …
+        object_kind: String,
+        /// `metadata.name`; empty when the object has none.
+        name: String,
+        /// `metadata.namespace`, when given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        namespace: Option<String>,
+        /// The container's name.
+        container: String,
+        /// Which list of the pod spec the container is in.
+        container_type: ContainerType,
+        /// `Kind/name/container` (e.g. `CronJob/db-backup/dump`): the target's name in reports.
+        display: String,
+        /// Where the container's entry is written (its `- name:` item): where a finding about a key
+        /// the container does not set points.
+        at: Provenance,
+    },
+}
+
+/// The list of a pod spec a container is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContainerType {
+    /// `spec.containers`.
+    Container,
+    /// `spec.initContainers`.
+    Init,
+    /// `spec.ephemeralContainers`.
+    Ephemeral,
 }
 
 impl Origin {
@@ -40,6 +82,8 @@ impl Origin {
     pub fn name(&self) -> &str {
         match self {
             Origin::Container { name, .. } | Origin::Request { name, .. } => name,
+            Origin::Compose { service, .. } => service,
+            Origin::Kubernetes { display, .. } => display,
         }
     }
 
@@ -47,7 +91,22 @@ impl Origin {
     pub fn id(&self) -> Option<&str> {
         match self {
             Origin::Container { id, .. } => Some(id),
-            Origin::Request { .. } => None,
+            Origin::Request { .. } | Origin::Compose { .. } | Origin::Kubernetes { .. } => None,
+        }
+    }
+
+    /// Whether the workload is described in a file (a compose service, a Kubernetes container)
+    /// rather than known to a daemon: its facts are positions in files, and what only a running
+    /// container shows (health status, the daemon's defaults) is not known.
+    pub fn is_file(&self) -> bool {
+        matches!(self, Origin::Compose { .. } | Origin::Kubernetes { .. })
+    }
+
+    /// Where the workload itself is declared in its file, for file workloads.
+    pub fn declared_at(&self) -> Option<&Provenance> {
+        match self {
+            Origin::Compose { at, .. } | Origin::Kubernetes { at, .. } => Some(at),
+            Origin::Container { .. } | Origin::Request { .. } => None,
         }
     }
 }
@@ -154,6 +213,106 @@ pub struct Workload {
     /// daemon's answer lacks /HostConfig". The fields they cover hold placeholders.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub unknown: BTreeMap<String, String>,
+    /// Commands the source runs inside the container through `exec` (compose `post_start` and
+    /// `pre_stop` hooks): judged by the exec request rules, like `docker exec`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exec_hooks: Vec<crate::request::ExecSpec>,
+    /// Pod security facts that only a Kubernetes source has, pod and container level merged
+    /// once (see [`KubernetesFacts`]); `None` for every other source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubernetes: Option<Box<KubernetesFacts>>,
+}
+
+/// The Pod Security Standards facts of one Kubernetes container that Docker's settings cannot
+/// express. The collector fills the generic [`Workload`] fields too (privileged, capabilities as
+/// written, host namespaces, hostPath mounts, host ports, sysctls, user, limits …), with the
+/// pod's `securityContext` merged into the container's by Kubernetes' precedence: the
+/// container's value wins, the pod's applies where the container leaves it unset.
+///
+/// Several Pod Security controls are field checks, not checks of the effective value (a pod-level
+/// `seccompProfile: Unconfined` fails even when every container overrides it), so the pod-level
+/// values are kept beside the effective ones where a control reads them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KubernetesFacts {
+    /// `spec.os.name`, when given (`linux`, `windows`): the restricted profile exempts Windows
+    /// pods from its Linux-only controls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<Fact<String>>,
+    /// `spec.hostUsers`, when given (`false`: the pod gets its own user namespace).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_users: Option<Fact<bool>>,
+    /// `windowsOptions.hostProcess` as written at pod level and at container level.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub host_process: Vec<Fact<bool>>,
+    /// `runAsNonRoot`, effective (container wins over pod); `None` when neither sets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_as_non_root: Option<Fact<bool>>,
+    /// `runAsUser` as written at pod level and at container level.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub run_as_user: Vec<Fact<i64>>,
+    /// `securityContext.seccompProfile.type` at pod level, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seccomp_pod: Option<Fact<String>>,
+    /// `seccompProfile.type` at container level, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seccomp_container: Option<Fact<String>>,
+    /// Every AppArmor setting that applies to the container, as written: the
+    /// `container.apparmor.security.beta.kubernetes.io/<name>` annotation's value and the
+    /// `appArmorProfile.type` of the pod and of the container.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub apparmor: Vec<Fact<String>>,
+    /// `seLinuxOptions` at pod level and at container level, as written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub selinux: Vec<Fact<SeLinuxOptions>>,
+    /// `allowPrivilegeEscalation` at container level, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_privilege_escalation: Option<Fact<bool>>,
+    /// `procMount` at container level, when given (`Default`, `Unmasked`). The collector also
+    /// maps `Unmasked` onto the generic `masked_paths`/`readonly_paths` (empty lists), as
+    /// Docker's `systempaths=unconfined`. `capabilities.add`/`drop` are the generic `cap_add` /
+    /// `cap_drop`, as written (the standards compare names literally).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proc_mount: Option<Fact<String>>,
+    /// Every volume of the pod (the Pod Security Standards judge volumes whether or not this
+    /// container mounts them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub volumes: Vec<PodVolume>,
+    /// The `host` field of the container's probes and lifecycle handlers (`httpGet.host`,
+    /// `tcpSocket.host`), where given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub probe_hosts: Vec<Fact<String>>,
+}
+
+/// `seLinuxOptions`, as written.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeLinuxOptions {
+    /// `type`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// `user`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// `role`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// `level`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+}
+
+/// One volume of a pod.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PodVolume {
+    /// The volume's name.
+    pub name: String,
+    /// Its source type as the key is written: `hostPath`, `configMap`, `emptyDir`, `nfs` …
+    /// (empty when the volume names none).
+    pub source: String,
+    /// For `hostPath`, the path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_path: Option<String>,
+    /// Where the volume's source key is written.
+    pub at: Provenance,
 }
 
 /// The namespaces a container can join from another container (`container:<name>` modes).

@@ -229,6 +229,10 @@ fn target_label(r: &RuleResult) -> String {
         TargetKind::Host => "host",
         TargetKind::File => "file",
         TargetKind::Client => "client",
+        TargetKind::ComposeService => "compose service",
+        TargetKind::K8sContainer => "kubernetes container",
+        TargetKind::DaemonJson => "daemon.json",
+        TargetKind::SeccompProfile => "seccomp profile",
     };
     match &r.location {
         Some(at) => format!("{}:{}:{}", at.path, at.line, at.column),

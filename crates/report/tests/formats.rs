@@ -40,11 +40,7 @@ fn with_fix(mut r: RuleResult, fix: &str) -> RuleResult {
 }
 
 fn at(mut r: RuleResult, path: &str, line: u32, column: u32) -> RuleResult {
-    r.location = Some(Location {
-        path: path.to_string(),
-        line,
-        column,
-    });
+    r.location = Some(Location::new(path, line, column));
     r
 }
 

@@ -335,7 +335,7 @@ fn result(
         message: verdict.message,
         evidence: verdict.evidence,
         fix,
-        location: verdict.location,
+        location: verdict.location.map(|l| *l),
         references: Arc::clone(references),
         suppressed: None,
     }

@@ -10,7 +10,7 @@ use crate::rule::{Context, Judged};
 
 /// Evidence for a fact: where it was read and its value.
 pub(crate) fn ev<T: Serialize>(fact: &Fact<T>) -> Evidence {
-    Evidence::new(fact.at.to_string(), &fact.value)
+    Evidence::at(&fact.at, &fact.value)
 }
 
 /// The daemon's `/info` facts, or the `error` verdict saying that `subject` (e.g. "the daemon's

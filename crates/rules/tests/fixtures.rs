@@ -125,11 +125,7 @@ fn daemon(spec: &DaemonSpec) -> DaemonFacts {
         settings: settings
             .into_iter()
             .map(|(key, value)| {
-                let at = Provenance::File {
-                    path: "/etc/docker/daemon.json".into(),
-                    line: 2,
-                    column: 3,
-                };
+                let at = Provenance::file("/etc/docker/daemon.json", 2, 3);
                 (key, Setting { value, at })
             })
             .collect(),

@@ -51,11 +51,7 @@ fn parse_line(text: &str, source: &str, line: u32) -> Option<AuditRule> {
         dir: None,
         perms: None,
         key: None,
-        at: Provenance::File {
-            path: source.to_owned(),
-            line,
-            column: 1,
-        },
+        at: Provenance::file(source.to_owned(), line, 1),
     };
     let mut tokens = tokens.into_iter();
     // Each round consumes at least one token, so this ends.
@@ -224,11 +220,7 @@ mod tests {
             dir: None,
             perms: None,
             key: None,
-            at: Provenance::File {
-                path: source.to_owned(),
-                line,
-                column: 1,
-            },
+            at: Provenance::file(source.to_owned(), line, 1),
         }
     }
 
@@ -408,14 +400,7 @@ No rules
         );
         assert_eq!(rules[1].path.as_deref(), Some("/opt/my dir/dockerd"));
         assert_eq!(rules[1].key.as_deref(), Some("it x"));
-        assert_eq!(
-            rules[1].at,
-            Provenance::File {
-                path: "f".to_owned(),
-                line: 2,
-                column: 1
-            }
-        );
+        assert_eq!(rules[1].at, Provenance::file("f".to_owned(), 2, 1));
         // An unterminated quote runs to the end of the line rather than failing.
         assert_eq!(tokenize("-w \"/a b"), vec!["-w".to_owned(), "/a b".to_owned()]);
     }
@@ -430,16 +415,8 @@ No rules
         assert_eq!(
             lines,
             vec![
-                Provenance::File {
-                    path: "/etc/audit/audit.rules".to_owned(),
-                    line: 3,
-                    column: 1
-                },
-                Provenance::File {
-                    path: "/etc/audit/audit.rules".to_owned(),
-                    line: 5,
-                    column: 1
-                },
+                Provenance::file("/etc/audit/audit.rules".to_owned(), 3, 1),
+                Provenance::file("/etc/audit/audit.rules".to_owned(), 5, 1),
             ]
         );
     }

@@ -52,11 +52,7 @@ pub fn parse_service(files: &[UnitText<'_>]) -> ServiceExec {
                 continue;
             };
             let (key, value) = (key.trim(), value.trim());
-            let at = Provenance::File {
-                path: file.path.to_owned(),
-                line,
-                column: 1,
-            };
+            let at = Provenance::file(file.path.to_owned(), line, 1);
             match key {
                 "ExecStart" => set_exec_start(&mut service, value, at),
                 "Environment" => {
@@ -377,11 +373,7 @@ mod tests {
     use super::*;
 
     fn at(path: &str, line: u32) -> Provenance {
-        Provenance::File {
-            path: path.to_owned(),
-            line,
-            column: 1,
-        }
+        Provenance::file(path.to_owned(), line, 1)
     }
 
     fn strings(words: &[&str]) -> Vec<String> {

@@ -127,11 +127,7 @@ pub fn daemon_config(
             Ok(doc) => {
                 let mut seen: BTreeMap<&str, Provenance> = BTreeMap::new();
                 for entry in &doc.entries {
-                    let at = Provenance::File {
-                        path: path.clone(),
-                        line: entry.line,
-                        column: entry.column,
-                    };
+                    let at = Provenance::file(path.clone(), entry.line, entry.column);
                     if let Some(first) = seen.insert(&entry.key, at.clone()) {
                         problems.push(ConfigProblem {
                             kind: ConfigProblemKind::DuplicateKey,

@@ -50,11 +50,7 @@ fn file_facts(fs: &HostFs, path: &str, origin: impl Into<String>) -> FileFacts {
 }
 
 fn file_at(path: &str, line: u32) -> Provenance {
-    Provenance::File {
-        path: path.to_string(),
-        line,
-        column: 1,
-    }
+    Provenance::file(path.to_string(), line, 1)
 }
 
 /// A configured path setting (`tlscacert` …), when set.

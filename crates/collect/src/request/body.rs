@@ -355,6 +355,8 @@ fn container_workload(
         readonly_paths: Fact::at_pointer(optional_list(readonly), readonly_at),
         volumes_from: hc.strings("VolumesFrom"),
         unknown: BTreeMap::new(),
+        exec_hooks: Vec::new(),
+        kubernetes: None,
     })
 }
 
@@ -675,6 +677,8 @@ pub fn service_workload(body: &[u8], api_version: Option<&str>, route: &str) -> 
         readonly_paths: Fact::default(),
         volumes_from: Fact::default(),
         unknown: BTreeMap::new(),
+        exec_hooks: Vec::new(),
+        kubernetes: None,
     })
 }
 
@@ -749,6 +753,8 @@ pub fn volume_workload(body: &[u8], route: &str) -> Result<Workload, BodyError> 
         readonly_paths: Fact::default(),
         volumes_from: Fact::default(),
         unknown: BTreeMap::new(),
+        exec_hooks: Vec::new(),
+        kubernetes: None,
     })
 }
 
@@ -908,6 +914,8 @@ mod tests {
             readonly_paths: Fact::at_pointer(None, "/HostConfig/ReadonlyPaths"),
             volumes_from: Fact::at_pointer(vec![], "/HostConfig/VolumesFrom"),
             unknown: BTreeMap::new(),
+            exec_hooks: Vec::new(),
+            kubernetes: None,
         };
         assert_eq!(w, expected);
     }

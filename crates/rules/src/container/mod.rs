@@ -51,13 +51,13 @@ pub(crate) fn mount_evidence(m: &Mount) -> Evidence {
     if let Some(real) = &m.source_realpath {
         value["ResolvedSource"] = real.as_str().into();
     }
-    Evidence::new(m.at.to_string(), value)
+    Evidence::at(&m.at, value)
 }
 
 /// Evidence for a port binding, shaped like the API object the pointer addresses.
 pub(crate) fn port_evidence(p: &PortBinding) -> Evidence {
-    Evidence::new(
-        p.at.to_string(),
+    Evidence::at(
+        &p.at,
         serde_json::json!({"HostIp": p.host_ip, "HostPort": p.host_port}),
     )
 }

@@ -45,6 +45,10 @@ fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
                 "neither the request nor the image sets a user, so the container runs as root"
             }
             Origin::Container { .. } => "no user is set, so the container runs as root",
+            // The image was not read: its USER may name another user.
+            Origin::Compose { .. } | Origin::Kubernetes { .. } => {
+                "no user is set, so the container runs as the image's user: root unless the image's Dockerfile sets USER (medium confidence: the image was not read)"
+            }
         };
         return Verdict::fail(message).with_evidence([ev(&w.user)]);
     }

@@ -168,11 +168,7 @@ mod tests {
             dir: dir.map(str::to_string),
             perms: None,
             key: None,
-            at: Provenance::File {
-                path: "t".into(),
-                line: 1,
-                column: 1,
-            },
+            at: Provenance::file("t", 1, 1),
         }
     }
 
