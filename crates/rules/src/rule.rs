@@ -19,6 +19,10 @@ pub struct Settings {
     pub target_stage: Option<String>,
     /// Opt-in rules turned on (`--enable`), by id or name.
     pub enable: Vec<String>,
+    /// The profile whose rules are judged (`--profile baseline|restricted`): only its rules (and
+    /// those turned on with `--enable`); `None` for the default selection, every rule that is
+    /// not opt-in.
+    pub profile: Option<crate::profile::Profile>,
 }
 
 /// What a rule judges, by the prefix of its id.
@@ -40,11 +44,15 @@ pub enum Scope {
     Dockerfiles,
     /// Engine API requests, judged by the authorization plugin and the proxy (`RQ`).
     Requests,
+    /// Kubernetes' Pod Security Standards controls (`PS`): opt-in, selected by a profile.
+    Pss,
+    /// Seccomp profiles linted on their own (`SC`).
+    Seccomp,
 }
 
 impl Scope {
     /// All scopes with their names.
-    pub const ALL: [(&'static str, Scope); 8] = [
+    pub const ALL: [(&'static str, Scope); 10] = [
         ("containers", Scope::Containers),
         ("daemon", Scope::Daemon),
         ("host", Scope::Host),
@@ -53,6 +61,8 @@ impl Scope {
         ("images", Scope::Images),
         ("dockerfiles", Scope::Dockerfiles),
         ("requests", Scope::Requests),
+        ("pss", Scope::Pss),
+        ("seccomp", Scope::Seccomp),
     ];
 
     /// The scope of a rule id.
@@ -66,6 +76,8 @@ impl Scope {
             "IM" => Some(Scope::Images),
             "DF" => Some(Scope::Dockerfiles),
             "RQ" => Some(Scope::Requests),
+            "PS" => Some(Scope::Pss),
+            "SC" => Some(Scope::Seccomp),
             _ => None,
         }
     }
@@ -83,11 +95,15 @@ impl Settings {
             None => true,
             Some(scopes) => Scope::of(rule.id).is_some_and(|s| scopes.contains(&s)),
         };
-        let enabled = !rule.opt_in()
-            || self
-                .enable
-                .iter()
-                .any(|e| e.eq_ignore_ascii_case(rule.id) || e.eq_ignore_ascii_case(rule.name));
+        let turned_on = self
+            .enable
+            .iter()
+            .any(|e| e.eq_ignore_ascii_case(rule.id) || e.eq_ignore_ascii_case(rule.name));
+        let enabled = match self.profile {
+            Some(profile) => profile.selects(rule.id) || turned_on,
+            // Pod Security controls are judged under a profile, which names the level.
+            None => !(rule.opt_in() || Scope::of(rule.id) == Some(Scope::Pss)) || turned_on,
+        };
         in_scope && enabled
     }
 }
