@@ -37,6 +37,6 @@ pub use snapshot::{ClientFacts, CollectionError, Snapshot};
 pub use source::SourceError;
 pub use workload::{
     ContainerType, Device, DeviceRequest, Healthcheck, JoinTarget, JoinableNamespace, KubernetesFacts, Mount,
-    NamespaceMode, Origin, PodVolume, PortBinding, ResolvedJoin, RestartPolicy, SeLinuxOptions, Ulimit,
-    Workload,
+    NamespaceMode, Origin, PodLevel, PodVolume, PortBinding, ResolvedJoin, RestartPolicy, SeLinuxOptions,
+    Ulimit, Workload,
 };

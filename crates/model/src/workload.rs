@@ -281,6 +281,42 @@ pub struct KubernetesFacts {
     /// `tcpSocket.host`), where given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub probe_hosts: Vec<Fact<String>>,
+    /// The values among the fields above that were written at pod level (the pod's
+    /// `securityContext` and annotations), each also kept in its field above: the standards
+    /// name the level that fails, and a pod-level `runAsNonRoot: false` fails the pod even where
+    /// every container sets `true`.
+    #[serde(default, skip_serializing_if = "PodLevel::is_empty")]
+    pub pod_level: PodLevel,
+}
+
+/// The pod-level values of a container's [`KubernetesFacts`], as written.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PodLevel {
+    /// `spec.securityContext.windowsOptions.hostProcess`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_process: Option<Fact<bool>>,
+    /// `spec.securityContext.runAsNonRoot`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_as_non_root: Option<Fact<bool>>,
+    /// `spec.securityContext.runAsUser`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_as_user: Option<Fact<i64>>,
+    /// `spec.securityContext.seLinuxOptions`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selinux: Option<Fact<SeLinuxOptions>>,
+    /// `spec.securityContext.appArmorProfile.type`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apparmor: Option<Fact<String>>,
+    /// The `container.apparmor.security.beta.kubernetes.io/<container>` annotation's value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apparmor_annotation: Option<Fact<String>>,
+}
+
+impl PodLevel {
+    /// Whether the pod sets none of them.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 /// `seLinuxOptions`, as written.
