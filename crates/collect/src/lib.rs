@@ -16,6 +16,7 @@ pub mod inspect;
 pub mod parse;
 pub mod platform;
 pub mod request;
+pub mod yaml;
 
 pub use client::{Client, Limits};
 pub use endpoint::{Endpoint, Environment};
