@@ -2,7 +2,8 @@
 //! why it is unknown, so no rule can mistake a missing fact for a passing one.
 
 use dockward_model::{
-    DaemonConfig, Evidence, Fact, HostFacts, InfoFacts, Observed, Setting, Target, TargetKind, Verdict,
+    DaemonConfig, Evidence, Fact, HostFacts, InfoFacts, Observed, Provenance, Setting, Target, TargetKind,
+    Verdict,
 };
 use serde::Serialize;
 
@@ -11,6 +12,15 @@ use crate::rule::{Context, Judged};
 /// Evidence for a fact: where it was read and its value.
 pub(crate) fn ev<T: Serialize>(fact: &Fact<T>) -> Evidence {
     Evidence::at(&fact.at, &fact.value)
+}
+
+/// Evidence for entry `index` of a list read at `at`: a pointer names the entry
+/// (`/HostConfig/SecurityOpt/2`); a file position, which is the list's, keeps its location.
+pub(crate) fn item_ev<T: Serialize>(at: &Provenance, index: usize, value: T) -> Evidence {
+    match at {
+        Provenance::Pointer { pointer } => Evidence::new(format!("{pointer}/{index}"), value),
+        other => Evidence::at(other, value),
+    }
 }
 
 /// The daemon's `/info` facts, or the `error` verdict saying that `subject` (e.g. "the daemon's

@@ -19,6 +19,7 @@ mod facts;
 pub mod files;
 pub mod host;
 pub mod image;
+pub mod lint;
 pub mod profile;
 pub mod registry;
 pub mod request;

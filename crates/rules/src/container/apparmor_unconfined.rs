@@ -2,7 +2,11 @@
 
 use dockward_model::security_opt::SecurityOpts;
 
+use dockward_model::Status;
+
 use crate::prelude::*;
+
+use crate::facts::item_ev;
 
 use super::{daemon_info, ev};
 
@@ -15,6 +19,11 @@ declare_rule! {
     /// `unconfined` when privileged, else the daemon's `docker-default`.
     /// Not applicable when the daemon reports no AppArmor support (`/info` `SecurityOptions`
     /// has no `name=apparmor`), e.g. on SELinux distributions.
+    ///
+    /// A compose service or a Kubernetes container is judged on what it asks for, since the host
+    /// it will run on is not known: `apparmor=unconfined` (compose), an `Unconfined` profile or
+    /// `unconfined` annotation (Kubernetes) and privileged mode fail; otherwise the runtime's
+    /// default profile applies on hosts with AppArmor, and the message says so.
     ///
     /// ## Why it matters
     /// AppArmor's `docker-default` profile denies writes to sensitive `/proc` and `/sys` files and
@@ -39,6 +48,9 @@ declare_rule! {
 }
 
 fn check(ctx: &Context<'_>, w: &Workload) -> Verdict {
+    if w.origin.is_file() {
+        return asked(w);
+    }
     let info = match daemon_info(ctx, "the daemon's security options are") {
         Ok(info) => info,
         Err(unknown) => return unknown,
@@ -64,8 +76,9 @@ fn requested(w: &Workload) -> Verdict {
     let opts = SecurityOpts::parse(&w.security_opt.value);
     match opts.apparmor {
         Some(entry) if !entry.value.is_empty() => {
-            let evidence = Evidence::new(
-                format!("{}/{}", w.security_opt.at, entry.index),
+            let evidence = item_ev(
+                &w.security_opt.at,
+                entry.index,
                 &w.security_opt.value[entry.index],
             );
             if entry.value == "unconfined" {
@@ -81,5 +94,33 @@ fn requested(w: &Workload) -> Verdict {
                 .with_evidence([ev(&w.privileged)])
         }
         _ => Verdict::pass("the daemon applies its default AppArmor profile"),
+    }
+}
+
+/// What a compose service or a Kubernetes container asks for; the host's AppArmor support is
+/// not known from a file.
+fn asked(w: &Workload) -> Verdict {
+    let written = w.kubernetes.as_deref().map_or(&[][..], |k| k.apparmor.as_slice());
+    if let Some(unconfined) = written
+        .iter()
+        .find(|p| p.value.eq_ignore_ascii_case("unconfined"))
+    {
+        return Verdict::fail("AppArmor is disabled for the container (unconfined)")
+            .with_evidence([ev(unconfined)]);
+    }
+    let verdict = requested(w);
+    if verdict.status != Status::Pass {
+        return verdict;
+    }
+    match written.first() {
+        Some(profile) => Verdict::pass(format!(
+            "AppArmor profile {} is applied where the node has AppArmor",
+            profile.value
+        ))
+        .with_evidence([ev(profile)]),
+        None if verdict.evidence.is_empty() => Verdict::pass(
+            "no AppArmor profile is asked for, so the runtime's default profile applies where the host has AppArmor",
+        ),
+        None => verdict,
     }
 }

@@ -38,7 +38,7 @@ fn uses_bridge(mode: &str) -> bool {
 
 fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
     let mode = &w.network_mode;
-    let mode_evidence = dockward_model::Evidence::new(mode.at.to_string(), &mode.mode);
+    let mode_evidence = dockward_model::Evidence::at(&mode.at, &mode.mode);
     if uses_bridge(&mode.mode) {
         return Verdict::fail("container uses the default bridge network").with_evidence([mode_evidence]);
     }

@@ -1,5 +1,7 @@
 //! CIS 5.27: no health check.
 
+use dockward_model::{ContainerType, Origin};
+
 use crate::prelude::*;
 
 use super::ev;
@@ -9,6 +11,11 @@ declare_rule! {
     /// Whether the container has a health check: configured with `--health-cmd` or inherited from
     /// the image's `HEALTHCHECK` (`Config.Healthcheck`), or reported at runtime (`State.Health`).
     /// It fails when there is none or it is disabled (`--no-healthcheck`, `HEALTHCHECK NONE`).
+    /// A compose service without a `healthcheck` has the image's `HEALTHCHECK` if it has one,
+    /// which a file does not show: it fails with medium confidence, and the message says so. A
+    /// Kubernetes container's health check is its liveness probe (Kubernetes ignores the image's
+    /// `HEALTHCHECK`); init and ephemeral containers take no probes, so the rule is not
+    /// applicable to them.
     ///
     /// ## Why it matters
     /// Without a health check a hung or half-broken container keeps receiving traffic and is never
@@ -31,6 +38,11 @@ declare_rule! {
 }
 
 fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
+    if let Origin::Kubernetes { container_type, .. } = &w.origin
+        && *container_type != ContainerType::Container
+    {
+        return Verdict::not_applicable("init and ephemeral containers take no probes");
+    }
     match &w.healthcheck.value {
         Some(hc) if hc.is_disabled() => {
             Verdict::fail("health check is disabled").with_evidence([ev(&w.healthcheck)])
@@ -43,6 +55,17 @@ fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
             }
             verdict
         }
-        _ => Verdict::fail("container has no health check").with_evidence([ev(&w.healthcheck)]),
+        _ => {
+            let message = match w.origin {
+                Origin::Compose { .. } => {
+                    "the service sets no health check, so it has only the image's HEALTHCHECK, if the image has one (medium confidence: the image was not read)"
+                }
+                Origin::Kubernetes { .. } => {
+                    "container has no liveness probe (Kubernetes does not run the image's HEALTHCHECK)"
+                }
+                Origin::Container { .. } | Origin::Request { .. } => "container has no health check",
+            };
+            Verdict::fail(message).with_evidence([ev(&w.healthcheck)])
+        }
     }
 }

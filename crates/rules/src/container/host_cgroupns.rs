@@ -12,7 +12,9 @@ declare_rule! {
     /// `private`, or on cgroup v2 when it sets `host`. Where the daemon's configuration was not
     /// read (the authorization plugin does not read daemon.json), Docker's built-in default for
     /// the cgroup version counts. dockerd records the effective mode when it creates a container,
-    /// so an audit judges what the container got.
+    /// so an audit judges what the container got. A compose service or a Kubernetes container
+    /// that sets no mode is not applicable: its default depends on the cgroup version of the host
+    /// it will run on, which a file does not tell.
     ///
     /// ## Why it matters
     /// In the host's cgroup namespace the container sees the host's whole cgroup hierarchy
@@ -38,13 +40,18 @@ declare_rule! {
 
 fn check(ctx: &Context<'_>, w: &Workload) -> Verdict {
     let mode = &w.cgroupns_mode;
-    let evidence = Evidence::new(mode.at.to_string(), &mode.mode);
+    let evidence = Evidence::at(&mode.at, &mode.mode);
     match mode.mode.as_str() {
         "host" => {
             return Verdict::fail("container shares the host's cgroup namespace").with_evidence([evidence]);
         }
         "private" => {
             return Verdict::pass("container has its own cgroup namespace").with_evidence([evidence]);
+        }
+        "" if w.origin.is_file() => {
+            return Verdict::not_applicable(
+                "no cgroup namespace mode is set, and the default depends on the host it runs on, which a file does not tell: private on cgroup v2, the host's on cgroup v1 (Docker's defaults)",
+            );
         }
         "" => {}
         other => {

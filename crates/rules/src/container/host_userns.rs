@@ -1,5 +1,8 @@
 //! CIS 5.31: host user namespace shared.
 
+use dockward_model::Origin;
+
+use crate::facts::ev;
 use crate::prelude::*;
 
 declare_rule! {
@@ -7,7 +10,9 @@ declare_rule! {
     /// Whether the container opts out of user namespace remapping with `--userns=host`
     /// (`HostConfig.UsernsMode` is `host`), as CIS's audit command checks. Whether the daemon
     /// remaps users at all is a daemon-wide fact, reported once by DA0009
-    /// (userns-remap-disabled), not repeated for every container.
+    /// (userns-remap-disabled), not repeated for every container. A Kubernetes container has no
+    /// daemon remapping to fall back on: it shares the host's user namespace unless its pod sets
+    /// `hostUsers: false` (Kubernetes' default is `true`), so it fails unless the pod does.
     ///
     /// ## Why it matters
     /// Without a user namespace, UID 0 in the container is UID 0 on the host: any escape, or any
@@ -32,8 +37,11 @@ declare_rule! {
 }
 
 fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
+    if matches!(w.origin, Origin::Kubernetes { .. }) {
+        return kubernetes(w);
+    }
     let mode = &w.userns_mode;
-    let evidence = Evidence::new(mode.at.to_string(), &mode.mode);
+    let evidence = Evidence::at(&mode.at, &mode.mode);
     if mode.mode == "host" {
         Verdict::fail("container shares the host's user namespace")
             .with_evidence([evidence])
@@ -41,5 +49,22 @@ fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
     } else {
         Verdict::pass("container does not opt out of user namespace remapping; DA0009 judges whether the daemon remaps users")
             .with_evidence([evidence])
+    }
+}
+
+/// A pod gets its own user namespace only with `hostUsers: false`.
+fn kubernetes(w: &Workload) -> Verdict {
+    match w.kubernetes.as_ref().and_then(|k| k.host_users.as_ref()) {
+        Some(host_users) if !host_users.value => {
+            Verdict::pass("the pod has its own user namespace (hostUsers: false)")
+                .with_evidence([ev(host_users)])
+        }
+        Some(host_users) => Verdict::fail("the pod shares the host's user namespace (hostUsers: true)")
+            .with_evidence([ev(host_users)])
+            .fix("set hostUsers: false in the pod spec"),
+        None => Verdict::fail(
+            "the pod shares the host's user namespace: hostUsers is not set, and Kubernetes' default is true",
+        )
+        .fix("set hostUsers: false in the pod spec"),
     }
 }

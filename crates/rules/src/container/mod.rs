@@ -195,7 +195,7 @@ pub(crate) fn is_within(path: &str, dir: &str) -> bool {
 
 /// The shared verdict of the "host namespace not shared" rules.
 pub(crate) fn host_namespace_verdict(ns: &NamespaceMode, namespace: &str, flag: &str) -> Verdict {
-    let evidence = Evidence::new(ns.at.to_string(), &ns.mode);
+    let evidence = Evidence::at(&ns.at, &ns.mode);
     let joined = ns.join.as_ref().map(|join| {
         join.resolved
             .as_ref()

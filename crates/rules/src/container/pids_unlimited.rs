@@ -7,7 +7,8 @@ use super::ev;
 declare_rule! {
     /// ## What it checks
     /// The container's PIDs cgroup limit (`--pids-limit`, `HostConfig.PidsLimit`). It fails when
-    /// the limit is unset, 0 or -1 (unlimited).
+    /// the limit is unset, 0 or -1 (unlimited). Not applicable to a Kubernetes container: a pod
+    /// spec cannot set one (the kubelet's `podPidsLimit` does, per node).
     ///
     /// ## Why it matters
     /// Without a PIDs limit a fork bomb in one container exhausts the host's process table and
@@ -30,6 +31,11 @@ declare_rule! {
 }
 
 fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
+    if matches!(w.origin, dockward_model::Origin::Kubernetes { .. }) {
+        return Verdict::not_applicable(
+            "a Kubernetes pod spec cannot limit PIDs; the kubelet's podPidsLimit (--pod-max-pids) does, per node",
+        );
+    }
     match w.pids_limit.value {
         Some(limit) if limit > 0 => {
             Verdict::pass(format!("PIDs are limited to {limit}")).with_evidence([ev(&w.pids_limit)])

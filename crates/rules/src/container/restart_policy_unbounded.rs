@@ -11,7 +11,8 @@ declare_rule! {
     /// ## What it checks
     /// The restart policy (`HostConfig.RestartPolicy`). It passes for `no` and for `on-failure`
     /// with 1 to 5 retries. It fails for `always` and `unless-stopped`, which restart forever, and
-    /// for `on-failure` with 0 (unlimited) or more than 5 retries.
+    /// for `on-failure` with 0 (unlimited) or more than 5 retries. Not applicable to a Kubernetes
+    /// container: the kubelet restarts it by the pod's `restartPolicy`, with exponential back-off.
     ///
     /// ## Why it matters
     /// A container that crashes on every start and is restarted forever burns host resources and
@@ -34,6 +35,11 @@ declare_rule! {
 }
 
 fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
+    if matches!(w.origin, dockward_model::Origin::Kubernetes { .. }) {
+        return Verdict::not_applicable(
+            "the kubelet restarts a Kubernetes container by its pod's restartPolicy, with exponential back-off; Docker's restart policy does not apply",
+        );
+    }
     let policy = &w.restart_policy.value;
     let evidence = [ev(&w.restart_policy)];
     match policy.name.as_str() {

@@ -13,7 +13,10 @@ declare_rule! {
     /// image's `USER`; for a create request the authorization plugin fills in the image's `USER`
     /// when the request sets none). It fails when no user is set (the image default, root), when
     /// the user is `root` or UID `0`, with or without a group (`0:0`, `root:wheel`), and when a
-    /// user name is UID 0 in the image's `/etc/passwd`, where that was looked up.
+    /// user name is UID 0 in the image's `/etc/passwd`, where that was looked up. A compose
+    /// service or Kubernetes container that sets no user runs as the image's user, which a file
+    /// does not show: it fails with medium confidence, and the message says so; but a Kubernetes
+    /// container under `runAsNonRoot: true` passes, since the kubelet refuses to start it as root.
     ///
     /// ## Why it matters
     /// Root in a container is root on the host kernel. With a capability added, a writable host
@@ -40,6 +43,17 @@ declare_rule! {
 fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
     let user = w.user.value.trim();
     if user.is_empty() {
+        if let Some(non_root) = w
+            .kubernetes
+            .as_ref()
+            .and_then(|k| k.run_as_non_root.as_ref())
+            .filter(|f| f.value)
+        {
+            return Verdict::pass(
+                "runAsNonRoot is true, so the kubelet starts the container only if the image's user is not root",
+            )
+            .with_evidence([ev(non_root)]);
+        }
         let message = match w.origin {
             Origin::Request { .. } => {
                 "neither the request nor the image sets a user, so the container runs as root"

@@ -5,6 +5,10 @@ use dockward_model::security_opt::SecurityOpts;
 use crate::prelude::*;
 use crate::seccomp::{Assessment, assess};
 
+use dockward_model::Origin;
+
+use crate::facts::item_ev;
+
 use super::{daemon_info, ev};
 
 declare_rule! {
@@ -19,6 +23,12 @@ declare_rule! {
     /// inline profile (`seccomp=<JSON>`) is read as dockerd reads it, with Go's encoding/json:
     /// keys match in any case and a repeated scalar key's last value wins; a profile whose
     /// repeated keys Go would merge is an error, never a pass.
+    ///
+    /// A compose service that sets no profile gets Docker's default profile, unless its daemon
+    /// runs with another `--seccomp-profile` (a file does not say; the message does). A Kubernetes
+    /// container is judged on its `seccompProfile` (the container's, else the pod's): `Unconfined`
+    /// fails, `RuntimeDefault` and `Localhost` pass, and none fails, since Kubernetes then runs
+    /// the container unconfined unless the kubelet runs with `--seccomp-default`.
     ///
     /// ## Why it matters
     /// Docker's default profile blocks about 50 syscalls that are rarely needed and often used to
@@ -49,31 +59,67 @@ fn check(ctx: &Context<'_>, w: &Workload) -> Verdict {
             return Verdict::fail("container is privileged, so no seccomp profile is applied")
                 .with_evidence([ev(&w.privileged)]);
         }
-        return daemon_default(ctx);
+        return default_profile(ctx, w);
     };
-    let pointer = format!("{}/{}", w.security_opt.at, entry.index);
-    let raw = &w.security_opt.value[entry.index];
+    let item = |value: &str| item_ev(&w.security_opt.at, entry.index, value);
+    let raw = w.security_opt.value[entry.index].as_str();
     match entry.value.as_str() {
-        "unconfined" => Verdict::fail("seccomp is disabled for the container").with(pointer, raw),
-        "builtin" => daemon_default(ctx).with(pointer, raw),
+        "unconfined" => Verdict::fail("seccomp is disabled for the container").with_evidence([item(raw)]),
+        "builtin" => default_profile(ctx, w).with_evidence([item(raw)]),
         profile if profile.trim_start().starts_with('{') => match assess(profile) {
-            Err(reason) => Verdict::error(reason).with(pointer, raw),
+            Err(reason) => Verdict::error(reason).with_evidence([item(raw)]),
             Ok(Assessment::EffectivelyUnconfined { default_action, permitted }) => Verdict::fail(format!(
                 "the custom seccomp profile is effectively unconfined: default action {default_action}, allows {}",
                 permitted.join(", ")
             ))
-            .with(pointer, "custom profile"),
+            .with_evidence([item("custom profile")]),
             Ok(Assessment::Confining { default_action, permitted }) if permitted.is_empty() => {
                 Verdict::pass(format!("a custom seccomp profile is applied (default action {default_action})"))
-                    .with(pointer, "custom profile")
+                    .with_evidence([item("custom profile")])
             }
             Ok(Assessment::Confining { default_action, permitted }) => Verdict::pass(format!(
                 "a custom seccomp profile is applied (default action {default_action}); it allows {}",
                 permitted.join(", ")
             ))
-            .with(pointer, "custom profile"),
+            .with_evidence([item("custom profile")]),
         },
-        other => Verdict::error(format!("unrecognised seccomp option \"{other}\"")).with(pointer, raw),
+        other => Verdict::error(format!("unrecognised seccomp option \"{other}\"")).with_evidence([item(raw)]),
+    }
+}
+
+/// The verdict for a workload that asks for no particular profile.
+fn default_profile(ctx: &Context<'_>, w: &Workload) -> Verdict {
+    match w.origin {
+        Origin::Kubernetes { .. } => kubernetes(w),
+        Origin::Compose { .. } => Verdict::pass(
+            "Docker's default seccomp profile applies: the service sets none (a daemon started with another --seccomp-profile would apply that one; the daemon was not read)",
+        ),
+        Origin::Container { .. } | Origin::Request { .. } => daemon_default(ctx),
+    }
+}
+
+/// A Kubernetes container's `seccompProfile`: its own, else its pod's; none means unconfined.
+fn kubernetes(w: &Workload) -> Verdict {
+    let facts = w.kubernetes.as_deref();
+    let set = facts.and_then(|k| k.seccomp_container.as_ref().or(k.seccomp_pod.as_ref()));
+    let Some(profile) = set else {
+        return Verdict::fail(
+            "no seccompProfile is set, so Kubernetes runs the container unconfined (unless the kubelet runs with --seccomp-default)",
+        )
+        .fix("set securityContext.seccompProfile.type: RuntimeDefault (pod or container)");
+    };
+    match profile.value.as_str() {
+        "RuntimeDefault" => {
+            Verdict::pass("the container runtime's default seccomp profile is applied (RuntimeDefault)")
+                .with_evidence([ev(profile)])
+        }
+        "Localhost" => Verdict::pass("a seccomp profile from the node is applied (Localhost)")
+            .with_evidence([ev(profile)]),
+        "Unconfined" => Verdict::fail("seccomp is disabled for the container (seccompProfile Unconfined)")
+            .with_evidence([ev(profile)])
+            .fix("set securityContext.seccompProfile.type: RuntimeDefault"),
+        other => Verdict::error(format!("unrecognised seccompProfile type \"{other}\""))
+            .with_evidence([ev(profile)]),
     }
 }
 

@@ -2,7 +2,11 @@
 
 use dockward_model::security_opt::SecurityOpts;
 
+use dockward_model::Status;
+
 use crate::prelude::*;
+
+use crate::facts::item_ev;
 
 use super::{daemon_info, ev};
 
@@ -16,6 +20,11 @@ declare_rule! {
     /// host's PID or IPC namespace.
     /// Not applicable when the daemon runs without SELinux support (`/info` `SecurityOptions` has
     /// no `name=selinux`, i.e. dockerd was started without `--selinux-enabled`).
+    ///
+    /// A compose service or a Kubernetes container is judged on what it asks for, since the host
+    /// it will run on is not known: as a create request, and for Kubernetes an `seLinuxOptions`
+    /// type `spc_t` (the unconfined container type) fails too. Otherwise the runtime labels the
+    /// container where the host runs SELinux, and the message says so.
     ///
     /// ## Why it matters
     /// The `container_t` type confines what a container process may touch on the host even when it
@@ -45,6 +54,9 @@ declare_rule! {
 }
 
 fn check(ctx: &Context<'_>, w: &Workload) -> Verdict {
+    if w.origin.is_file() {
+        return asked(w);
+    }
     let info = match daemon_info(ctx, "the daemon's security options are") {
         Ok(info) => info,
         Err(unknown) => return unknown,
@@ -55,10 +67,11 @@ fn check(ctx: &Context<'_>, w: &Workload) -> Verdict {
     }
     let opts = SecurityOpts::parse(&w.security_opt.value);
     if let Some(index) = opts.label_disabled() {
-        return Verdict::fail("SELinux labelling is disabled for the container").with(
-            format!("{}/{index}", w.security_opt.at),
+        return Verdict::fail("SELinux labelling is disabled for the container").with_evidence([item_ev(
+            &w.security_opt.at,
+            index,
             &w.security_opt.value[index],
-        );
+        )]);
     }
     match &w.process_label {
         Some(label) if !label.value.is_empty() => {
@@ -91,9 +104,37 @@ fn requested(w: &Workload) -> Verdict {
                 return Verdict::fail(format!(
                     "container shares the host's {name} namespace, so SELinux labelling is disabled"
                 ))
-                .with(ns.at.to_string(), &ns.mode);
+                .with_evidence([Evidence::at(&ns.at, &ns.mode)]);
             }
         }
     }
     Verdict::pass("SELinux labelling is not disabled, so the daemon labels the container")
+}
+
+/// What a compose service or a Kubernetes container asks for; whether the host runs SELinux is
+/// not known from a file.
+fn asked(w: &Workload) -> Verdict {
+    let opts = SecurityOpts::parse(&w.security_opt.value);
+    if let Some(index) = opts.label_disabled() {
+        return Verdict::fail("SELinux labelling is disabled for the container").with_evidence([item_ev(
+            &w.security_opt.at,
+            index,
+            &w.security_opt.value[index],
+        )]);
+    }
+    let options = w.kubernetes.as_deref().map_or(&[][..], |k| k.selinux.as_slice());
+    if let Some(spc) = options
+        .iter()
+        .find(|o| o.value.r#type.as_deref() == Some("spc_t"))
+    {
+        return Verdict::fail("the container runs with the unconfined SELinux type spc_t")
+            .with_evidence([ev(spc)]);
+    }
+    let verdict = requested(w);
+    if verdict.status == Status::Pass {
+        return Verdict::pass(
+            "SELinux labelling is not disabled, so the runtime labels the container where the host runs SELinux",
+        );
+    }
+    verdict
 }

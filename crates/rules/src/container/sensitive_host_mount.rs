@@ -39,7 +39,9 @@ declare_rule! {
     /// plugin resolves them on the host): both the written and the resolved path are judged.
     /// Read-only mounts fail too, since they still expose host secrets and configuration; the
     /// message says whether the mount is writable. When the daemon's data root is unknown (`/info`
-    /// unreadable), a bind mount that is not otherwise sensitive is an error, not a pass.
+    /// unreadable), a bind mount that is not otherwise sensitive is an error, not a pass. For a
+    /// compose service or a Kubernetes container the data root is Docker's default (a file does
+    /// not say which daemon it will run on).
     ///
     /// ## Why it matters
     /// A writable `/etc`, `/usr` or `/` lets the container change the host's users, services and
@@ -125,6 +127,8 @@ fn exposure(path: &str, protected: &[(&'static str, String)]) -> Option<Exposure
 fn check(ctx: &Context<'_>, w: &Workload) -> Verdict {
     // The daemon's own data root, when /info gave it; Docker's default is protected anyway.
     let (data_root, unknown_root) = match ctx.daemon.info.as_ref() {
+        // Docker's default data root is always protected; a file names no daemon.
+        None if w.origin.is_file() => (None, None),
         Some(info) if !info.docker_root_dir.value.is_empty() => {
             (Some(normalize_path(&info.docker_root_dir.value)), None)
         }
