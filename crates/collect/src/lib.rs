@@ -13,6 +13,7 @@ mod host;
 pub mod image_fs;
 mod images;
 pub mod inspect;
+pub mod kubernetes;
 pub mod parse;
 pub mod platform;
 pub mod request;
