@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod client;
+pub mod compose;
 pub mod dockerfiles;
 pub mod endpoint;
 mod engine;
