@@ -590,3 +590,398 @@ fn long_syntax_maps_every_field_at_its_key() {
     );
     assert!(w.unknown.is_empty());
 }
+
+fn options(environment: &[(&str, &str)], env_files: &[&str]) -> ComposeOptions {
+    ComposeOptions {
+        env_files: env_files
+            .iter()
+            .map(|f| PathBuf::from(format!("{DIR}/{f}")))
+            .collect(),
+        environment: environment
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        profiles: None,
+        project_name: None,
+    }
+}
+
+#[test]
+fn interpolation_reads_the_project_env_file() {
+    let project = load_with(&["interp/compose.yaml"], &options(&[], &[]));
+    assert_eq!(project.errors, []);
+    let w = service(&project, "web");
+    const F: &str = "interp/compose.yaml";
+    // `TAG=` is set but empty: `${TAG-latest}` keeps the empty value.
+    assert_eq!(
+        (w.image.value.as_str(), at(&w.image.at)),
+        ("from-dotenv:", format!("{F}:3:5"))
+    );
+    assert_eq!(w.user.value, "dotenv user");
+    assert_eq!(
+        (w.privileged.value, at(&w.privileged.at)),
+        (true, format!("{F}:5:5"))
+    );
+    // `$$` is a literal dollar; nested defaults resolve.
+    assert_eq!(w.cgroup_parent.value, "${NOT_A_VAR}/deep");
+    // Keys are never interpolated, values are.
+    assert_eq!(
+        w.sysctls.value,
+        BTreeMap::from([("net.${KEY}".to_string(), "on".to_string())])
+    );
+    assert_eq!(w.pids_limit.value, Some(50));
+}
+
+#[test]
+fn the_process_environment_wins_over_env_files() {
+    let project = load_with(
+        &["interp/compose.yaml"],
+        &options(&[("APP_USER", "from-env"), ("TAG", "1.2")], &[]),
+    );
+    let w = service(&project, "web");
+    assert_eq!(w.user.value, "from-env");
+    assert_eq!(w.image.value, "from-dotenv:1.2");
+    assert_eq!(w.pids_limit.value, Some(50));
+}
+
+#[test]
+fn env_files_replace_the_dotenv_and_later_ones_win() {
+    let project = load_with(
+        &["interp/compose.yaml"],
+        &options(&[], &["interp/first.env", "interp/second.env"]),
+    );
+    assert_eq!(project.errors, []);
+    let w = service(&project, "web");
+    // .env is not read: TAG is unset, so its default applies.
+    assert_eq!(w.image.value, "from-first:latest");
+    // Single quotes are literal.
+    assert_eq!(w.user.value, "second ${IMAGE}");
+    assert!(!w.privileged.value);
+    assert_eq!(w.pids_limit.value, Some(20));
+    assert_eq!(w.cgroup_parent.value, "${NOT_A_VAR}/deep");
+    // Without SYSCTL, `${SYSCTL:+on}` is empty.
+    assert_eq!(w.sysctls.value.get("net.${KEY}").map(String::as_str), Some(""));
+}
+
+#[test]
+fn a_missing_required_variable_is_an_error_at_its_value() {
+    // PIDS is set, PRIV is not: `${PRIV}` is empty, which docker compose refuses as a boolean.
+    let project = load_with(&["interp/compose.yaml"], &options(&[], &["interp/first.env"]));
+    assert_eq!(
+        project.errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        [format!(
+            "{DIR}/interp/compose.yaml:5:17: service web: privileged: \"\" is not a boolean"
+        )]
+    );
+    let w = service(&project, "web");
+    assert_eq!(
+        w.unknown_reasons(&["/HostConfig/Privileged"]),
+        [format!(
+            "{DIR}/interp/compose.yaml:5:17: service web: privileged: \"\" is not a boolean"
+        )]
+    );
+    let project = load_with(&["bad/required.yaml"], &options(&[], &[]));
+    assert_eq!(
+        project.errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        [format!(
+            "{DIR}/bad/required.yaml:5:26: required variable DB_PASSWORD is missing a value: set it in .env"
+        )]
+    );
+    assert!(project.workloads.is_empty());
+    let project = load_with(&["bad/required.yaml"], &options(&[("DB_PASSWORD", "x")], &[]));
+    assert_eq!(project.errors, []);
+    assert_eq!(project.workloads.len(), 1);
+}
+
+#[test]
+fn files_merge_in_order_with_the_spec_rules() {
+    let project = load(&["merge/compose.yaml", "merge/compose.override.yaml"]);
+    assert_eq!(project.errors, []);
+    const B: &str = "merge/compose.yaml";
+    const O: &str = "merge/compose.override.yaml";
+    let w = service(&project, "web");
+    // The service keeps the position of its definition in the first file.
+    assert_eq!(at(w.origin.declared_at().unwrap()), format!("{B}:5:3"));
+    assert_eq!(
+        (w.image.value.as_str(), at(&w.image.at)),
+        ("web:2", format!("{O}:3:5"))
+    );
+    // Sequences append.
+    assert_eq!(w.cap_add.value, ["NET_BIND_SERVICE", "SYS_ADMIN"]);
+    assert_eq!(at(&w.cap_add.at), format!("{O}:4:5"));
+    // From the `<<: *common` merge key: where it is written, and the site that pulled it in.
+    assert_eq!(w.cap_drop.value, ["ALL"]);
+    assert_eq!(at(&w.cap_drop.at), format!("{B}:2:3 via {B}:6:9"));
+    // `!reset` clears: Docker's defaults, at the service.
+    assert_eq!(
+        (w.security_opt.value.clone(), at(&w.security_opt.at)),
+        (vec![], format!("{B}:5:3"))
+    );
+    assert_eq!(
+        (w.readonly_rootfs.value, at(&w.readonly_rootfs.at)),
+        (false, format!("{B}:5:3"))
+    );
+    // `!override` replaces the ports; volumes merge by target.
+    assert_eq!(ports(w), [p("127.0.0.1", "8443", "443/tcp", &format!("{O}:6:9"))]);
+    assert_eq!(
+        mounts(w),
+        [
+            m("bind", "/etc", "/data", true, "", None, &format!("{O}:8:9")),
+            m(
+                "bind",
+                &abs("merge/b"),
+                "/b",
+                false,
+                "",
+                None,
+                &format!("{B}:13:9")
+            ),
+        ]
+    );
+    // An alias: the value where the anchor writes it, pulled in at the alias.
+    let db = service(&project, "db");
+    assert_eq!(at(&db.privileged.at), format!("{B}:16:17 via {B}:19:17"));
+}
+
+#[test]
+fn unique_lists_keep_one_item_per_key_across_files() {
+    let project = load(&[
+        "merge/compose.yaml",
+        "merge/compose.override.yaml",
+        "merge/extra.yaml",
+    ]);
+    assert_eq!(project.errors, []);
+    let w = service(&project, "web");
+    assert_eq!(w.cap_add.value, ["NET_BIND_SERVICE", "SYS_ADMIN"]);
+    assert_eq!(at(&w.cap_add.at), "merge/extra.yaml:3:5");
+    assert_eq!(
+        (w.pid_mode.mode.as_str(), at(&w.pid_mode.at)),
+        ("host", "merge/extra.yaml:4:5".to_string())
+    );
+}
+
+#[test]
+fn without_the_override_the_base_file_alone_counts() {
+    let project = load(&["merge/compose.yaml"]);
+    let w = service(&project, "web");
+    assert_eq!(w.security_opt.value, ["no-new-privileges:true"]);
+    assert!(w.readonly_rootfs.value);
+    assert_eq!(ports(w), [p("", "8080", "80/tcp", "merge/compose.yaml:10:9")]);
+}
+
+#[test]
+fn override_siblings_are_the_ones_docker_compose_applies() {
+    use dockward_collect::compose::override_siblings;
+    assert_eq!(
+        override_siblings(&PathBuf::from(format!("{DIR}/merge/compose.yaml"))),
+        [PathBuf::from(format!("{DIR}/merge/compose.override.yaml"))]
+    );
+    // Several present: compose's order of preference, whichever base name.
+    for base in ["compose.yaml", "docker-compose.yml"] {
+        assert_eq!(
+            override_siblings(&PathBuf::from(format!("{DIR}/siblings/{base}"))),
+            [PathBuf::from(format!("{DIR}/siblings/compose.override.yaml"))]
+        );
+    }
+    // Not a default name: docker compose -f applies no override.
+    assert!(override_siblings(&PathBuf::from(format!("{DIR}/merge/extra.yaml"))).is_empty());
+    assert!(override_siblings(&PathBuf::from(format!("{DIR}/interp/compose.yaml"))).is_empty());
+}
+
+#[test]
+fn profiles_select_services_like_docker_compose() {
+    let names = |profiles: Option<Vec<String>>| -> Vec<String> {
+        let mut options = ComposeOptions {
+            profiles,
+            ..ComposeOptions::default()
+        };
+        options.project_name = Some("Given Name".into());
+        let project = load_with(&["merge/compose.yaml"], &options);
+        assert_eq!(project.name, "givenname");
+        project
+            .workloads
+            .iter()
+            .map(|w| w.origin.name().to_string())
+            .collect()
+    };
+    assert_eq!(names(None), ["web", "db"]);
+    assert_eq!(names(Some(vec![])), ["web"]);
+    assert_eq!(names(Some(vec!["debug".into()])), ["web", "db"]);
+    assert_eq!(names(Some(vec!["*".into()])), ["web", "db"]);
+}
+
+#[test]
+fn extends_pulls_the_base_in_with_the_extends_site() {
+    let project = load(&["extends/compose.yaml"]);
+    const F: &str = "extends/compose.yaml";
+    let w = service(&project, "web");
+    assert_eq!(
+        (w.privileged.value, at(&w.privileged.at)),
+        (true, format!("{F}:4:5 via {F}:7:5"))
+    );
+    assert_eq!(w.cap_add.value, ["NET_ADMIN", "SYS_TIME"]);
+    assert_eq!(at(&w.cap_add.at), format!("{F}:8:5"));
+    let remote = service(&project, "remote");
+    assert_eq!(
+        (remote.image.value.as_str(), at(&remote.image.at)),
+        ("remote", format!("{F}:13:5"))
+    );
+    assert_eq!(
+        (remote.user.value.as_str(), at(&remote.user.at)),
+        ("root", format!("extends/common/base.yaml:6:5 via {F}:10:5"))
+    );
+    // A relative path in the extended file is relative to that file.
+    assert_eq!(
+        mounts(remote),
+        [m(
+            "bind",
+            &abs("extends/common/state"),
+            "/state",
+            false,
+            "",
+            None,
+            &format!("extends/common/base.yaml:5:9 via {F}:10:5")
+        )]
+    );
+    let path = format!("{DIR}/{F}");
+    assert_eq!(
+        project.errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        [
+            format!("{path}:15:5: extends cycle: loop_b ({path}) -> loop_a ({path}) -> loop_b ({path})"),
+            format!("{path}:17:5: extends cycle: loop_a ({path}) -> loop_b ({path}) -> loop_a ({path})"),
+        ]
+    );
+    assert_eq!(project.files, [path, format!("{DIR}/extends/common/base.yaml")]);
+}
+
+#[test]
+fn include_loads_a_project_with_its_own_directory_and_env_file() {
+    let project = load(&["include/compose.yaml"]);
+    assert_eq!(project.errors, []);
+    let db = service(&project, "db");
+    assert_eq!(
+        (db.image.value.as_str(), at(&db.image.at)),
+        ("db:16", "include/sub/compose.yaml:3:5".to_string())
+    );
+    assert_eq!(
+        mounts(db),
+        [m(
+            "bind",
+            &abs("include/sub/data"),
+            "/var/lib/db",
+            false,
+            "",
+            None,
+            "include/sub/compose.yaml:5:9"
+        )]
+    );
+    // The including project's service joins the included one.
+    let web = service(&project, "web");
+    assert_eq!(web.network_mode.is_host(), Some(true));
+    assert_eq!(project.name, "include");
+}
+
+fn errors(project: &ComposeProject) -> Vec<String> {
+    project.errors.iter().map(ToString::to_string).collect()
+}
+
+fn names(project: &ComposeProject) -> Vec<&str> {
+    project.workloads.iter().map(|w| w.origin.name()).collect()
+}
+
+#[test]
+fn bad_files_are_errors_at_their_line_and_the_other_files_still_load() {
+    let cases = [
+        (
+            "invalid",
+            "4:1: invalid YAML: while parsing a flow sequence, expected ',' or ']'",
+        ),
+        ("services-list", "2:3: services must be a mapping, not a sequence"),
+        ("unknown-tag", "4:11: unknown YAML tag !vault"),
+        ("self-extends", "3:5: extends cycle: web (PATH) -> web (PATH)"),
+        (
+            "bomb",
+            "6:45: the document expands to more than 1000000 nodes (an alias bomb?)",
+        ),
+    ];
+    for (name, expected) in cases {
+        let file = format!("bad/{name}.yaml");
+        let project = load(&[&file, "bad/good.yaml"]);
+        let path = format!("{DIR}/{file}");
+        assert_eq!(
+            errors(&project),
+            [format!("{path}:{}", expected.replace("PATH", &path))],
+            "{name}"
+        );
+        // The other file is loaded whatever the first one holds.
+        assert!(names(&project).contains(&"good"), "{name}: {:?}", names(&project));
+        assert!(service(&project, "good").privileged.value);
+    }
+}
+
+#[test]
+fn malformed_values_are_errors_and_unknown_facts() {
+    let project = load(&["bad/malformed.yaml"]);
+    let path = format!("{DIR}/bad/malformed.yaml");
+    assert_eq!(
+        errors(&project),
+        [
+            format!("{path}:3:17: service web: privileged: \"maybe\" is not a boolean"),
+            format!("{path}:4:16: service web: mem_limit: \"lots\" is not a byte size (e.g. 512m, 1g)"),
+            format!("{path}:6:14: service web: cap_add must be a list, not a string"),
+        ]
+    );
+    let w = service(&project, "web");
+    assert_eq!(
+        w.unknown.keys().map(String::as_str).collect::<Vec<_>>(),
+        [
+            "/HostConfig/CapAdd",
+            "/HostConfig/Memory",
+            "/HostConfig/Privileged"
+        ]
+    );
+    assert_eq!(
+        w.unknown_reasons(&["/HostConfig/Privileged"]),
+        [format!(
+            "{path}:3:17: service web: privileged: \"maybe\" is not a boolean"
+        )]
+    );
+    // The well-formed service beside it is judged normally.
+    assert!(service(&project, "ok").unknown.is_empty());
+}
+
+#[test]
+fn a_file_above_the_limit_is_refused_before_it_is_read() {
+    let dir = std::env::temp_dir().join(format!("dockward-compose-big-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let big = dir.join("compose.yaml");
+    let file = std::fs::File::create(&big).unwrap();
+    // 100 MB, sparse: the loader must refuse it by its size, not by reading it.
+    file.set_len(100 * 1000 * 1000).unwrap();
+    let good = PathBuf::from(format!("{DIR}/bad/good.yaml"));
+    let project = load_project(&[big.clone(), good], &ComposeOptions::default());
+    assert_eq!(
+        errors(&project),
+        [format!(
+            "{}: the file is 100000000 bytes, above the 16 MiB limit for a compose file; not parsed",
+            big.display()
+        )]
+    );
+    assert_eq!(names(&project), ["good"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_missing_file_is_an_error_for_that_file() {
+    let project = load(&["bad/absent.yaml", "bad/good.yaml"]);
+    assert_eq!(project.errors.len(), 1);
+    assert_eq!(project.errors[0].path, format!("{DIR}/bad/absent.yaml"));
+    assert_eq!(project.errors[0].line, 0);
+    assert!(
+        project.errors[0].message.starts_with("cannot read the file: "),
+        "{}",
+        project.errors[0]
+    );
+    assert_eq!(names(&project), ["good"]);
+    assert!(load_project(&[], &ComposeOptions::default()).errors[0].message == "no compose file given");
+}

@@ -205,11 +205,18 @@ fn merge(base: Node, over: Node, path: &mut Vec<String>) -> Node {
                 match existing {
                     Some(i) => {
                         let old = std::mem::replace(&mut entries[i].1, null_at(&value.at));
+                        // Two mappings merge under the key written first (a service keeps the
+                        // position of its definition); any other value is the later file's,
+                        // and a finding about it points at the later key.
+                        let keep_key = old.is_map() && value.is_map();
                         path.push(name);
                         let merged = merge(old, value, path);
                         path.pop();
-                        // The key as the later file writes it: a finding about it points there.
-                        entries[i] = (key, merged);
+                        if keep_key {
+                            entries[i].1 = merged;
+                        } else {
+                            entries[i] = (key, merged);
+                        }
                     }
                     None => entries.push((key, clean(value))),
                 }

@@ -184,6 +184,16 @@ pub fn load_project(files: &[PathBuf], options: &ComposeOptions) -> ComposeProje
     if let Some(model) = &model {
         workloads = service::map_project(&mut loader, model, &name);
     }
+    // By file (in the order first met), then by position.
+    let mut order: Vec<String> = Vec::new();
+    for e in &loader.errors {
+        if !order.contains(&e.path) {
+            order.push(e.path.clone());
+        }
+    }
+    loader
+        .errors
+        .sort_by_key(|e| (order.iter().position(|p| *p == e.path), e.line, e.column));
     ComposeProject {
         name,
         files: loader.files,
@@ -369,6 +379,32 @@ impl Loader<'_> {
                 }
             }
             interpolate_values(&mut root, vars)?;
+            // What cannot merge is refused per file, so the other files still count.
+            if let Some(services) = root.get("services") {
+                match &services.value {
+                    Value::Null => {}
+                    Value::Map(entries) => {
+                        if let Some((name, service)) =
+                            entries.iter().find(|(_, s)| !s.is_map() && !s.is_null())
+                        {
+                            return Err(error_at(
+                                &service.at,
+                                format!(
+                                    "service {} must be a mapping, not a {}",
+                                    name.as_str().unwrap_or_default(),
+                                    service.kind_name()
+                                ),
+                            ));
+                        }
+                    }
+                    _ => {
+                        return Err(error_at(
+                            &services.at,
+                            format!("services must be a mapping, not a {}", services.kind_name()),
+                        ));
+                    }
+                }
+            }
             roots.push(root);
         }
         Ok(roots)

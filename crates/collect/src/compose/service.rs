@@ -265,13 +265,14 @@ impl<'m> Mapper<'_, '_, 'm> {
                 value: Vec::new(),
                 at,
             },
-            // compose accepts a single string for some lists; read it as a one-item list.
-            Value::Scalar(s) => Fact {
+            // compose's schema accepts a single string for `tmpfs`.
+            Value::Scalar(s) if what == "tmpfs" => Fact {
                 value: vec![s.text.clone()],
                 at,
             },
-            Value::Map(_) => {
-                self.bad(&[pointer], v, format!("{what} must be a list, not a mapping"));
+            _ => {
+                let kind = v.kind_name();
+                self.bad(&[pointer], v, format!("{what} must be a list, not a {kind}"));
                 Fact {
                     value: Vec::new(),
                     at,
