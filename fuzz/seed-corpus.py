@@ -254,5 +254,20 @@ for flags, method, uri, headers, body in [
 ]:
     put("request_route", bytes([flags]) + "\n".join([method, uri] + headers).encode() + b"\n\n" + body.encode())
 
+# YAML: every compose file, manifest and JSON document the tests use, plus the shapes the tree
+# treats specially (anchors, merge keys, tags, several documents).
+for f in files("crates/*/tests/**/*.yaml", "crates/*/tests/**/*.yml", "crates/*/tests/**/*.json"):
+    with open(f, "rb") as fh:
+        data = fh.read()
+    if len(data) <= 64 * 1024:
+        put("yaml", data)
+for text in [
+    "x: &a {k: 1, l: [1, 2]}\ny:\n  <<: *a\n  k: 2\n",
+    "a: &a [1]\nb: &b [*a, *a]\nc: [*b, *b]\n",
+    "a: !reset []\nb: !override {c: !!str 1}\n--- \nd: yes\n...\n",
+    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"ptrace\"]}]}",
+]:
+    put("yaml", text)
+
 for target in sorted(os.listdir(CORPUS)):
     print(f"{target}: {len(os.listdir(os.path.join(CORPUS, target)))} seeds", file=sys.stderr)

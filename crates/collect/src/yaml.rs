@@ -145,7 +145,15 @@ pub fn load_all(file: &str, text: &str, limits: &Limits) -> Result<Vec<Document>
         nodes: 0,
         last: None,
     };
-    loader.stream()
+    loader.stream().map_err(|mut e| {
+        // The scanner reports some errors at the end of input one line past the last one.
+        let lines = u32::try_from(text.split(['\n', '\r']).count()).unwrap_or(u32::MAX);
+        if e.line > lines {
+            e.line = lines;
+            e.column = 1;
+        }
+        e
+    })
 }
 
 struct Loader<'a> {
@@ -751,6 +759,13 @@ mod tests {
             "f.yaml:4:3: a second `<<` merge key in one mapping (the first is at line 3); merge several with `<<: [*a, *b]`"
         );
         assert!(err("a:\n  <<: 3\n").contains("`<<` merges a mapping"));
+    }
+
+    #[test]
+    fn an_error_at_the_end_of_input_points_into_the_file() {
+        // Found by the fuzzer: the scanner put this error on line 3 of a two-line file.
+        let e = load_all("f.json", "{\n  \"a\": {\"b\": \"c\"", &Limits::default()).unwrap_err();
+        assert_eq!((e.line, e.column), (2, 1), "{e}");
     }
 
     #[test]
