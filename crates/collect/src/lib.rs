@@ -6,6 +6,7 @@
 
 pub mod client;
 pub mod compose;
+pub mod config_files;
 pub mod dockerfiles;
 pub mod endpoint;
 mod engine;

@@ -156,6 +156,8 @@ pub enum ConfigProblemKind {
     DuplicateKey,
     /// A key dockerd does not know: dockerd refuses to start with this.
     UnknownKey,
+    /// A value of the wrong JSON type for its key (`"icc": "no"`): dockerd refuses to start.
+    InvalidValue,
     /// The systemd unit would start dockerd differently from how it runs now.
     UnitDiffers,
     /// The running daemon reports a value the configuration does not set (changed since start).

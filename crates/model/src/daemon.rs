@@ -32,6 +32,13 @@ pub struct DaemonFacts {
     /// Image and container counts for the sprawl checks (CIS section 6).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sprawl: Option<Observed<Sprawl>>,
+    /// Set when these facts are one daemon.json linted on its own (`dockward lint`): `config`
+    /// holds only that file, `endpoint` its path, and there is no running daemon, process or host
+    /// behind them. Rules that need those say `not_applicable` instead of `error`, rules that
+    /// read a running daemon's report (`/info`) judge the file's key instead, and findings are
+    /// on a `daemon-json` target. A flag on dockerd's command line cannot be seen here.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub file_only: bool,
 }
 
 impl DaemonFacts {

@@ -316,7 +316,7 @@ fn container_target(workload: &Workload) -> Arc<Target> {
     })
 }
 
-fn result(
+pub(crate) fn result(
     rule: &'static Rule,
     references: &Arc<[Cow<'static, str>]>,
     target: &Arc<Target>,

@@ -2,8 +2,8 @@
 //! why it is unknown, so no rule can mistake a missing fact for a passing one.
 
 use dockward_model::{
-    DaemonConfig, Evidence, Fact, HostFacts, InfoFacts, Observed, Provenance, Setting, Target, TargetKind,
-    Verdict,
+    ConfigProblemKind, DaemonConfig, Evidence, Fact, HostFacts, InfoFacts, Observed, Provenance, Setting,
+    Target, TargetKind, Verdict,
 };
 use serde::Serialize;
 
@@ -26,10 +26,23 @@ pub(crate) fn item_ev<T: Serialize>(at: &Provenance, index: usize, value: T) -> 
 /// The daemon's `/info` facts, or the `error` verdict saying that `subject` (e.g. "the daemon's
 /// security options are") is unknown and why.
 pub(crate) fn daemon_info<'a>(ctx: &Context<'a>, subject: &str) -> Result<&'a InfoFacts, Verdict> {
+    if ctx.daemon.file_only {
+        return Err(Verdict::not_applicable(NEEDS_RUNNING_DAEMON));
+    }
     ctx.daemon.info.as_ref().ok_or_else(|| {
         let reason = ctx.daemon.info_error.as_deref().unwrap_or("/info was not read");
         Verdict::error(format!("{subject} unknown: {reason}"))
     })
+}
+
+/// Why a rule that needs the running daemon, its process or its host has no verdict on a lone
+/// daemon.json.
+pub(crate) const NEEDS_RUNNING_DAEMON: &str = "needs the running daemon: run dockward audit";
+
+/// The configuration when the facts are one daemon.json linted on its own: rules that read the
+/// running daemon's report (`/info`) in an audit judge the file's key instead.
+pub(crate) fn linted_file<'a>(ctx: &Context<'a>) -> Option<&'a DaemonConfig> {
+    ctx.daemon.config.as_ref().filter(|_| ctx.daemon.file_only)
 }
 
 /// The daemon's configuration, or the `error` verdict saying why it is unknown.
@@ -42,6 +55,9 @@ pub(crate) fn daemon_config<'a>(ctx: &Context<'a>) -> Result<&'a DaemonConfig, V
 
 /// The host facts, or the `error` verdict saying why the host could not be read.
 pub(crate) fn host_facts<'a>(ctx: &Context<'a>) -> Result<&'a HostFacts, Verdict> {
+    if ctx.daemon.file_only {
+        return Err(Verdict::not_applicable(NEEDS_RUNNING_DAEMON));
+    }
     ctx.host.ok_or_else(|| {
         let reason = ctx.host_error.unwrap_or("it was not read");
         Verdict::error(format!("the host could not be examined: {reason}"))
@@ -54,17 +70,46 @@ pub(crate) fn observed<'a, T>(fact: &'a Observed<T>, subject: &str) -> Result<&'
         .map_err(|reason| Verdict::error(format!("{subject} unknown: {reason}")))
 }
 
-/// Evidence for a configuration setting: where it was set, and `{key: value}`.
+/// Evidence for a configuration setting: where it was set (a file position is kept, so a lint
+/// finding points at the key), and `{key: value}`.
 pub(crate) fn setting_ev(key: &str, setting: &Setting) -> Evidence {
-    Evidence::new(setting.at.to_string(), serde_json::json!({ key: setting.value }))
+    Evidence::at(&setting.at, serde_json::json!({ key: setting.value }))
 }
+
+/// Where [`default_ev`] says a value comes from.
+pub(crate) const DEFAULT_AT: &str = "dockerd default (set neither as a flag nor in daemon.json)";
 
 /// Evidence for a setting left at dockerd's default.
 pub(crate) fn default_ev(key: &str, value: impl Serialize) -> Evidence {
-    Evidence::new(
-        "dockerd default (set neither as a flag nor in daemon.json)",
-        serde_json::json!({ key: value }),
-    )
+    Evidence::new(DEFAULT_AT, serde_json::json!({ key: value }))
+}
+
+/// A setting of a linted file with its evidence, or `default` (dockerd's) when the file does not
+/// set it (or sets it to `null`, which leaves Go's default); the `error` verdict when its value
+/// has the wrong type, which dockerd refuses (and `config-rejected` reports).
+pub(crate) fn file_setting(
+    config: &DaemonConfig,
+    key: &str,
+    default: serde_json::Value,
+) -> Result<(serde_json::Value, Evidence), Verdict> {
+    if let Some(problem) = config
+        .problems
+        .iter()
+        .find(|p| p.kind == ConfigProblemKind::InvalidValue && p.key.as_deref() == Some(key))
+    {
+        let verdict = Verdict::error(format!("{}: dockerd refuses to start with it", problem.message));
+        return Err(match config.get(key) {
+            Some(setting) => verdict.with_evidence([setting_ev(key, setting)]),
+            None => verdict,
+        });
+    }
+    Ok(match config.get(key).filter(|s| !s.value.is_null()) {
+        Some(setting) => (setting.value.clone(), setting_ev(key, setting)),
+        None => {
+            let evidence = default_ev(key, &default);
+            (default, evidence)
+        }
+    })
 }
 
 /// A boolean setting's effective value (its default when unset) with evidence.
@@ -75,10 +120,14 @@ pub(crate) fn effective_bool(config: &DaemonConfig, key: &str, default: bool) ->
     }
 }
 
-/// The daemon as a target.
+/// The daemon as a target (a lone daemon.json is a `daemon-json` target named by its path).
 pub(crate) fn daemon_target(ctx: &Context<'_>) -> Target {
     Target {
-        kind: TargetKind::Daemon,
+        kind: if ctx.daemon.file_only {
+            TargetKind::DaemonJson
+        } else {
+            TargetKind::Daemon
+        },
         name: ctx.daemon.endpoint.clone(),
         id: None,
     }

@@ -9,6 +9,7 @@
 #[macro_use]
 mod rule;
 mod common;
+pub mod config_lint;
 pub mod container;
 pub mod daemon;
 pub mod decide;
@@ -26,6 +27,7 @@ pub mod request;
 pub mod seccomp;
 pub mod swarm;
 
+pub use config_lint::{daemon_json_error, evaluate_daemon_json};
 pub use decide::{Decision, Finding, decide};
 pub use engine::{LintInput, evaluate, evaluate_dockerfiles};
 pub use profile::Profile;

@@ -1,8 +1,9 @@
-//! A strict JSON parser that keeps the position of every top-level key.
+//! A strict JSON parser that keeps the position of every value and key.
 //!
-//! daemon.json findings must cite file:line:column, and dockerd's config loader lets a duplicate key
-//! silently win, so the auditor needs every occurrence of each key. serde_json gives neither, hence
-//! this small RFC 8259 parser. It is as strict as Go's encoding/json (which dockerd uses): no
+//! daemon.json and seccomp profile findings must cite file:line:column, and dockerd's config loader
+//! lets a duplicate key silently win, so the auditor needs every occurrence of each key. serde_json
+//! gives neither, hence this small RFC 8259 parser: [`parse_tree`] gives every node with its
+//! position, [`parse`] the plain value with the top-level keys' positions. It is as strict as Go's encoding/json (which dockerd uses): no
 //! comments, trailing commas, NaN, leading '+' or leading zeros, and a byte order mark is refused.
 
 use serde_json::{Map, Number, Value};
@@ -33,6 +34,79 @@ pub struct JsonEntry {
     pub value: Value,
 }
 
+/// A JSON value with the position where it is written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonNode {
+    /// 1-based line of the value's first character.
+    pub line: u32,
+    /// 1-based column of the value's first character, counted in characters.
+    pub column: u32,
+    /// The value.
+    pub kind: JsonKind,
+}
+
+/// What a [`JsonNode`] holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JsonKind {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number.
+    Number(Number),
+    /// A string, unescaped.
+    String(String),
+    /// An array.
+    Array(Vec<JsonNode>),
+    /// An object's members in document order, duplicates included.
+    Object(Vec<JsonMember>),
+}
+
+/// One member of an object: its key, where the key is written, and its value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonMember {
+    /// The key, unescaped.
+    pub key: String,
+    /// 1-based line of the key's opening quote.
+    pub line: u32,
+    /// 1-based column of the key's opening quote, counted in characters.
+    pub column: u32,
+    /// The value.
+    pub value: JsonNode,
+}
+
+impl JsonNode {
+    /// The plain value (for duplicate keys, the last occurrence wins, as in Go).
+    pub fn to_value(&self) -> Value {
+        match &self.kind {
+            JsonKind::Null => Value::Null,
+            JsonKind::Bool(b) => Value::Bool(*b),
+            JsonKind::Number(n) => Value::Number(n.clone()),
+            JsonKind::String(s) => Value::String(s.clone()),
+            JsonKind::Array(items) => Value::Array(items.iter().map(JsonNode::to_value).collect()),
+            JsonKind::Object(members) => {
+                let mut map = Map::new();
+                for member in members {
+                    map.insert(member.key.clone(), member.value.to_value());
+                }
+                Value::Object(map)
+            }
+        }
+    }
+
+    /// The kind of value, for messages: `object`, `array`, `string`, `number`, `boolean`, `null`.
+    pub fn kind_name(&self) -> &'static str {
+        match self.kind {
+            JsonKind::Null => "null",
+            JsonKind::Bool(_) => "boolean",
+            JsonKind::Number(_) => "number",
+            JsonKind::String(_) => "string",
+            JsonKind::Array(_) => "array",
+            JsonKind::Object(_) => "object",
+        }
+    }
+}
+
 /// Why a document is not valid JSON, and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message} at line {line} column {column}")]
@@ -47,6 +121,27 @@ pub struct JsonError {
 
 /// Parses `text` as one JSON value, recording the top-level object's keys with their positions.
 pub fn parse(text: &str) -> Result<JsonDocument, JsonError> {
+    let tree = parse_tree(text)?;
+    let entries = match &tree.kind {
+        JsonKind::Object(members) => members
+            .iter()
+            .map(|m| JsonEntry {
+                key: m.key.clone(),
+                line: m.line,
+                column: m.column,
+                value: m.value.to_value(),
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    Ok(JsonDocument {
+        value: tree.to_value(),
+        entries,
+    })
+}
+
+/// Parses `text` as one JSON value, keeping the position of every value and key.
+pub fn parse_tree(text: &str) -> Result<JsonNode, JsonError> {
     let mut parser = Parser {
         text,
         bytes: text.as_bytes(),
@@ -57,13 +152,12 @@ pub fn parse(text: &str) -> Result<JsonDocument, JsonError> {
         return Err(parser.error_at("unexpected byte order mark", 0));
     }
     parser.skip_whitespace();
-    let mut entries = Vec::new();
-    let value = parser.parse_value(0, Some(&mut entries))?;
+    let value = parser.parse_value(0)?;
     parser.skip_whitespace();
     if parser.pos < parser.bytes.len() {
         return Err(parser.error("trailing characters"));
     }
-    Ok(JsonDocument { value, entries })
+    Ok(value)
 }
 
 /// A line/column position at a byte offset, so positions can be computed by walking forward only.
@@ -111,7 +205,7 @@ struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
-    /// Last computed position of a top-level key; keys come in order, so each walk starts here.
+    /// Last computed position; values and keys come in order, so each walk starts here.
     cursor: Cursor,
 }
 
@@ -153,27 +247,30 @@ impl Parser<'_> {
         }
     }
 
-    /// Parses the value at the current position (whitespace already skipped). `entries`, when
-    /// given, receives the keys of the value if it is an object: only the top level passes it.
-    fn parse_value(
-        &mut self,
-        depth: usize,
-        entries: Option<&mut Vec<JsonEntry>>,
-    ) -> Result<Value, JsonError> {
-        match self.peek() {
-            None => Err(self.error("unexpected end of input")),
-            Some(b'{') => self.parse_object(depth + 1, entries),
-            Some(b'[') => self.parse_array(depth + 1),
-            Some(b'"') => Ok(Value::String(self.parse_string()?)),
-            Some(b't') => self.parse_literal("true", Value::Bool(true)),
-            Some(b'f') => self.parse_literal("false", Value::Bool(false)),
-            Some(b'n') => self.parse_literal("null", Value::Null),
-            Some(b'-' | b'0'..=b'9') => self.parse_number(),
-            Some(_) => Err(self.error("expected value")),
-        }
+    /// The line and column of byte offset `pos`, which is at or after every position asked before.
+    fn position(&mut self, pos: usize) -> (u32, u32) {
+        self.cursor = self.cursor.advance(self.text, pos);
+        (self.cursor.line, self.cursor.column)
     }
 
-    fn parse_literal(&mut self, word: &str, value: Value) -> Result<Value, JsonError> {
+    /// Parses the value at the current position (whitespace already skipped).
+    fn parse_value(&mut self, depth: usize) -> Result<JsonNode, JsonError> {
+        let (line, column) = self.position(self.pos);
+        let kind = match self.peek() {
+            None => return Err(self.error("unexpected end of input")),
+            Some(b'{') => self.parse_object(depth + 1)?,
+            Some(b'[') => self.parse_array(depth + 1)?,
+            Some(b'"') => JsonKind::String(self.parse_string()?),
+            Some(b't') => self.parse_literal("true", JsonKind::Bool(true))?,
+            Some(b'f') => self.parse_literal("false", JsonKind::Bool(false))?,
+            Some(b'n') => self.parse_literal("null", JsonKind::Null)?,
+            Some(b'-' | b'0'..=b'9') => self.parse_number()?,
+            Some(_) => return Err(self.error("expected value")),
+        };
+        Ok(JsonNode { line, column, kind })
+    }
+
+    fn parse_literal(&mut self, word: &str, value: JsonKind) -> Result<JsonKind, JsonError> {
         for expected in word.bytes() {
             match self.peek() {
                 Some(b) if b == expected => self.pos += 1,
@@ -183,26 +280,22 @@ impl Parser<'_> {
         Ok(value)
     }
 
-    fn parse_object(
-        &mut self,
-        depth: usize,
-        mut entries: Option<&mut Vec<JsonEntry>>,
-    ) -> Result<Value, JsonError> {
+    fn parse_object(&mut self, depth: usize) -> Result<JsonKind, JsonError> {
         if depth > MAX_DEPTH {
             return Err(self.error("nesting too deep"));
         }
         self.pos += 1; // '{'
-        let mut map = Map::new();
+        let mut members = Vec::new();
         self.skip_whitespace();
         if self.peek() == Some(b'}') {
             self.pos += 1;
-            return Ok(Value::Object(map));
+            return Ok(JsonKind::Object(members));
         }
         loop {
             if self.peek() != Some(b'"') {
                 return Err(self.expected("expected string"));
             }
-            let key_pos = self.pos;
+            let (line, column) = self.position(self.pos);
             let key = self.parse_string()?;
             self.skip_whitespace();
             if self.peek() != Some(b':') {
@@ -210,18 +303,13 @@ impl Parser<'_> {
             }
             self.pos += 1;
             self.skip_whitespace();
-            let value = self.parse_value(depth, None)?;
-            if let Some(list) = entries.as_deref_mut() {
-                self.cursor = self.cursor.advance(self.text, key_pos);
-                list.push(JsonEntry {
-                    key: key.clone(),
-                    line: self.cursor.line,
-                    column: self.cursor.column,
-                    value: value.clone(),
-                });
-            }
-            // Go's decoder overwrites on a duplicate key, so the last occurrence wins here too.
-            map.insert(key, value);
+            let value = self.parse_value(depth)?;
+            members.push(JsonMember {
+                key,
+                line,
+                column,
+                value,
+            });
             self.skip_whitespace();
             match self.peek() {
                 Some(b',') => {
@@ -230,14 +318,14 @@ impl Parser<'_> {
                 }
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(Value::Object(map));
+                    return Ok(JsonKind::Object(members));
                 }
                 _ => return Err(self.expected("expected ',' or '}'")),
             }
         }
     }
 
-    fn parse_array(&mut self, depth: usize) -> Result<Value, JsonError> {
+    fn parse_array(&mut self, depth: usize) -> Result<JsonKind, JsonError> {
         if depth > MAX_DEPTH {
             return Err(self.error("nesting too deep"));
         }
@@ -246,10 +334,10 @@ impl Parser<'_> {
         self.skip_whitespace();
         if self.peek() == Some(b']') {
             self.pos += 1;
-            return Ok(Value::Array(items));
+            return Ok(JsonKind::Array(items));
         }
         loop {
-            items.push(self.parse_value(depth, None)?);
+            items.push(self.parse_value(depth)?);
             self.skip_whitespace();
             match self.peek() {
                 Some(b',') => {
@@ -258,7 +346,7 @@ impl Parser<'_> {
                 }
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(Value::Array(items));
+                    return Ok(JsonKind::Array(items));
                 }
                 _ => return Err(self.expected("expected ',' or ']'")),
             }
@@ -356,7 +444,7 @@ impl Parser<'_> {
     }
 
     /// Validates the number grammar, then converts; errors point at the offending character.
-    fn parse_number(&mut self) -> Result<Value, JsonError> {
+    fn parse_number(&mut self) -> Result<JsonKind, JsonError> {
         let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -384,7 +472,7 @@ impl Parser<'_> {
         }
         let literal = self.text.get(start..self.pos).unwrap_or_default();
         match literal.parse::<Number>() {
-            Ok(number) => Ok(Value::Number(number)),
+            Ok(number) => Ok(JsonKind::Number(number)),
             // The grammar was checked above, so the only failure left is a value beyond f64.
             Err(_) => Err(self.error_at("number out of range", start)),
         }
@@ -664,5 +752,42 @@ mod tests {
         let long = format!("{{\"a\": \"{}\", \"b\": 1}}", "é".repeat(500_000));
         let doc = parse(&long).unwrap();
         assert_eq!(entry_summary(&doc), vec![("a", 1, 2), ("b", 1, 500_011)]);
+    }
+}
+
+#[cfg(test)]
+mod tree_tests {
+    use super::*;
+
+    #[test]
+    fn every_value_and_key_has_its_position() {
+        let tree = parse_tree("{\n  \"a\": [1,\n    {\"é\": null}],\n\t\"b\": \"x\"\n}").unwrap();
+        assert_eq!((tree.line, tree.column, tree.kind_name()), (1, 1, "object"));
+        let JsonKind::Object(members) = &tree.kind else {
+            panic!("not an object")
+        };
+        let at: Vec<(&str, u32, u32, u32, u32)> = members
+            .iter()
+            .map(|m| (m.key.as_str(), m.line, m.column, m.value.line, m.value.column))
+            .collect();
+        assert_eq!(at, vec![("a", 2, 3, 2, 8), ("b", 4, 2, 4, 7)]);
+        let JsonKind::Array(items) = &members[0].value.kind else {
+            panic!("not an array")
+        };
+        assert_eq!((items[0].line, items[0].column), (2, 9));
+        assert_eq!((items[1].line, items[1].column), (3, 5));
+        let JsonKind::Object(inner) = &items[1].kind else {
+            panic!("not an object")
+        };
+        assert_eq!(
+            (
+                inner[0].key.as_str(),
+                inner[0].line,
+                inner[0].column,
+                inner[0].value.column
+            ),
+            ("é", 3, 6, 11)
+        );
+        assert_eq!(inner[0].value.kind, JsonKind::Null);
     }
 }

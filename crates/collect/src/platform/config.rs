@@ -8,9 +8,10 @@ use dockward_model::{
     InfoFacts, Provenance, Setting, SystemdUnit,
 };
 
+use crate::config_files::read_daemon_json;
 use crate::parse::dockerd_args::{ParsedArgs, parse_dockerd_args};
+use crate::parse::procfs;
 use crate::parse::systemd::{UnitText, expand, parse_environment_file, parse_service};
-use crate::parse::{json, procfs};
 
 use super::fs::HostFs;
 use super::process::FoundDaemon;
@@ -111,42 +112,17 @@ pub fn daemon_config(
 
     let (path, explicit) = config_path(&args, uid, &environ);
     let mut settings: BTreeMap<String, Setting> = BTreeMap::new();
-    let mut problems = Vec::new();
+    let mut problems: Vec<ConfigProblem> = Vec::new();
     let state = match fs.read(&path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => ConfigFileState::Missing,
         Err(e) => ConfigFileState::Unreadable {
             reason: e.to_string(),
         },
-        Ok(text) => match json::parse(&text) {
-            Err(e) => ConfigFileState::Invalid {
-                reason: e.to_string(),
-            },
-            Ok(doc) if !doc.value.is_object() => ConfigFileState::Invalid {
-                reason: "the top level is not a JSON object".into(),
-            },
-            Ok(doc) => {
-                let mut seen: BTreeMap<&str, Provenance> = BTreeMap::new();
-                for entry in &doc.entries {
-                    let at = Provenance::file(path.clone(), entry.line, entry.column);
-                    if let Some(first) = seen.insert(&entry.key, at.clone()) {
-                        problems.push(ConfigProblem {
-                            kind: ConfigProblemKind::DuplicateKey,
-                            key: Some(entry.key.clone()),
-                            message: format!(
-                                "{} is set twice in {path} ({first} and {at}); the last one wins",
-                                entry.key
-                            ),
-                            at: vec![first, at.clone()],
-                        });
-                    }
-                    settings.insert(
-                        entry.key.clone(),
-                        Setting {
-                            value: entry.value.clone(),
-                            at,
-                        },
-                    );
-                }
+        Ok(text) => match read_daemon_json(&path, &text) {
+            Err(e) => ConfigFileState::Invalid { reason: e.reason() },
+            Ok((read, found)) => {
+                settings = read;
+                problems = found;
                 ConfigFileState::Read
             }
         },

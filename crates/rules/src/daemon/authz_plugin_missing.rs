@@ -1,6 +1,8 @@
 //! CIS 2.12: an authorization plugin for client commands.
 
-use crate::facts::{daemon_info, ev, on_daemon};
+use dockward_model::DaemonConfig;
+
+use crate::facts::{daemon_info, ev, file_setting, linted_file, on_daemon};
 
 use crate::prelude::*;
 
@@ -8,6 +10,9 @@ declare_rule! {
     /// ## What it checks
     /// Whether the running daemon has an authorization plugin in its chain (`/info`
     /// `Plugins.Authorization`, configured with `--authorization-plugin` or `"authorization-plugins"`).
+    ///
+    /// A daemon.json linted on its own is judged by its `"authorization-plugins"` (none when unset,
+    /// Docker's default).
     ///
     /// ## Why it matters
     /// Without an authorization plugin every client that reaches the socket may do everything,
@@ -33,6 +38,9 @@ declare_rule! {
 }
 
 fn check(ctx: &Context<'_>) -> Vec<Judged> {
+    if let Some(config) = linted_file(ctx) {
+        return on_daemon(ctx, from_file(config));
+    }
     let info = match daemon_info(ctx, "the daemon's plugins are") {
         Ok(info) => info,
         Err(unknown) => return on_daemon(ctx, unknown),
@@ -59,4 +67,33 @@ fn check(ctx: &Context<'_>) -> Vec<Judged> {
 fn is_dockward(name: &str) -> bool {
     let name = name.split_once(':').map_or(name, |(name, _tag)| name);
     name == "dockward" || name.starts_with("dockward-")
+}
+
+/// The verdict on a lone daemon.json's `authorization-plugins`.
+fn from_file(config: &DaemonConfig) -> Verdict {
+    let (value, evidence) = match file_setting(config, "authorization-plugins", serde_json::json!([])) {
+        Ok(found) => found,
+        Err(unknown) => return unknown,
+    };
+    let plugins: Vec<&str> = value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let verdict = if plugins.is_empty() {
+        Verdict::fail("no authorization plugin checks client requests")
+    } else if plugins.iter().any(|name| is_dockward(name)) {
+        Verdict::pass(format!(
+            "dockward's authorization plugin checks client requests: {}",
+            plugins.join(", ")
+        ))
+    } else {
+        Verdict::pass(format!(
+            "authorization plugins check client requests: {}",
+            plugins.join(", ")
+        ))
+    };
+    verdict.with_evidence([evidence])
 }

@@ -1,6 +1,8 @@
 //! CIS 2.11: devicemapper base device size.
 
-use crate::facts::{daemon_config, daemon_info, ev, on_daemon, setting_ev};
+use dockward_model::DaemonConfig;
+
+use crate::facts::{daemon_config, daemon_info, ev, linted_file, on_daemon, setting_ev};
 
 use crate::prelude::*;
 
@@ -8,6 +10,8 @@ declare_rule! {
     /// ## What it checks
     /// Whether `dm.basesize` is set in the storage options (`--storage-opt`, `"storage-opts"`). Only
     /// the `devicemapper` driver uses it: the check is not applicable for other drivers.
+    ///
+    /// A daemon.json linted on its own is judged by its `"storage-driver"` and `"storage-opts"`.
     ///
     /// ## Why it matters
     /// A larger base device lets every container fill more of the thin pool; one container writing
@@ -28,6 +32,9 @@ declare_rule! {
 }
 
 fn check(ctx: &Context<'_>) -> Vec<Judged> {
+    if let Some(config) = linted_file(ctx) {
+        return on_daemon(ctx, from_file(config));
+    }
     let info = match daemon_info(ctx, "the daemon's storage driver is") {
         Ok(info) => info,
         Err(unknown) => return on_daemon(ctx, unknown),
@@ -56,4 +63,27 @@ fn check(ctx: &Context<'_>) -> Vec<Judged> {
         _ => Verdict::pass("the base device size is the default"),
     };
     on_daemon(ctx, verdict)
+}
+
+/// The verdict on a lone daemon.json: `dm.basesize` among its `storage-opts`, unless it names a
+/// storage driver other than devicemapper.
+fn from_file(config: &DaemonConfig) -> Verdict {
+    if let Some((driver, setting)) = config.str("storage-driver")
+        && !driver.is_empty()
+        && driver != "devicemapper"
+    {
+        return Verdict::not_applicable(format!(
+            "the storage driver is {driver}; dm.basesize applies to devicemapper only"
+        ))
+        .with_evidence([setting_ev("storage-driver", setting)]);
+    }
+    let base = config
+        .strings("storage-opts")
+        .into_iter()
+        .find(|o| o.starts_with("dm.basesize="));
+    match (base, config.get("storage-opts")) {
+        (Some(option), Some(setting)) => Verdict::fail(format!("the base device size is changed ({option})"))
+            .with_evidence([setting_ev("storage-opts", setting)]),
+        _ => Verdict::pass("the base device size is the default"),
+    }
 }

@@ -11,7 +11,8 @@ declare_rule! {
     /// The configuration sources against each other and against the running daemon: a key given twice
     /// in daemon.json (the last one silently wins), a systemd unit whose `ExecStart` differs from the
     /// command line dockerd runs with (changed without a restart), and values the running daemon
-    /// reports that its files do not set (changed without a reload). It fails for any of them.
+    /// reports that its files do not set (changed without a reload). It fails for any of them. A
+    /// daemon.json linted on its own is judged for keys set twice only.
     ///
     /// ## Why it matters
     /// An audit of the files is only worth as much as their agreement with the running daemon: the next
@@ -49,15 +50,19 @@ fn check(ctx: &Context<'_>) -> Vec<Judged> {
         })
         .collect();
     if drift.is_empty() {
-        return on_daemon(
-            ctx,
-            Verdict::pass("the configuration sources agree with each other and with the running daemon"),
-        );
+        let verdict = if ctx.daemon.file_only {
+            Verdict::pass(
+                "no key is set twice in the file (whether the running daemon agrees with it needs dockward audit)",
+            )
+        } else {
+            Verdict::pass("the configuration sources agree with each other and with the running daemon")
+        };
+        return on_daemon(ctx, verdict);
     }
     let messages: Vec<&str> = drift.iter().map(|p| p.message.as_str()).collect();
     let evidence = drift.iter().flat_map(|p| {
         p.at.iter()
-            .map(|at| Evidence::new(at.to_string(), p.key.as_deref().unwrap_or_default()))
+            .map(|at| Evidence::at(at, p.key.as_deref().unwrap_or_default()))
     });
     on_daemon(ctx, Verdict::fail(messages.join("; ")).with_evidence(evidence))
 }

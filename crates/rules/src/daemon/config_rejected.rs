@@ -10,8 +10,10 @@ declare_rule! {
     /// ## What it checks
     /// The daemon's command line (from the running process) and configuration file together, as dockerd
     /// reads them at start: a setting given both as a flag and in daemon.json, a key dockerd does not
-    /// know, or a file that is not valid JSON. It fails for any of them, naming the setting and both
-    /// places.
+    /// know, a value of the wrong JSON type for its key (`"icc": "no"`, `"hosts": "tcp://…"`), or a
+    /// file that is not valid JSON. It fails for any of them, naming the setting and both places.
+    /// Linting a daemon.json on its own judges the file's keys and values; a flag on dockerd's
+    /// command line that repeats one of them cannot be seen there.
     ///
     /// ## Why it matters
     /// dockerd refuses to start with such a configuration. The daemon running now was started before
@@ -46,7 +48,7 @@ fn check(ctx: &Context<'_>) -> Vec<Judged> {
     for problem in config.problems.iter().filter(|p| {
         matches!(
             p.kind,
-            ConfigProblemKind::FlagAndFile | ConfigProblemKind::UnknownKey
+            ConfigProblemKind::FlagAndFile | ConfigProblemKind::UnknownKey | ConfigProblemKind::InvalidValue
         )
     }) {
         found.push(problem.message.clone());
@@ -54,10 +56,14 @@ fn check(ctx: &Context<'_>) -> Vec<Judged> {
             problem
                 .at
                 .iter()
-                .map(|at| Evidence::new(at.to_string(), problem.key.as_deref().unwrap_or_default())),
+                .map(|at| Evidence::at(at, problem.key.as_deref().unwrap_or_default())),
         );
     }
-    let verdict = if found.is_empty() {
+    let verdict = if found.is_empty() && ctx.daemon.file_only {
+        Verdict::pass(
+            "dockerd would start with this file, unless its command line repeats one of the file's keys",
+        )
+    } else if found.is_empty() {
         Verdict::pass("dockerd would start with this configuration")
     } else {
         Verdict::fail(format!("dockerd would refuse to start: {}", found.join("; "))).with_evidence(evidence)

@@ -1,6 +1,8 @@
 //! CIS 2.17: the daemon-wide seccomp profile.
 
-use crate::facts::{daemon_info, ev, on_daemon};
+use dockward_model::DaemonConfig;
+
+use crate::facts::{daemon_info, ev, file_setting, linted_file, on_daemon};
 
 use crate::prelude::*;
 
@@ -10,6 +12,9 @@ declare_rule! {
     /// `SecurityOptions` `name=seccomp,profile=…`; `--seccomp-profile`, `"seccomp-profile"`). It passes
     /// for Docker's default profile and for a custom one, and fails when the default is `unconfined` or
     /// the daemon has no seccomp support.
+    ///
+    /// A daemon.json linted on its own is judged by its `"seccomp-profile"` (Docker's default profile
+    /// when unset); a custom profile it names can be linted too (`dockward lint PROFILE`).
     ///
     /// ## Why it matters
     /// The default profile blocks the syscalls most kernel exploits need; without it, every container
@@ -30,6 +35,9 @@ declare_rule! {
 }
 
 fn check(ctx: &Context<'_>) -> Vec<Judged> {
+    if let Some(config) = linted_file(ctx) {
+        return on_daemon(ctx, from_file(config));
+    }
     let info = match daemon_info(ctx, "the daemon's seccomp profile is") {
         Ok(info) => info,
         Err(unknown) => return on_daemon(ctx, unknown),
@@ -45,4 +53,20 @@ fn check(ctx: &Context<'_>) -> Vec<Judged> {
         )),
     };
     on_daemon(ctx, verdict.with_evidence([ev(&info.security_options)]))
+}
+
+/// The verdict on a lone daemon.json's `seccomp-profile`.
+fn from_file(config: &DaemonConfig) -> Verdict {
+    let (value, evidence) = match file_setting(config, "seccomp-profile", serde_json::json!("builtin")) {
+        Ok(found) => found,
+        Err(unknown) => return unknown,
+    };
+    let verdict = match value.as_str().unwrap_or_default() {
+        "unconfined" => Verdict::fail("the daemon's default seccomp profile is unconfined"),
+        "" | "builtin" => Verdict::pass("Docker's default seccomp profile applies to containers"),
+        profile => Verdict::pass(format!(
+            "the custom seccomp profile {profile} applies to containers (lint it too: dockward lint {profile})"
+        )),
+    };
+    verdict.with_evidence([evidence])
 }

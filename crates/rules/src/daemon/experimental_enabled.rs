@@ -1,6 +1,8 @@
 //! CIS 2.18: experimental features.
 
-use crate::facts::{daemon_info, ev, on_daemon};
+use dockward_model::DaemonConfig;
+
+use crate::facts::{daemon_info, ev, file_setting, linted_file, on_daemon};
 
 use crate::prelude::*;
 
@@ -8,6 +10,9 @@ declare_rule! {
     /// ## What it checks
     /// Whether the running daemon has experimental features enabled (`/info` `ExperimentalBuild`;
     /// `--experimental`, `"experimental"`).
+    ///
+    /// A daemon.json linted on its own is judged by its `"experimental"` (off when unset, Docker's
+    /// default).
     ///
     /// ## Why it matters
     /// Experimental features are unfinished and unsupported; their security has not been reviewed like
@@ -27,6 +32,9 @@ declare_rule! {
 }
 
 fn check(ctx: &Context<'_>) -> Vec<Judged> {
+    if let Some(config) = linted_file(ctx) {
+        return on_daemon(ctx, from_file(config));
+    }
     let info = match daemon_info(ctx, "whether experimental features are on is") {
         Ok(info) => info,
         Err(unknown) => return on_daemon(ctx, unknown),
@@ -37,4 +45,18 @@ fn check(ctx: &Context<'_>) -> Vec<Judged> {
         Verdict::pass("experimental features are off")
     };
     on_daemon(ctx, verdict.with_evidence([ev(&info.experimental)]))
+}
+
+/// The verdict on a lone daemon.json's `experimental`.
+fn from_file(config: &DaemonConfig) -> Verdict {
+    let (value, evidence) = match file_setting(config, "experimental", serde_json::json!(false)) {
+        Ok(found) => found,
+        Err(unknown) => return unknown,
+    };
+    let verdict = if value.as_bool() == Some(true) {
+        Verdict::fail("experimental features are enabled")
+    } else {
+        Verdict::pass("experimental features are off")
+    };
+    verdict.with_evidence([evidence])
 }

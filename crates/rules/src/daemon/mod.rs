@@ -32,6 +32,12 @@ pub mod userns_remap_disabled;
 
 /// The image and container counts, or the `error` verdicts saying that `subject` is unknown.
 pub(crate) fn sprawl_counts<'a>(ctx: &Context<'a>, subject: &str) -> Result<&'a Fact<Sprawl>, Vec<Judged>> {
+    if ctx.daemon.file_only {
+        return Err(on_daemon(
+            ctx,
+            dockward_model::Verdict::not_applicable(crate::facts::NEEDS_RUNNING_DAEMON),
+        ));
+    }
     match ctx.daemon.sprawl.as_ref() {
         Some(sprawl) => observed(sprawl, subject).map_err(|unknown| on_daemon(ctx, unknown)),
         None => Err(on_daemon(

@@ -1,6 +1,8 @@
 //! CIS 2.13: centralized and remote logging.
 
-use crate::facts::{daemon_info, ev, on_daemon};
+use dockward_model::DaemonConfig;
+
+use crate::facts::{daemon_info, ev, file_setting, linted_file, on_daemon};
 
 use crate::prelude::*;
 
@@ -10,6 +12,9 @@ declare_rule! {
     /// or `"log-driver"`). It passes for drivers that ship logs to another system (`syslog`, `gelf`,
     /// `fluentd`, `awslogs`, `splunk`, `gcplogs`, `logentries`) and for logging plugins, and fails for
     /// drivers that keep logs on the host (`json-file`, `local`, `journald`) or drop them (`none`).
+    ///
+    /// A daemon.json linted on its own is judged by its `"log-driver"` (`json-file` when unset,
+    /// Docker's default).
     ///
     /// ## Why it matters
     /// Logs kept only on the host are lost with it and can be altered by whoever takes it over; a
@@ -43,12 +48,20 @@ const REMOTE: [&str; 7] = [
 const LOCAL: [&str; 5] = ["json-file", "local", "journald", "none", "etwlogs"];
 
 fn check(ctx: &Context<'_>) -> Vec<Judged> {
+    if let Some(config) = linted_file(ctx) {
+        return on_daemon(ctx, from_file(config));
+    }
     let info = match daemon_info(ctx, "the daemon's log driver is") {
         Ok(info) => info,
         Err(unknown) => return on_daemon(ctx, unknown),
     };
-    let driver = info.logging_driver.value.as_str();
-    let verdict = if REMOTE.contains(&driver) {
+    let verdict = judge_driver(info.logging_driver.value.as_str());
+    on_daemon(ctx, verdict.with_evidence([ev(&info.logging_driver)]))
+}
+
+/// The verdict on a default log driver.
+fn judge_driver(driver: &str) -> Verdict {
+    if REMOTE.contains(&driver) {
         Verdict::pass(format!("container logs go to another system ({driver})"))
     } else if LOCAL.contains(&driver) || driver.is_empty() {
         Verdict::fail(format!(
@@ -57,6 +70,14 @@ fn check(ctx: &Context<'_>) -> Vec<Judged> {
         ))
     } else {
         Verdict::pass(format!("container logs go to the logging plugin {driver}"))
+    }
+}
+
+/// The verdict on a lone daemon.json's `log-driver`.
+fn from_file(config: &DaemonConfig) -> Verdict {
+    let (value, evidence) = match file_setting(config, "log-driver", serde_json::json!("json-file")) {
+        Ok(found) => found,
+        Err(unknown) => return unknown,
     };
-    on_daemon(ctx, verdict.with_evidence([ev(&info.logging_driver)]))
+    judge_driver(value.as_str().unwrap_or_default()).with_evidence([evidence])
 }

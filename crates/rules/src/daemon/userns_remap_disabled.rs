@@ -1,6 +1,8 @@
 //! CIS 2.9: user namespace remapping.
 
-use crate::facts::{daemon_info, ev, on_daemon, setting_ev};
+use dockward_model::DaemonConfig;
+
+use crate::facts::{daemon_info, ev, file_setting, linted_file, on_daemon, setting_ev};
 
 use crate::prelude::*;
 
@@ -8,6 +10,9 @@ declare_rule! {
     /// ## What it checks
     /// Whether the running daemon remaps container users to an unprivileged range of host ids (`/info`
     /// `SecurityOptions` lists `name=userns`; set with `--userns-remap` or `"userns-remap"`).
+    ///
+    /// A daemon.json linted on its own is judged by its `"userns-remap"` (unset: no remapping, Docker's
+    /// default).
     ///
     /// ## Why it matters
     /// Without remapping, root in a container is root on the host: an escape, or a file reached through
@@ -28,6 +33,9 @@ declare_rule! {
 }
 
 fn check(ctx: &Context<'_>) -> Vec<Judged> {
+    if let Some(config) = linted_file(ctx) {
+        return on_daemon(ctx, from_file(config));
+    }
     let info = match daemon_info(ctx, "the daemon's security options are") {
         Ok(info) => info,
         Err(unknown) => return on_daemon(ctx, unknown),
@@ -42,4 +50,19 @@ fn check(ctx: &Context<'_>) -> Vec<Judged> {
         Verdict::fail("the daemon does not remap container users")
     };
     on_daemon(ctx, verdict.with_evidence(evidence))
+}
+
+/// The verdict on a lone daemon.json's `userns-remap`.
+fn from_file(config: &DaemonConfig) -> Verdict {
+    let (value, evidence) = match file_setting(config, "userns-remap", serde_json::json!("")) {
+        Ok(found) => found,
+        Err(unknown) => return unknown,
+    };
+    let verdict = match value.as_str() {
+        Some(remap) if !remap.is_empty() => Verdict::pass(format!(
+            "the daemon remaps container users to unprivileged host ids (userns-remap {remap})"
+        )),
+        _ => Verdict::fail("the daemon does not remap container users"),
+    };
+    verdict.with_evidence([evidence])
 }
