@@ -369,9 +369,9 @@ fn missing_keys_hold_kubernetes_defaults_at_the_container_item() {
     assert_eq!(item(w), (7, 5));
     assert_eq!((w.user.value.as_str(), at(&w.user)), ("", (7, 5)));
     assert_eq!((w.privileged.value, at(&w.privileged)), (false, (7, 5)));
-    // The kubelet runs a container without a seccomp profile Unconfined (no --seccomp-default).
-    assert_eq!(w.security_opt.value, strings(&["seccomp=unconfined"]));
-    assert_eq!(at(&w.security_opt), (7, 5));
+    // Kubernetes' default seccomp (Unconfined without the kubelet's --seccomp-default) is left
+    // to the rules, which read that no seccompProfile is set.
+    assert_eq!((w.security_opt.value.len(), at(&w.security_opt)), (0, (7, 5)));
     assert_eq!((w.pid_mode.mode.as_str(), pos(&w.pid_mode.at)), ("", (7, 5)));
     assert_eq!(
         (w.userns_mode.mode.as_str(), pos(&w.userns_mode.at)),
@@ -730,9 +730,9 @@ spec:
     assert_eq!(
         opts,
         [
-            strings(&["seccomp=unconfined", "apparmor=custom"]),
-            strings(&["seccomp=unconfined"]),
-            strings(&["seccomp=unconfined", "apparmor=unconfined"]),
+            strings(&["apparmor=custom"]),
+            strings(&[]),
+            strings(&["apparmor=unconfined"]),
         ]
     );
     let settings = |i: usize| -> Vec<(String, (u32, u32))> {
@@ -845,4 +845,40 @@ fn every_pss_conformance_pod_loads_with_its_container_and_init_container() {
         }
     }
     assert!(files > 100, "only {files} fixtures");
+}
+
+/// The container rules judge what the loader read: the Docker socket in any spelling of its path
+/// or of a parent directory, in every container list, at the host path's position.
+#[test]
+fn the_docker_socket_rule_sees_every_spelling_of_a_host_path() {
+    let m = load("socket-spellings.yaml");
+    assert_eq!(m.errors, []);
+    let settings = dockward_rules::Settings::default();
+    let results = dockward_rules::lint::evaluate_workloads(&m.workloads, &m.errors, &settings);
+    let socket: Vec<_> = results
+        .iter()
+        .filter(|r| r.rule == "CT0028")
+        .map(|r| {
+            let at = r
+                .location
+                .as_ref()
+                .map(|l| (l.line, l.column, l.via.first().map(|v| (v.line, v.column))));
+            (r.target.name.as_str(), r.status, at)
+        })
+        .collect();
+    let fail = dockward_model::Status::Fail;
+    assert_eq!(
+        socket,
+        [
+            ("DaemonSet/agents/i", fail, Some((9, 36, Some((25, 35))))),
+            ("DaemonSet/agents/a", fail, Some((9, 36, Some((17, 35))))),
+            ("DaemonSet/agents/b", fail, Some((10, 36, Some((18, 35))))),
+            ("DaemonSet/agents/c", fail, Some((11, 36, Some((19, 35))))),
+            ("DaemonSet/agents/d", fail, Some((12, 36, Some((20, 35))))),
+            ("DaemonSet/agents/e", fail, Some((13, 36, Some((21, 35))))),
+            ("DaemonSet/agents/f", fail, Some((14, 36, Some((22, 35))))),
+            ("DaemonSet/agents/g", fail, Some((15, 36, Some((23, 35))))),
+            ("DaemonSet/agents/x", fail, Some((12, 36, Some((27, 35))))),
+        ]
+    );
 }

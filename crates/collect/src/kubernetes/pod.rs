@@ -14,7 +14,7 @@
 //! | `hostPID`, `hostIPC`, `hostNetwork` | `pid_mode`, `ipc_mode`, `network_mode` = `host` (`hostNetwork` also shares the host's UTS namespace: `uts_mode`) |
 //! | `hostUsers` false / true | `userns_mode` `private` / `host` (`""` when unset) |
 //! | `allowPrivilegeEscalation: false` | `security_opt` `no-new-privileges=true` |
-//! | effective `seccompProfile.type` Unconfined, or unset (the kubelet's default without `--seccomp-default` is Unconfined) | `seccomp=unconfined` |
+//! | effective `seccompProfile.type` Unconfined | `seccomp=unconfined` (unset is Unconfined too unless the kubelet runs with `--seccomp-default`: the rules read that from [`KubernetesFacts`]) |
 //! | effective AppArmor Unconfined (container field, else the container's annotation, else the pod field) / Localhost | `apparmor=unconfined` / `apparmor=<localhostProfile>` |
 //! | effective `seLinuxOptions` | `label=user:…`, `label=role:…`, `label=type:…`, `label=level:…`; type `spc_t` (the unconfined type Docker's `label=disable` runs as) → `label=disable` |
 //! | `procMount: Unmasked` | `masked_paths` and `readonly_paths` `Some([])` (Docker's `systempaths=unconfined`) |
@@ -484,12 +484,10 @@ impl<'a> Pod<'a> {
         // Security options as Docker spells the effective settings; the fact's position is the
         // setting a rule is most likely to fail on (the list has one position).
         let mut security_opt: Vec<(u8, String, Provenance)> = Vec::new();
-        match seccomp {
-            Some(p) if p.r#type == "Unconfined" => {
-                security_opt.push((0, "seccomp=unconfined".into(), p.at.provenance()))
-            }
-            Some(_) => {}
-            None => security_opt.push((0, "seccomp=unconfined".into(), item.clone())),
+        // Unset is not spelled out: the rules know Kubernetes' default for it (Unconfined, unless
+        // the kubelet runs with --seccomp-default) from `KubernetesFacts` and say so.
+        if let Some(p) = seccomp.filter(|p| p.r#type == "Unconfined") {
+            security_opt.push((0, "seccomp=unconfined".into(), p.at.provenance()));
         }
         // The AppArmor field wins over the deprecated annotation, the container over the pod.
         let apparmor = match (&own.apparmor, annotation, &pod.apparmor) {
