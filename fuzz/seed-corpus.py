@@ -269,5 +269,16 @@ for text in [
 ]:
     put("yaml", text)
 
+# Kubernetes manifests: the loader's test fixtures and a few odd shapes.
+for f in files("crates/collect/tests/data/kubernetes/*"):
+    put("kubernetes", open(f, "rb").read())
+for seed in [
+    "apiVersion: v1\nkind: List\nitems:\n- apiVersion: batch/v1\n  kind: CronJob\n  metadata: {name: c}\n  spec: {jobTemplate: {spec: {template: {spec: {containers: [{name: a}]}}}}}\n",
+    "apiVersion: v1\nkind: Pod\nspec:\n  securityContext: &sc {runAsUser: 0}\n  containers:\n  - name: a\n    securityContext: *sc\n    resources: {limits: {memory: 1e3, cpu: 100m}}\n",
+    "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Values.name }}\n",
+    '{"apiVersion":"v1","kind":"Pod","spec":{"containers":[{"name":"a","ports":[{"containerPort":80,"hostPort":80}]}]}}',
+]:
+    put("kubernetes", seed)
+
 for target in sorted(os.listdir(CORPUS)):
     print(f"{target}: {len(os.listdir(os.path.join(CORPUS, target)))} seeds", file=sys.stderr)

@@ -882,3 +882,72 @@ fn the_docker_socket_rule_sees_every_spelling_of_a_host_path() {
         ]
     );
 }
+
+#[test]
+fn generated_names_probe_handlers_and_null_annotations() {
+    let text = "\
+apiVersion: v1
+kind: Pod
+metadata:
+  generateName: job-
+  annotations:
+    note:
+spec:
+  containers:
+  - name: grpc
+    livenessProbe: {grpc: {port: 9000}}
+  - name: tcp
+    readinessProbe: {tcpSocket: {port: metrics}}
+    startupProbe: {httpGet: {host: 10.1.1.1, port: 80}}
+  - name: https
+    livenessProbe: {httpGet: {scheme: HTTPS, path: /ready, port: 8443}}
+  - name: bad
+    livenessProbe: {initialDelaySeconds: 3}
+";
+    let m = load_manifest("g.yaml", text);
+    assert_eq!(
+        m.errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        [
+            "g.yaml:17:21: spec.containers[3].livenessProbe: the probe has no exec, httpGet, tcpSocket or grpc handler"
+        ]
+    );
+    let fixed = text.replace("  - name: bad\n    livenessProbe: {initialDelaySeconds: 3}\n", "");
+    let m = load_manifest("g.yaml", &fixed);
+    assert_eq!(m.errors, []);
+    let checks: Vec<_> = m
+        .workloads
+        .iter()
+        .map(|w| {
+            (
+                w.origin.name().to_string(),
+                w.healthcheck.value.clone().map(|h| h.test),
+                at(&w.healthcheck),
+            )
+        })
+        .collect();
+    assert_eq!(
+        checks,
+        [
+            ("Pod/job-/grpc".into(), Some(strings(&["GRPC", "9000"])), (10, 5)),
+            (
+                "Pod/job-/tcp".into(),
+                Some(strings(&["TCP-SOCKET", ":metrics"])),
+                (12, 5)
+            ),
+            (
+                "Pod/job-/https".into(),
+                Some(strings(&["HTTP-GET", "https://:8443/ready"])),
+                (15, 5)
+            ),
+        ]
+    );
+    // A startup probe is no health check, but its host is a probe host.
+    let hosts = &m.workloads[1].kubernetes.as_ref().unwrap().probe_hosts;
+    assert_eq!(
+        hosts
+            .iter()
+            .map(|f| (f.value.as_str(), at(f)))
+            .collect::<Vec<_>>(),
+        [("10.1.1.1", (13, 36))]
+    );
+}

@@ -178,7 +178,11 @@ pub(super) fn workloads(node: &Node, kind: &str) -> Result<Vec<Workload>> {
     };
     let object = Object {
         kind,
-        name: text("name")?.unwrap_or_default(),
+        // A name the API server generates is known only by its prefix.
+        name: match text("name")? {
+            Some(name) => name,
+            None => text("generateName")?.unwrap_or_default(),
+        },
         namespace: text("namespace")?,
     };
     let mut template = node;
@@ -331,7 +335,9 @@ impl<'a> Pod<'a> {
             && let Some(a) = map(m, "annotations", "metadata.")?
         {
             for (key, value) in a.entries() {
-                let (Some(k), Some(v)) = (key.as_str(), value.as_str()) else {
+                // `null` decodes to the empty string.
+                let v = if value.is_null() { Some("") } else { value.as_str() };
+                let (Some(k), Some(v)) = (key.as_str(), v) else {
                     return Err(error(value, "metadata.annotations: expected string values"));
                 };
                 annotations.insert(k.to_string(), (v.to_string(), value));
