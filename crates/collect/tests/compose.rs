@@ -1,5 +1,7 @@
 //! Compose projects loaded into workloads: every mapping with its value and its position.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -984,4 +986,72 @@ fn a_missing_file_is_an_error_for_that_file() {
     );
     assert_eq!(names(&project), ["good"]);
     assert!(load_project(&[], &ComposeOptions::default()).errors[0].message == "no compose file given");
+}
+
+/// A project written to a fresh temporary directory.
+fn temp_project(name: &str, files: &[(&str, String)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dockward-compose-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (file, text) in files {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn volumes_from_fan_out_is_bounded() {
+    // Each service takes the volumes of the next one twice: 2^40 mounts without a bound.
+    let mut text = String::from("services:\n");
+    for i in 0..40 {
+        text.push_str(&format!(
+            "  s{i}:\n    image: x\n    volumes_from: [s{next}, \"s{next}:ro\"]\n",
+            next = i + 1
+        ));
+    }
+    text.push_str("  s40:\n    image: x\n    volumes:\n      - /srv:/srv\n");
+    let dir = temp_project("fanout", &[("compose.yaml", text)]);
+    let project = load_project(&[dir.join("compose.yaml")], &ComposeOptions::default());
+    assert!(
+        project.workloads.iter().all(|w| w.mounts.len() <= 1_000),
+        "mount counts: {:?}",
+        project
+            .workloads
+            .iter()
+            .map(|w| w.mounts.len())
+            .collect::<Vec<_>>()
+    );
+    let messages: Vec<&str> = project.errors.iter().map(|e| e.message.as_str()).collect();
+    assert!(
+        messages.contains(&"service s0 volumes_from gives more than 1000 mounts"),
+        "{messages:?}"
+    );
+    // Shallow services are whole: s39 takes s40's mount twice (once read-only).
+    let s39 = service(&project, "s39");
+    assert_eq!(
+        s39.mounts.iter().map(|m| m.read_only).collect::<Vec<_>>(),
+        [false, true]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn extends_copies_are_bounded() {
+    let mut text = String::from("services:\n  base:\n    image: x\n    environment:\n");
+    for i in 0..5000 {
+        text.push_str(&format!("      V{i}: v\n"));
+    }
+    for i in 0..500 {
+        text.push_str(&format!("  s{i}:\n    extends: base\n"));
+    }
+    let dir = temp_project("extends", &[("compose.yaml", text)]);
+    let project = load_project(&[dir.join("compose.yaml")], &ComposeOptions::default());
+    let first = project.errors.first().expect("an error");
+    assert_eq!(
+        first.message,
+        "extends copies more than 2000000 nodes in this project"
+    );
+    // The services extended before the bound are complete.
+    assert_eq!(service(&project, "s0").image.value, "x");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

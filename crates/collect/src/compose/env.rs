@@ -21,6 +21,37 @@ pub struct EnvError {
 /// further templates) and the `$$` escape, as docker compose does. A `$` followed by anything
 /// else stays as it is; an unset variable without a default is empty (compose warns).
 pub fn interpolate(text: &str, vars: &dyn Fn(&str) -> Option<String>) -> Result<String, EnvError> {
+    interpolate_nested(text, vars, 0)
+}
+
+/// The longest value interpolation may produce (a `.env` whose values double each other must
+/// not exhaust memory).
+pub const MAX_VALUE_BYTES: usize = 1 << 20;
+
+/// How deep defaults may nest (`${A:-${B:-…}}`).
+const MAX_NESTING: usize = 32;
+
+fn too_long() -> EnvError {
+    EnvError {
+        line: 0,
+        message: format!(
+            "the interpolated value is longer than {} KiB",
+            MAX_VALUE_BYTES >> 10
+        ),
+    }
+}
+
+fn interpolate_nested(
+    text: &str,
+    vars: &dyn Fn(&str) -> Option<String>,
+    depth: usize,
+) -> Result<String, EnvError> {
+    if depth > MAX_NESTING {
+        return Err(EnvError {
+            line: 0,
+            message: format!("interpolation nested deeper than {MAX_NESTING} levels"),
+        });
+    }
     if !text.contains('$') {
         return Ok(text.to_string());
     }
@@ -43,7 +74,7 @@ pub fn interpolate(text: &str, vars: &dyn Fn(&str) -> Option<String>) -> Result<
             Some(b'{') => {
                 let close = closing_brace(text, i + 1).ok_or_else(|| invalid(text))?;
                 let inner = &text[i + 2..close];
-                out.push_str(&braced(inner, text, vars)?);
+                out.push_str(&braced(inner, text, vars, depth)?);
                 i = close + 1;
             }
             Some(c) if is_name_start(*c) => {
@@ -55,6 +86,9 @@ pub fn interpolate(text: &str, vars: &dyn Fn(&str) -> Option<String>) -> Result<
                 out.push('$');
                 i += 1;
             }
+        }
+        if out.len() > MAX_VALUE_BYTES {
+            return Err(too_long());
         }
     }
     Ok(out)
@@ -100,7 +134,12 @@ fn closing_brace(text: &str, open: usize) -> Option<usize> {
     None
 }
 
-fn braced(inner: &str, whole: &str, vars: &dyn Fn(&str) -> Option<String>) -> Result<String, EnvError> {
+fn braced(
+    inner: &str,
+    whole: &str,
+    vars: &dyn Fn(&str) -> Option<String>,
+    depth: usize,
+) -> Result<String, EnvError> {
     let bytes = inner.as_bytes();
     if bytes.first().is_none_or(|c| !is_name_start(*c)) {
         return Err(invalid(whole));
@@ -126,8 +165,8 @@ fn braced(inner: &str, whole: &str, vars: &dyn Fn(&str) -> Option<String>) -> Re
     };
     match op {
         '-' if set => Ok(value.unwrap_or_default()),
-        '-' => interpolate(word, vars),
-        '+' if set => interpolate(word, vars),
+        '-' => interpolate_nested(word, vars, depth + 1),
+        '+' if set => interpolate_nested(word, vars, depth + 1),
         '+' => Ok(if colon {
             value.unwrap_or_default()
         } else {
@@ -135,7 +174,7 @@ fn braced(inner: &str, whole: &str, vars: &dyn Fn(&str) -> Option<String>) -> Re
         }),
         '?' if set => Ok(value.unwrap_or_default()),
         '?' => {
-            let reason = interpolate(word, vars)?;
+            let reason = interpolate_nested(word, vars, depth + 1)?;
             Err(EnvError {
                 line: 0,
                 message: if reason.is_empty() {
@@ -330,7 +369,7 @@ fn unescape(s: &str) -> String {
 mod tests {
     use super::*;
 
-    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
         let map: BTreeMap<String, String> = pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -380,6 +419,18 @@ mod tests {
             "invalid interpolation format in \"x ${\": write a literal $ as $$"
         );
         assert!(interpolate("${1}", &v).is_err());
+        let deep = format!("{}x{}", "${A:-".repeat(40), "}".repeat(40));
+        assert_eq!(
+            interpolate(&deep, &v).unwrap_err().message,
+            "interpolation nested deeper than 32 levels"
+        );
+        let long = "x".repeat(600 << 10);
+        let pairs = [("BIG", long.as_str())];
+        let big = vars(&pairs);
+        assert_eq!(
+            interpolate("$BIG$BIG", &big).unwrap_err().message,
+            "the interpolated value is longer than 1024 KiB"
+        );
         assert!(interpolate("${A!b}", &v).is_err());
     }
 

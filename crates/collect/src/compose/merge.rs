@@ -11,6 +11,8 @@
 //! the place of the first. `!reset` removes the value it tags, `!override` replaces instead of
 //! merging.
 
+use std::collections::HashMap;
+
 use crate::yaml::{Mark, Node, Value};
 
 /// Removes `key` from a mapping node and returns its value.
@@ -190,21 +192,30 @@ fn merge(base: Node, over: Node, path: &mut Vec<String>) -> Node {
         }
     }
     match (base.value, over.value) {
-        (Value::Map(mut entries), Value::Map(others)) => {
+        (Value::Map(entries), Value::Map(others)) => {
+            // Entries by key, for merges of large mappings in linear time; `None` once reset.
+            let mut entries: Vec<Option<(Node, Node)>> = entries.into_iter().map(Some).collect();
+            let mut index: HashMap<String, usize> = entries
+                .iter()
+                .enumerate()
+                .filter_map(|(i, e)| Some((e.as_ref()?.0.as_str()?.to_string(), i)))
+                .collect();
             for (key, value) in others {
                 let name = key.as_str().unwrap_or_default().to_string();
-                let existing = entries
-                    .iter()
-                    .position(|(k, _)| k.as_str() == Some(name.as_str()));
+                let existing = index.get(&name).copied();
                 if value.tag.as_deref() == Some("!reset") {
                     if let Some(i) = existing {
-                        entries.remove(i);
+                        entries[i] = None;
+                        index.remove(&name);
                     }
                     continue;
                 }
                 match existing {
                     Some(i) => {
-                        let old = std::mem::replace(&mut entries[i].1, null_at(&value.at));
+                        let Some(entry) = entries[i].as_mut() else {
+                            continue;
+                        };
+                        let old = std::mem::replace(&mut entry.1, null_at(&value.at));
                         // Two mappings merge under the key written first (a service keeps the
                         // position of its definition); any other value is the later file's,
                         // and a finding about it points at the later key.
@@ -212,17 +223,19 @@ fn merge(base: Node, over: Node, path: &mut Vec<String>) -> Node {
                         path.push(name);
                         let merged = merge(old, value, path);
                         path.pop();
-                        if keep_key {
-                            entries[i].1 = merged;
-                        } else {
-                            entries[i] = (key, merged);
+                        match &mut entries[i] {
+                            Some(entry) if keep_key => entry.1 = merged,
+                            slot => *slot = Some((key, merged)),
                         }
                     }
-                    None => entries.push((key, clean(value))),
+                    None => {
+                        index.insert(name, entries.len());
+                        entries.push(Some((key, clean(value))));
+                    }
                 }
             }
             Node {
-                value: Value::Map(entries),
+                value: Value::Map(entries.into_iter().flatten().collect()),
                 at: over.at,
                 via: over.via,
                 tag: None,
@@ -328,22 +341,32 @@ pub(crate) fn key_values(node: &Node) -> Vec<(Node, Node)> {
 }
 
 fn merge_key_values(base: Node, over: Node) -> Node {
-    let mut entries = key_values(&base);
+    let mut entries: Vec<Option<(Node, Node)>> = key_values(&base).into_iter().map(Some).collect();
+    let mut index: HashMap<String, usize> = entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| Some((e.as_ref()?.0.as_str()?.to_string(), i)))
+        .collect();
     for (key, value) in key_values(&over) {
-        let existing = entries.iter().position(|(k, _)| k.as_str() == key.as_str());
+        let name = key.as_str().unwrap_or_default().to_string();
+        let existing = index.get(&name).copied();
         if value.tag.as_deref() == Some("!reset") {
             if let Some(i) = existing {
-                entries.remove(i);
+                entries[i] = None;
+                index.remove(&name);
             }
             continue;
         }
         match existing {
-            Some(i) => entries[i] = (key, clean(value)),
-            None => entries.push((key, clean(value))),
+            Some(i) => entries[i] = Some((key, clean(value))),
+            None => {
+                index.insert(name, entries.len());
+                entries.push(Some((key, clean(value))));
+            }
         }
     }
     Node {
-        value: Value::Map(entries),
+        value: Value::Map(entries.into_iter().flatten().collect()),
         at: over.at,
         via: over.via,
         tag: None,
@@ -364,13 +387,12 @@ pub(crate) fn finish(mut model: Node) -> Node {
                 let Some(indexer) = unique_key(name) else { continue };
                 if let Value::Seq(items) = &mut value.value {
                     let mut kept: Vec<Node> = Vec::with_capacity(items.len());
-                    let mut keys: Vec<String> = Vec::with_capacity(items.len());
+                    let mut keys: HashMap<String, usize> = HashMap::new();
                     for item in std::mem::take(items) {
-                        let k = indexer(&item);
-                        match keys.iter().position(|existing| *existing == k) {
-                            Some(i) => kept[i] = item,
-                            None => {
-                                keys.push(k);
+                        match keys.entry(indexer(&item)) {
+                            std::collections::hash_map::Entry::Occupied(i) => kept[*i.get()] = item,
+                            std::collections::hash_map::Entry::Vacant(slot) => {
+                                slot.insert(kept.len());
                                 kept.push(item);
                             }
                         }

@@ -35,7 +35,7 @@ pub mod env;
 mod merge;
 mod service;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -148,6 +148,7 @@ pub fn load_project(files: &[PathBuf], options: &ComposeOptions) -> ComposeProje
         files: Vec::new(),
         dirs: BTreeMap::new(),
         home: options.environment.get("HOME").cloned(),
+        extended_nodes: 0,
     };
     let Some(first) = files.first() else {
         return ComposeProject {
@@ -260,6 +261,8 @@ pub(crate) struct Loader<'o> {
     pub(crate) dirs: BTreeMap<String, PathBuf>,
     /// `HOME` from the environment, for `~` in bind sources.
     pub(crate) home: Option<String>,
+    /// Nodes copied by `extends` so far (bounded by [`MAX_EXTENDED_NODES`]).
+    extended_nodes: usize,
 }
 
 pub(crate) fn error_at(mark: &Mark, message: impl Into<String>) -> SourceError {
@@ -579,23 +582,21 @@ impl Loader<'_> {
         }
         let shown = file.to_string_lossy().into_owned();
         let context = services.entries().to_vec();
+        let index = index_of(&context);
         let mut resolved = Vec::with_capacity(context.len());
         for (key, _) in &context {
             let name = key.as_str().unwrap_or_default().to_string();
             let mut stack = Vec::new();
-            match self.resolve_service(&shown, file, &context, &name, &mut stack, vars) {
+            match self.resolve_service(&shown, file, (&context, &index), &name, &mut stack, vars) {
                 Ok(node) => resolved.push((key.clone(), node)),
                 Err(e) => {
                     self.errors.push(e);
                     // Judge what the service itself says.
-                    let own = context
-                        .iter()
-                        .find(|(k, _)| k.as_str() == Some(name.as_str()))
-                        .map(|(_, v)| {
-                            let mut v = v.clone();
-                            merge::take_key(&mut v, "extends");
-                            v
-                        });
+                    let own = index.get(&name).map(|i| &context[*i]).map(|(_, v)| {
+                        let mut v = v.clone();
+                        merge::take_key(&mut v, "extends");
+                        v
+                    });
                     if let Some(own) = own {
                         resolved.push((key.clone(), own));
                     }
@@ -613,12 +614,12 @@ impl Loader<'_> {
         &mut self,
         shown: &str,
         file: &Path,
-        services: &[(Node, Node)],
+        (services, index): (&[(Node, Node)], &HashMap<String, usize>),
         name: &str,
         stack: &mut Vec<(String, String)>,
         vars: &Variables,
     ) -> Result<Node, SourceError> {
-        let Some((_, service)) = services.iter().find(|(k, _)| k.as_str() == Some(name)) else {
+        let Some((_, service)) = index.get(name).map(|i| &services[*i]) else {
             return Err(file_error(shown, format!("service {name:?} not found")));
         };
         let Some((extends_key, extends)) = service.entry("extends") else {
@@ -680,7 +681,15 @@ impl Loader<'_> {
             ));
         }
         let base = match &other_file {
-            None => self.resolve_service(shown, file, services, &reference, stack, vars)?,
+            None => {
+                if !index.contains_key(&reference) {
+                    return Err(error_at(
+                        &extends.at,
+                        format!("cannot extend service {name}: service {reference:?} not found in {shown}"),
+                    ));
+                }
+                self.resolve_service(shown, file, (services, index), &reference, stack, vars)?
+            }
             Some(_) => {
                 self.dirs
                     .entry(base_file_shown.clone())
@@ -692,10 +701,8 @@ impl Loader<'_> {
                         other_services.extend(s.entries().iter().cloned());
                     }
                 }
-                if !other_services
-                    .iter()
-                    .any(|(k, _)| k.as_str() == Some(reference.as_str()))
-                {
+                let other_index = index_of(&other_services);
+                if !other_index.contains_key(&reference) {
                     return Err(error_at(
                         &extends.at,
                         format!(
@@ -706,7 +713,7 @@ impl Loader<'_> {
                 self.resolve_service(
                     &base_file_shown,
                     &base_path,
-                    &other_services,
+                    (&other_services, &other_index),
                     &reference,
                     stack,
                     vars,
@@ -714,12 +721,28 @@ impl Loader<'_> {
             }
         };
         stack.pop();
+        self.extended_nodes += node_count(&base);
+        if self.extended_nodes > MAX_EXTENDED_NODES {
+            return Err(error_at(
+                &extends_key.at,
+                format!("extends copies more than {MAX_EXTENDED_NODES} nodes in this project"),
+            ));
+        }
         let mut base = base;
         merge::add_via(&mut base, &extends_key.at);
         let mut own = service.clone();
         merge::take_key(&mut own, "extends");
         Ok(merge::merge_service(base, own))
     }
+}
+
+/// Service name → index in a services mapping's entries.
+fn index_of(services: &[(Node, Node)]) -> HashMap<String, usize> {
+    services
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (k, _))| Some((k.as_str()?.to_string(), i)))
+        .collect()
 }
 
 /// Reads a file of at most [`MAX_FILE_BYTES`], refusing a larger one before reading it whole.
@@ -766,18 +789,45 @@ fn check_tags(node: &Node) -> Result<(), SourceError> {
     }
 }
 
+/// The most text interpolation may add to one file (many values naming a long variable).
+const MAX_INTERPOLATED_BYTES: usize = 64 << 20;
+
 /// Interpolates every scalar value (not mapping keys).
 fn interpolate_values(node: &mut Node, vars: &Variables) -> Result<(), SourceError> {
     let lookup = |name: &str| vars.get(name).cloned();
+    let mut added = 0usize;
     walk_values(node, &mut |n| {
         if let Value::Scalar(Scalar { text, .. }) = &mut n.value
             && text.contains('$')
         {
-            *text = env::interpolate(text, &lookup).map_err(|e| error_at(&n.at, e.message))?;
+            let value = env::interpolate(text, &lookup).map_err(|e| error_at(&n.at, e.message))?;
+            added += value.len().saturating_sub(text.len());
+            if added > MAX_INTERPOLATED_BYTES {
+                return Err(error_at(
+                    &n.at,
+                    format!(
+                        "interpolation makes the file more than {} MiB larger",
+                        MAX_INTERPOLATED_BYTES >> 20
+                    ),
+                ));
+            }
+            *text = value;
         }
         Ok(())
     })
 }
+
+/// Nodes in a tree.
+fn node_count(node: &Node) -> usize {
+    1 + match &node.value {
+        Value::Seq(items) => items.iter().map(node_count).sum(),
+        Value::Map(entries) => entries.iter().map(|(k, v)| node_count(k) + node_count(v)).sum(),
+        _ => 0,
+    }
+}
+
+/// The most nodes `extends` may copy in one project.
+const MAX_EXTENDED_NODES: usize = 2_000_000;
 
 fn walk_values(
     node: &mut Node,

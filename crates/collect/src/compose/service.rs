@@ -26,7 +26,7 @@
 //!   (following chains); a `container:` outside the project stays unresolved, with a warning;
 //! - `post_start` / `pre_stop` hooks become exec specs (`docker exec` into the service).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use dockward_model::workload::{JoinTarget, JoinableNamespace, ResolvedJoin};
 use dockward_model::{
@@ -1484,82 +1484,121 @@ fn parse_short_port(spec: &str) -> Result<Vec<(String, String, String)>, String>
     Ok(out)
 }
 
+/// The most mounts `volumes_from` chains may give one service.
+const MAX_MOUNTS: usize = 1_000;
+
 /// Adds the mounts of the services named in `volumes_from` (after their own `volumes_from`),
-/// each marked as pulled in at the `volumes_from` item.
+/// each marked as pulled in at the `volumes_from` item. Each service's mounts are computed once;
+/// a cycle stops where it closes.
 fn resolve_volumes_from(loader: &mut Loader<'_>, mapped: &mut [Mapped]) {
-    let names: Vec<String> = mapped
+    let index: HashMap<String, usize> = mapped
         .iter()
-        .map(|m| m.workload.origin.name().to_string())
+        .enumerate()
+        .map(|(i, m)| (m.workload.origin.name().to_string(), i))
         .collect();
-    let own: Vec<Vec<Mount>> = mapped.iter().map(|m| m.workload.mounts.clone()).collect();
-    fn collect(
-        index: usize,
-        names: &[String],
-        own: &[Vec<Mount>],
-        refs: &[Vec<(String, bool, Mark)>],
-        stack: &mut Vec<usize>,
-        missing: &mut Vec<(Mark, String, String)>,
-    ) -> Vec<Mount> {
-        let mut mounts = own[index].clone();
-        if stack.contains(&index) || stack.len() > names.len() {
-            return mounts;
+    let refs: Vec<Vec<(String, bool, Mark)>> = mapped.iter().map(|m| m.volumes_from.clone()).collect();
+    if refs.iter().all(Vec::is_empty) {
+        return;
+    }
+    struct Resolver<'a> {
+        index: &'a HashMap<String, usize>,
+        refs: &'a [Vec<(String, bool, Mark)>],
+        own: Vec<Vec<Mount>>,
+        done: Vec<Option<Vec<Mount>>>,
+        active: Vec<bool>,
+        problems: Vec<(usize, Mark, String)>,
+    }
+    impl Resolver<'_> {
+        /// Computes `done[i]` (left empty inside a cycle: the service's own mounts count).
+        fn fill(&mut self, i: usize) {
+            if self.done[i].is_some() || self.active[i] {
+                return;
+            }
+            let mut mounts = self.own[i].clone();
+            self.active[i] = true;
+            for (service, read_only, at) in self.refs[i].clone() {
+                let Some(&target) = self.index.get(&service) else {
+                    self.problems.push((
+                        i,
+                        at,
+                        format!("takes the volumes of service {service}, which is not in the project"),
+                    ));
+                    continue;
+                };
+                self.fill(target);
+                let theirs = self.done[target].as_deref().unwrap_or(&self.own[target]);
+                let room = MAX_MOUNTS.saturating_sub(mounts.len());
+                if theirs.len() > room {
+                    self.problems.push((
+                        i,
+                        at.clone(),
+                        format!("volumes_from gives more than {MAX_MOUNTS} mounts"),
+                    ));
+                }
+                for m in theirs.iter().take(room) {
+                    let mut m = m.clone();
+                    m.read_only |= read_only;
+                    if let Provenance::File { via, .. } = &mut m.at {
+                        via.push(at.location());
+                    }
+                    mounts.push(m);
+                }
+            }
+            self.active[i] = false;
+            self.done[i] = Some(mounts);
         }
-        stack.push(index);
-        for (service, read_only, at) in &refs[index] {
-            let Some(target) = names.iter().position(|n| n == service) else {
-                missing.push((at.clone(), names[index].clone(), service.clone()));
-                continue;
-            };
-            for mut m in collect(target, names, own, refs, stack, &mut Vec::new()) {
-                if *read_only {
-                    m.read_only = true;
-                }
-                if let Provenance::File { via, .. } = &mut m.at {
-                    via.push(at.location());
-                }
-                mounts.push(m);
+    }
+    let mut resolver = Resolver {
+        index: &index,
+        refs: &refs,
+        own: mapped.iter().map(|m| m.workload.mounts.clone()).collect(),
+        done: vec![None; mapped.len()],
+        active: vec![false; mapped.len()],
+        problems: Vec::new(),
+    };
+    for (i, m) in mapped.iter_mut().enumerate() {
+        if !refs[i].is_empty() {
+            resolver.fill(i);
+            if let Some(mounts) = resolver.done[i].take() {
+                m.workload.mounts = mounts.clone();
+                resolver.done[i] = Some(mounts);
             }
         }
-        stack.pop();
-        mounts
     }
-    let refs: Vec<Vec<(String, bool, Mark)>> = mapped.iter().map(|m| m.volumes_from.clone()).collect();
-    let mut missing = Vec::new();
-    for index in 0..mapped.len() {
-        if refs[index].is_empty() {
-            continue;
-        }
-        let mounts = collect(index, &names, &own, &refs, &mut Vec::new(), &mut missing);
-        mapped[index].workload.mounts = mounts;
-    }
-    for (at, service, target) in missing {
-        loader.errors.push(error_at(
-            &at,
-            format!("service {service} takes the volumes of service {target}, which is not in the project"),
-        ));
-        if let Some(m) = mapped.iter_mut().find(|m| m.workload.origin.name() == service) {
-            m.workload.unknown.insert(
-                "/Mounts".into(),
-                format!(
-                    "{}: volumes_from names an unknown service {target}",
-                    location_text(&at)
-                ),
-            );
-        }
+    let mut problems = resolver.problems;
+    problems.sort_by_key(|(i, at, _)| (*i, at.line, at.column));
+    problems.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+    for (i, at, problem) in problems {
+        let name = mapped[i].workload.origin.name().to_string();
+        loader
+            .errors
+            .push(error_at(&at, format!("service {name} {problem}")));
+        mapped[i].workload.unknown.insert(
+            "/Mounts".into(),
+            format!("{}: service {name} {problem}", location_text(&at)),
+        );
     }
 }
 
 /// Resolves `service:x` and `container:x` namespace modes inside the project, following
 /// chains; `container:` names match a service's `container_name`.
 fn resolve_joins(loader: &mut Loader<'_>, mapped: &mut [Mapped]) {
+    let by_service: HashMap<&str, usize> = mapped
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.workload.origin.name(), i))
+        .collect();
+    let by_container: HashMap<&str, usize> = mapped
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| Some((m.container_name.as_deref()?, i)))
+        .collect();
     let find = |reference: &str, service_ref: bool| -> Option<usize> {
-        mapped.iter().position(|m| {
-            if service_ref {
-                m.workload.origin.name() == reference
-            } else {
-                m.container_name.as_deref() == Some(reference)
-            }
-        })
+        if service_ref {
+            by_service.get(reference).copied()
+        } else {
+            by_container.get(reference).copied()
+        }
     };
     let split = |mode: &str| -> Option<(String, bool)> {
         if let Some(r) = mode.strip_prefix("service:") {
@@ -1578,7 +1617,8 @@ fn resolve_joins(loader: &mut Loader<'_>, mapped: &mut [Mapped]) {
             let mut resolved = None;
             let mut next = (reference.clone(), service_ref);
             let mut first: Option<String> = None;
-            for _ in 0..=mapped.len() {
+            // A chain longer than this is a cycle (or not worth following).
+            for _ in 0..64 {
                 let Some(target) = find(&next.0, next.1) else {
                     break;
                 };
