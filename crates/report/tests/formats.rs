@@ -267,7 +267,10 @@ fn sarif_rules_are_the_referenced_ones_in_registry_order_with_their_metadata() {
             "fullDescription": { "text": "Privileged containers are not used" },
             "help": { "text": docs, "markdown": docs },
             "defaultConfiguration": { "level": "error" },
-            "properties": { "tags": ["security", "cis-docker-1.6.0:5.5"], "security-severity": "9.5" }
+            "properties": {
+                "tags": ["security", "cis-docker-1.6.0:5.5", "pss:privileged-containers"],
+                "security-severity": "9.5"
+            }
         })
     );
     assert_eq!(rules[1]["defaultConfiguration"]["level"], "note");

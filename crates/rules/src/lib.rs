@@ -22,6 +22,7 @@ pub mod host;
 pub mod image;
 pub mod lint;
 pub mod profile;
+pub mod pss;
 pub mod registry;
 pub mod request;
 pub mod seccomp;

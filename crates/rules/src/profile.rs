@@ -48,6 +48,18 @@ const BASELINE_RULES: &[&str] = &[
     "RQ0003", // host-network-build
     "RQ0004", // buildkit-session
     "RQ0005", // plugin-change
+    // Kubernetes containers: the baseline Pod Security Standards controls that no container
+    // rule above judges the same way (not applicable to Docker containers).
+    "PS0001", // windows-host-process
+    "PS0002", // hostpath-volume
+    "PS0003", // host-port
+    "PS0004", // forbidden-apparmor-profile
+    "PS0005", // forbidden-selinux-options
+    "PS0006", // forbidden-sysctls
+    "PS0007", // probe-host
+    "PS0008", // forbidden-seccomp-profile (replaced by PS0015 under restricted)
+    "PS0009", // non-default-capabilities (replaced by PS0016 under restricted)
+    "PS0010", // unmasked-proc-mount (replaced by PS0017 under restricted)
 ];
 
 /// What Kubernetes' restricted standard asks of every workload on top of baseline.
@@ -61,19 +73,27 @@ const RESTRICTED_RULES: &[&str] = &[
     "RQ0002", // exec-as-root
     "RQ0006", // update-lifts-limit
     "RQ0007", // unknown-route
+    // Kubernetes containers: the restricted Pod Security Standards controls.
+    "PS0011", // restricted-volume-type
+    "PS0012", // privilege-escalation-allowed
+    "PS0013", // run-as-non-root-unset
+    "PS0014", // run-as-user-root
+    "PS0015", // seccomp-profile-unset
+    "PS0016", // capabilities-unrestricted
+    "PS0017", // restricted-unmasked-proc-mount
 ];
 
 /// Every profile, in the order `Profile` lists them.
 pub static PROFILES: &[ProfileSpec] = &[
     ProfileSpec {
         name: "baseline",
-        description: "denies what lets a container or an API call take over the host; allows (and logs) unknown routes",
+        description: "denies what lets a container or an API call take over the host; allows (and logs) unknown routes; for Kubernetes manifests, the baseline Pod Security Standard (v1.37)",
         extends: None,
         rules: BASELINE_RULES,
     },
     ProfileSpec {
         name: "restricted",
-        description: "baseline, plus a non-root user, no-new-privileges, all capabilities dropped, PIDs and memory limits; denies unknown routes",
+        description: "baseline, plus a non-root user, no-new-privileges, all capabilities dropped, PIDs and memory limits; denies unknown routes; for Kubernetes manifests, the restricted Pod Security Standard (v1.37)",
         extends: Some(Profile::Baseline),
         rules: RESTRICTED_RULES,
     },
@@ -241,6 +261,46 @@ mod tests {
             Profile::Restricted.rules().len(),
             BASELINE_RULES.len() + RESTRICTED_RULES.len()
         );
+    }
+
+    #[test]
+    fn each_profile_selects_its_pod_security_controls() {
+        let pss = |profile: Profile| -> Vec<&str> {
+            profile
+                .rules()
+                .iter()
+                .filter(|r| r.references.iter().any(|x| x.starts_with("pss")))
+                .map(|r| r.id)
+                .collect()
+        };
+        assert_eq!(
+            pss(Profile::Baseline),
+            [
+                "CT0006", "CT0009", "CT0015", "CT0016", "PS0001", "PS0002", "PS0003", "PS0004", "PS0005",
+                "PS0006", "PS0007", "PS0008", "PS0009", "PS0010"
+            ]
+        );
+        let restricted = pss(Profile::Restricted);
+        assert_eq!(
+            restricted[restricted.len() - 7..],
+            [
+                "PS0011", "PS0012", "PS0013", "PS0014", "PS0015", "PS0016", "PS0017"
+            ]
+        );
+        // Every rule with a Pod Security reference is in the profile of its level.
+        for rule in crate::RULES {
+            for reference in rule.references {
+                if reference.starts_with("pss:") || reference.starts_with("pss-baseline:") {
+                    assert!(Profile::Baseline.selects(rule.id), "{}", rule.id);
+                } else if reference.starts_with("pss-restricted:") {
+                    assert!(
+                        Profile::Restricted.selects(rule.id) && !Profile::Baseline.selects(rule.id),
+                        "{}",
+                        rule.id
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::dockerfile as df;
 use crate::files as fi;
 use crate::host as ho;
 use crate::image as im;
+use crate::pss as ps;
 use crate::request as rq;
 use crate::rule::{Planned, Rule};
 use crate::swarm as sw;
@@ -154,6 +155,23 @@ pub static RULES: &[&Rule] = &[
     &rq::plugin_change::RULE,
     &rq::update_lifts_limit::RULE,
     &rq::unknown_route::RULE,
+    &ps::host_process::RULE,
+    &ps::hostpath_volumes::RULE,
+    &ps::host_ports::RULE,
+    &ps::apparmor::RULE,
+    &ps::selinux::RULE,
+    &ps::sysctls::RULE,
+    &ps::host_probes::RULE,
+    &ps::seccomp_baseline::RULE,
+    &ps::capabilities_baseline::RULE,
+    &ps::procmount_baseline::RULE,
+    &ps::volume_types::RULE,
+    &ps::privilege_escalation::RULE,
+    &ps::run_as_non_root::RULE,
+    &ps::run_as_user::RULE,
+    &ps::seccomp_restricted::RULE,
+    &ps::capabilities_restricted::RULE,
+    &ps::procmount_restricted::RULE,
 ];
 
 /// CIS items without an automated rule, shown by `dockward rules`.

@@ -475,6 +475,11 @@ fn run_platform_case(check: fn(&Context<'_>) -> Vec<Judged>, case: &PlatformCase
 fn every_rule_meets_its_fixtures() {
     let mut failures = Vec::new();
     for rule in RULES {
+        // The Pod Security controls judge Kubernetes containers, which no inspect document
+        // describes: their unit tests and the conformance test (pss_conformance.rs) cover them.
+        if rule.id.starts_with("PS") {
+            continue;
+        }
         let path = fixtures_dir().join(format!("{}.json", rule.id));
         if let Check::Dockerfile(_) = rule.check {
             run_dockerfile_rule(rule, &path, &mut failures);

@@ -36,9 +36,9 @@ fn ids_are_well_formed_unique_and_stable() {
         let (prefix, digits) = rule.id.split_at(2);
         // The prefix names the domain: CT containers, DA the daemon, HO the host, FI the daemon's
         // files, SW the swarm, IM images (and the client settings that govern pulling them), DF
-        // Dockerfiles.
+        // Dockerfiles, PS Kubernetes' Pod Security Standards controls.
         let expected = match rule.check {
-            Check::Container(_) => &["CT"][..],
+            Check::Container(_) => &["CT", "PS"][..],
             Check::Platform(_) => &["DA", "HO", "FI", "SW", "IM"][..],
             Check::Image(_) => &["IM"][..],
             Check::Dockerfile(_) => &["DF"][..],
@@ -131,7 +131,10 @@ fn every_rule_is_documented() {
         for reference in rule.references {
             let (source, item) = reference.split_once(':').unwrap_or_default();
             assert!(
-                matches!(source, "cis-docker-1.6.0" | "docker-bench-security") && !item.is_empty(),
+                matches!(
+                    source,
+                    "cis-docker-1.6.0" | "docker-bench-security" | "pss" | "pss-baseline" | "pss-restricted"
+                ) && !item.is_empty(),
                 "{}: malformed reference {reference}",
                 rule.id
             );

@@ -21,7 +21,7 @@ declare_rule! {
         name: "host-ipc",
         title: "The host's IPC namespace is not shared",
         severity: Severity::High,
-        references: &["cis-docker-1.6.0:5.17"],
+        references: &["cis-docker-1.6.0:5.17", "pss:host-namespaces"],
         fix: "remove --ipc host",
         check: Check::Container(ContainerCheck {
             needs: &["/HostConfig/IpcMode"],

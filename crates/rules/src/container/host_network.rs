@@ -23,7 +23,7 @@ declare_rule! {
         name: "host-network",
         title: "The host's network namespace is not shared",
         severity: Severity::High,
-        references: &["cis-docker-1.6.0:5.10"],
+        references: &["cis-docker-1.6.0:5.10", "pss:host-namespaces"],
         fix: "remove --network host; use a user-defined network and publish only needed ports",
         check: Check::Container(ContainerCheck {
             needs: &["/HostConfig/NetworkMode"],

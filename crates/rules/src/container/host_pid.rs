@@ -20,7 +20,7 @@ declare_rule! {
         name: "host-pid",
         title: "The host's process namespace is not shared",
         severity: Severity::High,
-        references: &["cis-docker-1.6.0:5.16"],
+        references: &["cis-docker-1.6.0:5.16", "pss:host-namespaces"],
         fix: "remove --pid host",
         check: Check::Container(ContainerCheck {
             needs: &["/HostConfig/PidMode"],

@@ -21,7 +21,7 @@ declare_rule! {
         name: "privileged-container",
         title: "Privileged containers are not used",
         severity: Severity::Critical,
-        references: &["cis-docker-1.6.0:5.5"],
+        references: &["cis-docker-1.6.0:5.5", "pss:privileged-containers"],
         fix: "remove --privileged; grant only the needed capability (--cap-add) or device (--device)",
         check: Check::Container(ContainerCheck {
             needs: &["/HostConfig/Privileged"],
