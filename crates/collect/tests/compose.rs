@@ -1055,3 +1055,99 @@ fn extends_copies_are_bounded() {
     assert_eq!(service(&project, "s0").image.value, "x");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn joins_follow_chains_inside_the_project() {
+    let project = load(&["joins/compose.yaml", "joins/compose.override.yaml"]);
+    const F: &str = "joins/compose.yaml";
+    let resolved = |n: &dockward_model::NamespaceMode| {
+        n.join
+            .as_ref()
+            .and_then(|j| j.resolved.as_ref())
+            .map(|r| (r.name.clone(), r.owner.clone(), r.mode.clone()))
+    };
+    let app = service(&project, "app");
+    // app → middle → root, which is in the host's PID namespace.
+    assert_eq!(
+        resolved(&app.pid_mode),
+        Some(("middle".into(), "root".into(), "host".into()))
+    );
+    assert_eq!(app.pid_mode.is_host(), Some(true));
+    // container: names match a service's container_name.
+    assert_eq!(
+        resolved(&app.network_mode),
+        Some(("db".into(), "db".into(), "none".into()))
+    );
+    assert_eq!(app.network_mode.is_host(), Some(false));
+    // A service that is not there: unresolved, and said so.
+    assert_eq!(
+        app.uts_mode
+            .join
+            .as_ref()
+            .map(|j| (j.reference.as_str(), j.resolved.is_none())),
+        Some(("ghost", true))
+    );
+    assert_eq!(app.uts_mode.is_host(), None);
+    assert_eq!(
+        project.warnings,
+        [
+            format!(
+                "{DIR}/{F}:8:13: service app: healthcheck test NONE as a string is the shell command `NONE` for docker compose; write [\"NONE\"] or disable: true to turn the check off"
+            ),
+            format!(
+                "{DIR}/{F}:6:5: service app joins the uts namespace of service ghost, which is not part of the project (or the joins form a cycle): the namespace it ends in is not known"
+            ),
+        ]
+    );
+    // A string test runs in a shell, as docker compose makes it.
+    assert_eq!(
+        app.healthcheck.value.as_ref().map(|h| h.test.clone()),
+        Some(strings(&["CMD-SHELL", "NONE"]))
+    );
+    assert_eq!(
+        errors(&project),
+        [format!(
+            "{DIR}/{F}:12:10: service middle: ipc must be a string, not a sequence"
+        )]
+    );
+    assert_eq!(
+        service(&project, "middle").unknown.keys().collect::<Vec<_>>(),
+        ["/HostConfig/IpcMode"]
+    );
+    // !reset clears the list, !override replaces it, volumes merge by target in place.
+    let list = service(&project, "list");
+    assert_eq!(
+        (list.cap_add.value.clone(), at(&list.cap_add.at)),
+        (vec![], format!("{F}:20:3"))
+    );
+    assert_eq!(list.security_opt.value, ["seccomp=unconfined"]);
+    assert_eq!(at(&list.security_opt.at), "joins/compose.override.yaml:6:5");
+    assert_eq!(
+        mounts(list),
+        [
+            m("bind", "/a", "/a", false, "", None, &format!("{F}:23:15")),
+            m(
+                "bind",
+                "/c",
+                "/b",
+                false,
+                "",
+                None,
+                "joins/compose.override.yaml:5:9"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn include_cycles_are_errors_at_the_include() {
+    let project = load(&["include-cycle/compose.yaml"]);
+    let base = format!("{}/{DIR}/include-cycle", env!("CARGO_MANIFEST_DIR"));
+    assert_eq!(
+        errors(&project),
+        [format!(
+            "{DIR}/include-cycle/other.yaml:2:5: include cycle: {base}/compose.yaml includes {base}/other.yaml includes {base}/compose.yaml"
+        )]
+    );
+    assert_eq!(names(&project), ["a", "b"]);
+}

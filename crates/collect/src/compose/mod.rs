@@ -747,6 +747,12 @@ fn index_of(services: &[(Node, Node)]) -> HashMap<String, usize> {
 
 /// Reads a file of at most [`MAX_FILE_BYTES`], refusing a larger one before reading it whole.
 fn read_bounded(path: &Path) -> Result<String, String> {
+    // Only regular files: a FIFO or a device named by `include` or `extends` must not block or
+    // stream forever.
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    if !meta.is_file() {
+        return Err("not a regular file; not read".into());
+    }
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
     if let Ok(meta) = file.metadata()
         && meta.len() > MAX_FILE_BYTES

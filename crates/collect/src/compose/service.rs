@@ -1141,6 +1141,13 @@ impl<'m> Mapper<'_, '_, 'm> {
         }
         match v.entry("test") {
             Some((tk, tv)) => {
+                if tv.as_str() == Some("NONE") {
+                    self.loader.warnings.push(format!(
+                        "{}: service {}: healthcheck test NONE as a string is the shell command `NONE` for docker compose; write [\"NONE\"] or disable: true to turn the check off",
+                        location_text(&tv.at),
+                        self.name
+                    ));
+                }
                 let test = match &tv.value {
                     Value::Scalar(s) => vec!["CMD-SHELL".to_string(), s.text.clone()],
                     Value::Seq(items) => items
