@@ -1151,3 +1151,25 @@ fn include_cycles_are_errors_at_the_include() {
     );
     assert_eq!(names(&project), ["a", "b"]);
 }
+
+#[test]
+fn seccomp_profile_files_are_sent_inline_like_docker_compose_does() {
+    let project = load(&["seccomp/compose.yaml"]);
+    let w = service(&project, "web");
+    assert_eq!(
+        w.security_opt.value,
+        [
+            "seccomp={\"defaultAction\": \"SCMP_ACT_ALLOW\"}\n",
+            "seccomp=./missing.json",
+            "seccomp=unconfined"
+        ]
+    );
+    let missing = abs("seccomp/missing.json");
+    assert_eq!(
+        errors(&project),
+        [format!(
+            "{DIR}/seccomp/compose.yaml:6:9: service web: cannot read the seccomp profile {missing}: No such file or directory (os error 2)"
+        )]
+    );
+    assert_eq!(w.unknown.keys().collect::<Vec<_>>(), ["/HostConfig/SecurityOpt"]);
+}

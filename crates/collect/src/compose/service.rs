@@ -22,6 +22,7 @@
 //! - `volumes_from: [service]` adds that service's mounts (read-only with `:ro`), each with the
 //!   `volumes_from` item as the site that pulled it in;
 //! - `security_opt: [systempaths=unconfined]` empties the masked and read-only path lists;
+//!   `seccomp=FILE` is sent with the file's JSON (`seccomp=<JSON>`), as docker compose sends it;
 //! - `service:x` / `container:x` namespace modes are joins: resolved inside the project
 //!   (following chains); a `container:` outside the project stays unresolved, with a warning;
 //! - `post_start` / `pre_stop` hooks become exec specs (`docker exec` into the service).
@@ -306,7 +307,8 @@ impl<'m> Mapper<'_, '_, 'm> {
         let privileged = self.boolean("privileged", "/HostConfig/Privileged");
         let cap_add = self.strings("cap_add", "/HostConfig/CapAdd");
         let cap_drop = self.strings("cap_drop", "/HostConfig/CapDrop");
-        let security_opt = self.strings("security_opt", "/HostConfig/SecurityOpt");
+        let mut security_opt = self.strings("security_opt", "/HostConfig/SecurityOpt");
+        self.inline_seccomp_profiles(&mut security_opt.value);
         let unconfined_paths = security_opt.value.iter().any(|o| o == "systempaths=unconfined");
         let system_paths = |at: &Provenance| Fact {
             value: unconfined_paths.then(Vec::new),
@@ -404,6 +406,34 @@ impl<'m> Mapper<'_, '_, 'm> {
             unknown: std::mem::take(&mut self.unknown),
             exec_hooks,
             kubernetes: None,
+        }
+    }
+
+    /// `seccomp=FILE` (or `seccomp:FILE`): docker compose reads the profile (relative to the
+    /// project) and sends its JSON, as `docker run --security-opt seccomp=FILE` does.
+    fn inline_seccomp_profiles(&mut self, options: &mut [String]) {
+        let Some(items) = self.service.get("security_opt").map(Node::items) else {
+            return;
+        };
+        for (option, item) in options.iter_mut().zip(items) {
+            let Some(path) = option
+                .strip_prefix("seccomp=")
+                .or_else(|| option.strip_prefix("seccomp:"))
+            else {
+                continue;
+            };
+            if matches!(path, "unconfined" | "builtin") || path.trim_start().starts_with('{') {
+                continue;
+            }
+            let file = self.host_path(path, item);
+            match read_profile(std::path::Path::new(&file)) {
+                Ok(json) => *option = format!("seccomp={json}"),
+                Err(why) => self.bad(
+                    &["/HostConfig/SecurityOpt"],
+                    item,
+                    format!("cannot read the seccomp profile {file}: {why}"),
+                ),
+            }
         }
     }
 
@@ -1291,6 +1321,31 @@ impl<'m> Mapper<'_, '_, 'm> {
         }
         refs
     }
+}
+
+/// The largest seccomp profile read (Docker's default profile is about 20 KiB).
+const MAX_PROFILE_BYTES: u64 = 1 << 20;
+
+fn read_profile(path: &std::path::Path) -> Result<String, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    if meta.len() > MAX_PROFILE_BYTES {
+        return Err(format!(
+            "{} bytes, above the {} KiB limit",
+            meta.len(),
+            MAX_PROFILE_BYTES >> 10
+        ));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .map_err(|e| e.to_string())?
+        .take(MAX_PROFILE_BYTES)
+        .read_to_string(&mut text)
+        .map_err(|e| e.to_string())?;
+    Ok(text)
 }
 
 fn restart_condition(condition: &str) -> String {
