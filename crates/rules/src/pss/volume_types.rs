@@ -25,9 +25,9 @@ declare_rule! {
     /// The Pod Security Standards' restricted *Volume Types* control: every volume of the pod must
     /// be a `configMap`, `csi`, `downwardAPI`, `emptyDir`, `ephemeral`, `image`,
     /// `persistentVolumeClaim`, `projected` or `secret` volume. Any other source (`hostPath`,
-    /// `nfs`, `iscsi`, `gitRepo`, `cephfs`, …) fails, and so does a volume that names no source
-    /// (the reference implementation calls its type "unknown"). Every container of such a pod
-    /// fails.
+    /// `nfs`, `iscsi`, `gitRepo`, `cephfs`, or a key Kubernetes does not know) fails, and every
+    /// container of such a pod fails. A volume that names no source is an `emptyDir`: the API
+    /// server defaults it so before admission.
     ///
     /// A Docker container is not applicable: its host mounts are judged by CT0007
     /// sensitive-host-mount and CT0028 docker-socket-mount.
@@ -65,23 +65,15 @@ fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
     let bad: Vec<&PodVolume> = k
         .volumes
         .iter()
-        .filter(|v| !ALLOWED.contains(&v.source.as_str()))
+        // No source: Kubernetes' default, `emptyDir`.
+        .filter(|v| !v.source.is_empty() && !ALLOWED.contains(&v.source.as_str()))
         .collect();
     if bad.is_empty() {
         return Verdict::pass("every volume of the pod is of an allowed type");
     }
     let found: Vec<String> = bad
         .iter()
-        .map(|v| {
-            if v.source.is_empty() {
-                format!(
-                    "pod volume {:?} names no volume source (type \"unknown\")",
-                    v.name
-                )
-            } else {
-                format!("pod volume {:?} has the restricted type {:?}", v.name, v.source)
-            }
-        })
+        .map(|v| format!("pod volume {:?} has the restricted type {:?}", v.name, v.source))
         .collect();
     Verdict::fail(found.join("; ")).with_evidence(bad.into_iter().map(volume_evidence))
 }
@@ -109,7 +101,7 @@ mod tests {
             volumes: vec![
                 volume("a", "secret", 20),
                 volume("b", "nfs", 22),
-                volume("c", "", 24),
+                volume("c", "foo", 24),
             ],
             ..KubernetesFacts::default()
         });
@@ -117,15 +109,18 @@ mod tests {
         assert_verdict(
             &v,
             Status::Fail,
-            "pod volume \"b\" has the restricted type \"nfs\"; pod volume \"c\" names no volume source (type \"unknown\")",
+            "pod volume \"b\" has the restricted type \"nfs\"; pod volume \"c\" has the restricted type \"foo\"",
         );
         assert_eq!(positions(&v), [(22, 7), (24, 7)]);
     }
 
     #[test]
-    fn allowed_types_pass_and_docker_is_not_applicable() {
+    fn allowed_types_and_the_default_pass_and_docker_is_not_applicable() {
+        let mut volumes: Vec<PodVolume> = super::ALLOWED.iter().map(|s| volume(s, s, 20)).collect();
+        // A volume without a source is an emptyDir.
+        volumes.push(volume("scratch", "", 30));
         let w = kubernetes(KubernetesFacts {
-            volumes: super::ALLOWED.iter().map(|s| volume(s, s, 20)).collect(),
+            volumes,
             ..KubernetesFacts::default()
         });
         assert_verdict(
