@@ -575,9 +575,19 @@ fn helm_templates_are_not_manifests_yet() {
         }]
     );
     assert_eq!(
-        error("apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - image: \"{{ .Values.image }}\"\n")
+        error("apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - image: {{ .Values.image }}\n")
             .to_string(),
-        "m.yaml:5:13: not a manifest: render it first (helm template …)"
+        "m.yaml:5:12: not a manifest: render it first (helm template …)"
+    );
+    // A quoted `{{` is a string like any other (a chart whose only templates are quoted is
+    // judged as written).
+    let m = load_manifest(
+        "q.yaml",
+        "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - image: \"{{ .Values.image }}\"\n",
+    );
+    assert_eq!(
+        (m.errors.len(), m.workloads[0].image.value.as_str()),
+        (0, "{{ .Values.image }}")
     );
     // Only in comments: a manifest like any other.
     let m = load_manifest(
@@ -655,6 +665,10 @@ spec:
         (
             "spec:\n  containers:\n  - name: c\n    volumeMounts: [{name: nope, mountPath: /x}]\n",
             "t.yaml:6:21: spec.containers[0].volumeMounts[0].name: the pod defines no volume \"nope\"",
+        ),
+        (
+            "spec:\n  volumes:\n  - name: v\n    hostPath: /var/run/docker.sock\n",
+            "t.yaml:6:15: spec.volumes[0].hostPath: expected a mapping, found string \"/var/run/docker.sock\"",
         ),
         (
             "spec: 3\n",
@@ -950,4 +964,71 @@ spec:
             .collect::<Vec<_>>(),
         [("10.1.1.1", (13, 36))]
     );
+}
+
+#[test]
+fn braces_that_are_data_are_no_template() {
+    // An alert rule's and a dashboard's `{{ … }}` are data: the file is a manifest like any other.
+    let text = "\
+apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata: {name: r}
+spec:
+  groups:
+  - rules:
+    - alert: Down
+      annotations:
+        summary: Instance {{ $labels.instance }} down
+        description: \"{{ $value }}\"
+---
+apiVersion: v1
+kind: ConfigMap
+data:
+  dash.json: |
+    {\"legendFormat\": \"{{pod}}\"}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  - name: c
+    args: [\"--format={{.Name}}\"]
+";
+    let m = load_manifest("r.yaml", text);
+    assert_eq!(m.errors, []);
+    assert_eq!(
+        names(&m.workloads),
+        [("Pod/p/c", ContainerType::Container, (23, 5))]
+    );
+
+    // In an object with a pod, a plain scalar with `{{` is a template; so is a mapping key that
+    // YAML reads from `{{ … }}`, anywhere, and any `{{` in a file that is not YAML.
+    let cases = [
+        (
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  spec:\n    containers:\n    - image: repo/app:{{ .Values.tag }}\n",
+            "t.yaml:8:23",
+        ),
+        (
+            "apiVersion: v1\nkind: Service\nspec:\n  ports:\n  - port: {{ .Values.port }}\n",
+            "t.yaml:5:11",
+        ),
+        (
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}-svc\n",
+            "t.yaml:4:9",
+        ),
+        (
+            "{{- if .Values.enabled }}\napiVersion: v1\nkind: Service\n{{- end }}\n",
+            "t.yaml:1:1",
+        ),
+    ];
+    for (text, at) in cases {
+        let m = load_manifest("t.yaml", text);
+        assert_eq!(
+            m.errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            [format!("{at}: not a manifest: render it first (helm template …)")],
+            "{text}"
+        );
+        assert!(m.is_manifest && m.workloads.is_empty());
+    }
 }

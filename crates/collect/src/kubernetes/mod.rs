@@ -17,7 +17,12 @@
 //! (`privileged: "yes"`, which the API server rejects too) is a [`SourceError`] at the value,
 //! and that object yields no workloads (its facts were not read); the file's other objects do.
 //! Helm or other Go templates (`{{ … }}` outside comments) are not manifests yet: the file is
-//! one [`SourceError`], "not a manifest: render it first (helm template …)", at the first `{{`.
+//! one [`SourceError`], "not a manifest: render it first (helm template …)", at the first `{{`
+//! that is a template — any `{{` when the file is not YAML; in YAML, one that YAML reads as a
+//! flow mapping used as a key (`{{ .Values.x }}`), or a plain scalar holding `{{` in an object
+//! with a pod. A `{{` in a quoted or block scalar, or in a plain scalar of another object (an
+//! alert rule's `{{ $labels.pod }}`, a dashboard's legend), is data: rendered monitoring stacks
+//! are full of them.
 
 mod pod;
 mod quantity;
@@ -66,7 +71,23 @@ pub fn load_manifest(path: &str, text: &str) -> Manifest {
         });
         return manifest;
     }
-    if let Some((line, column)) = first_template(text) {
+    let template = first_template(text);
+    let limits = Limits {
+        max_bytes: MAX_MANIFEST_BYTES,
+        ..Limits::default()
+    };
+    let parsed = yaml::load_all(path, text, &limits);
+    // A `{{` is a template unless the file is YAML in which every `{{` is data: text in a
+    // quoted or block scalar, or in a plain scalar of an object without a pod (an alert rule's
+    // `{{ $labels.pod }}`, a dashboard's legend format).
+    let template = template.and_then(|first| match &parsed {
+        Err(_) => Some(first),
+        Ok(documents) => documents
+            .iter()
+            .find_map(|d| template_site(&d.root, None))
+            .map(|(at, backward)| template_at(text, at.line, at.column, backward).unwrap_or(first)),
+    });
+    if let Some((line, column)) = template {
         manifest.is_manifest = looks_like_manifest(text);
         manifest.errors.push(SourceError {
             path: path.to_string(),
@@ -76,11 +97,7 @@ pub fn load_manifest(path: &str, text: &str) -> Manifest {
         });
         return manifest;
     }
-    let limits = Limits {
-        max_bytes: MAX_MANIFEST_BYTES,
-        ..Limits::default()
-    };
-    let documents = match yaml::load_all(path, text, &limits) {
+    let documents = match parsed {
         Ok(documents) => documents,
         Err(e) => {
             manifest.is_manifest = looks_like_manifest(text);
@@ -141,6 +158,71 @@ fn object(node: &Node, nesting: usize, manifest: &mut Manifest) {
         Ok(workloads) => manifest.workloads.extend(workloads),
         Err(e) => manifest.errors.push(e),
     }
+}
+
+/// The first node that only a template explains: a mapping key that is not a scalar (YAML reads
+/// `{{ .Values.x }}` as a flow mapping inside a flow mapping), or a plain scalar holding `{{` in
+/// an object with a pod. `pod` says whether the node is inside such an object (`None` at a
+/// document's root). The flag returned says the `{{` is before the node's position (a key's
+/// flow mapping starts before the key).
+fn template_site(node: &Node, pod: Option<bool>) -> Option<(&yaml::Mark, bool)> {
+    let pod = pod.unwrap_or_else(|| is_object(node) && pod::template_path(node).is_some());
+    match &node.value {
+        yaml::Value::Scalar(s) if pod && !s.quoted && s.text.contains("{{") => Some((&node.at, false)),
+        yaml::Value::Scalar(_) | yaml::Value::Null => None,
+        yaml::Value::Seq(items) => items.iter().find_map(|i| template_site(i, Some(pod))),
+        yaml::Value::Map(entries) => entries.iter().find_map(|(k, v)| {
+            if k.is_map() || k.is_seq() {
+                return Some((&k.at, true));
+            }
+            template_site(k, Some(pod)).or_else(|| {
+                if is_list_items(node, k) {
+                    // A list's items are objects of their own.
+                    v.items().iter().find_map(|i| template_site(i, None))
+                } else {
+                    template_site(v, Some(pod))
+                }
+            })
+        }),
+    }
+}
+
+/// Whether `key` is the `items` key of a `…List` object, whose items are judged one by one.
+fn is_list_items(node: &Node, key: &Node) -> bool {
+    key.as_str() == Some("items")
+        && is_object(node)
+        && node
+            .get("kind")
+            .and_then(Node::as_str)
+            .is_some_and(|k| k.ends_with("List"))
+}
+
+/// The `{{` nearest a node's position: the last one at or before it on its line when
+/// `backward`, else the first one at or after it.
+fn template_at(text: &str, line: u32, column: u32, backward: bool) -> Option<(u32, u32)> {
+    let index = usize::try_from(line).ok()?.checked_sub(1)?;
+    let column = usize::try_from(column).ok()?.saturating_sub(1);
+    let lines = text.lines().skip(index);
+    for (offset, text_line) in lines.enumerate() {
+        let chars: Vec<char> = text_line.chars().collect();
+        let mut starts =
+            (0..chars.len().saturating_sub(1)).filter(|&i| chars[i] == '{' && chars[i + 1] == '{');
+        let found = if offset > 0 {
+            starts.next()
+        } else if backward {
+            starts.rfind(|&i| i <= column)
+        } else {
+            starts.find(|&i| i >= column)
+        };
+        if let Some(i) = found {
+            let line = u32::try_from(index + offset + 1).ok()?;
+            return Some((line, u32::try_from(i + 1).ok()?));
+        }
+        if backward {
+            return None;
+        }
+    }
+    None
 }
 
 /// Whether the text has `apiVersion` and `kind` keys (YAML at a line start, or JSON keys).

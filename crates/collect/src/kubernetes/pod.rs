@@ -152,13 +152,14 @@ struct Object<'a> {
     namespace: Option<String>,
 }
 
-/// The workloads of one object; empty for kinds without a pod template.
-pub(super) fn workloads(node: &Node, kind: &str) -> Result<Vec<Workload>> {
+/// Where an object's pod template is (keys from the object), for the kinds that have one.
+pub(super) fn template_path(node: &Node) -> Option<&'static [&'static str]> {
+    let kind = node.get("kind").and_then(Node::as_str).unwrap_or_default();
     let api_version = node.get("apiVersion").and_then(Node::as_str).unwrap_or_default();
     let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
     // A custom resource may reuse a kind's name (a `Job` of another API group is not a batch
     // Job): only the built-in groups' objects have the pod template layout read here.
-    let template_path: &[&str] = match (kind, group) {
+    Some(match (kind, group) {
         ("Pod", "") => &[],
         ("PodTemplate", "") => &["template"],
         ("ReplicationController", "") => &["spec", "template"],
@@ -167,7 +168,14 @@ pub(super) fn workloads(node: &Node, kind: &str) -> Result<Vec<Workload>> {
         }
         ("Job", "batch") => &["spec", "template"],
         ("CronJob", "batch") => &["spec", "jobTemplate", "spec", "template"],
-        _ => return Ok(Vec::new()),
+        _ => return None,
+    })
+}
+
+/// The workloads of one object; empty for kinds without a pod template.
+pub(super) fn workloads(node: &Node, kind: &str) -> Result<Vec<Workload>> {
+    let Some(template_path) = template_path(node) else {
+        return Ok(Vec::new());
     };
     let metadata = map(node, "metadata", "")?;
     let text = |key| -> Result<Option<String>> {
@@ -376,6 +384,13 @@ impl<'a> Pod<'a> {
             // The volume source is the one key besides `name`.
             let source = item.entries().iter().find(|(k, _)| k.as_str() != Some("name"));
             let (source_name, at, body) = match source {
+                Some((k, v)) if !v.is_map() && !v.is_null() => {
+                    let key = k.as_str().unwrap_or_default();
+                    return Err(error(
+                        v,
+                        format!("{inner}{key}: expected a mapping, found {}", found(v)),
+                    ));
+                }
                 Some((k, v)) => (
                     k.as_str().unwrap_or_default().to_string(),
                     k,
