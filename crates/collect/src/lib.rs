@@ -7,6 +7,7 @@
 pub mod client;
 pub mod compose;
 pub mod config_files;
+pub mod discover;
 pub mod dockerfiles;
 pub mod endpoint;
 mod engine;
