@@ -1,7 +1,7 @@
 //! The JSON report. These structs are the schema documented in docs/report-schema.md; extend
 //! them only by adding fields.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use dockward_model::{RuleResult, Severity, Snapshot, Status};
 use serde::{Deserialize, Serialize};
@@ -25,6 +25,32 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// Counts.
     pub summary: Summary,
+    /// The source lines that located results point at, for the text report's excerpts (the
+    /// caller, which read the files, fills it; rendering does no I/O). Not part of the JSON.
+    #[serde(skip)]
+    pub lines: SourceLines,
+}
+
+/// Lines of linted files by path and line number (1-based).
+pub type SourceLines = HashMap<String, HashMap<u32, String>>;
+
+/// How many files of each kind a lint read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LintCounts {
+    /// Dockerfiles.
+    pub dockerfiles: usize,
+    /// Compose projects (a compose file with its override files, or the `-f` files).
+    pub compose_projects: usize,
+    /// Kubernetes manifests.
+    pub manifests: usize,
+    /// daemon.json files.
+    pub daemon_json: usize,
+    /// Seccomp profiles.
+    pub seccomp_profiles: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// The tool.
@@ -62,6 +88,18 @@ pub struct Source {
     /// Number of Dockerfiles linted (`dockward lint`; the endpoint is empty then).
     #[serde(default)]
     pub dockerfiles: usize,
+    /// Number of compose projects linted.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub compose_projects: usize,
+    /// Number of Kubernetes manifests linted.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub manifests: usize,
+    /// Number of daemon.json files linted.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub daemon_json: usize,
+    /// Number of seccomp profiles linted.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub seccomp_profiles: usize,
 }
 
 /// Counts per status.
@@ -217,6 +255,10 @@ impl Report {
                 running_only: !snapshot.all_containers,
                 images: snapshot.images.len(),
                 dockerfiles: 0,
+                compose_projects: 0,
+                manifests: 0,
+                daemon_json: 0,
+                seccomp_profiles: 0,
             },
             results,
             warnings: snapshot
@@ -231,11 +273,25 @@ impl Report {
                 )
                 .collect(),
             summary,
+            lines: SourceLines::new(),
         }
     }
 
     /// Builds the report of linting `dockerfiles` files.
     pub fn for_dockerfiles(results: Vec<RuleResult>, dockerfiles: usize, at: String) -> Self {
+        Self::for_lint(
+            results,
+            LintCounts {
+                dockerfiles,
+                ..LintCounts::default()
+            },
+            at,
+        )
+    }
+
+    /// Builds the report of a lint of files of any kinds (Dockerfiles, compose projects,
+    /// manifests, daemon.json files, seccomp profiles), with how many of each were read.
+    pub fn for_lint(results: Vec<RuleResult>, counts: LintCounts, at: String) -> Self {
         let summary = Summary::of(&results);
         let by = concat!("dockward ", env!("CARGO_PKG_VERSION")).to_string();
         Report {
@@ -253,11 +309,16 @@ impl Report {
                 containers_listed: None,
                 running_only: false,
                 images: 0,
-                dockerfiles,
+                dockerfiles: counts.dockerfiles,
+                compose_projects: counts.compose_projects,
+                manifests: counts.manifests,
+                daemon_json: counts.daemon_json,
+                seccomp_profiles: counts.seccomp_profiles,
             },
             results,
             warnings: Vec::new(),
             summary,
+            lines: SourceLines::new(),
         }
     }
 

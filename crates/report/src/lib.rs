@@ -6,5 +6,8 @@ pub mod junit;
 pub mod sarif;
 mod text;
 
-pub use json::{REPORT_SCHEMA_VERSION, Report, SeverityCounts, Source, StatusCounts, Summary, Tool};
+pub use json::{
+    LintCounts, REPORT_SCHEMA_VERSION, Report, SeverityCounts, Source, SourceLines, StatusCounts, Summary,
+    Tool,
+};
 pub use text::{TextOptions, render_text, visible};

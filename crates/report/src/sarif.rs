@@ -191,6 +191,10 @@ struct SarifResult<'a> {
     kind: &'static str,
     message: Message,
     locations: [SarifLocation<'a>; 1],
+    /// The sites that pulled the value in (a YAML alias, a `<<` merge key, a compose `extends`
+    /// or override file), innermost first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<RelatedLocation>,
     partial_fingerprints: Fingerprints,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<SarifSuppression<'a>>,
@@ -204,6 +208,14 @@ struct SarifLocation<'a> {
     physical_location: Option<PhysicalLocation>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     logical_locations: Vec<LogicalLocation<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RelatedLocation {
+    id: usize,
+    physical_location: PhysicalLocation,
+    message: Message,
 }
 
 #[derive(Serialize)]
@@ -391,6 +403,19 @@ fn sarif_result(r: &RuleResult, rule_index: usize) -> SarifResult<'_> {
             }],
         },
     };
+    let related_locations = r
+        .location
+        .iter()
+        .flat_map(|l| &l.via)
+        .enumerate()
+        .map(|(id, via)| RelatedLocation {
+            id,
+            physical_location: physical_location(via),
+            message: Message {
+                text: "the value is pulled in here".to_string(),
+            },
+        })
+        .collect();
     let suppressions = r
         .suppressed
         .iter()
@@ -407,6 +432,7 @@ fn sarif_result(r: &RuleResult, rule_index: usize) -> SarifResult<'_> {
         kind: "fail",
         message: Message { text },
         locations: [location],
+        related_locations,
         partial_fingerprints: Fingerprints { v1: fingerprint(r) },
         suppressions,
         properties: ResultProperties {

@@ -8,7 +8,7 @@ use std::fmt::Write;
 use dockward_model::{RuleResult, Severity, Status, TargetKind};
 use dockward_rules::section_title;
 
-use crate::json::{Report, StatusCounts, section_of_result};
+use crate::json::{Report, SourceLines, StatusCounts, section_of_result};
 
 /// How to render text.
 #[derive(Clone, Copy, Debug, Default)]
@@ -75,11 +75,24 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
         .unwrap_or_default();
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     if source.endpoint.is_empty() {
+        let mut read: Vec<String> = [
+            (source.compose_projects, "compose project"),
+            (source.manifests, "Kubernetes manifest"),
+            (source.daemon_json, "daemon.json file"),
+            (source.seccomp_profiles, "seccomp profile"),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, word)| plural(n, word))
+        .collect();
+        if source.dockerfiles > 0 || read.is_empty() {
+            read.insert(0, plural(source.dockerfiles, "Dockerfile"));
+        }
         let _ = writeln!(
             out,
             "{} lint of {}",
             paint.bold(&format!("dockward {}", report.tool.version)),
-            plural(source.dockerfiles, "Dockerfile"),
+            read.join(", "),
         );
     } else {
         let images = if source.images > 0 {
@@ -153,7 +166,7 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
         }
         // Results arrive ordered by rule: one block per rule, one line per target.
         for block in shown.chunk_by(|a, b| a.rule == b.rule) {
-            render_rule_block(&mut out, &paint, block);
+            render_rule_block(&mut out, &paint, block, &report.lines);
         }
         if *section == "1" {
             render_audit_rules_file(&mut out, &paint, &report.results);
@@ -172,6 +185,7 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
                 visible(message),
                 rules.len()
             );
+            render_excerpt(&mut out, &paint, rules[0], &report.lines);
         }
     }
 
@@ -235,12 +249,66 @@ fn target_label(r: &RuleResult) -> String {
         TargetKind::SeccompProfile => "seccomp profile",
     };
     match &r.location {
+        // A file workload's name says which one of the file's services or containers it is.
+        Some(at)
+            if at.path != r.target.name
+                && matches!(
+                    r.target.kind,
+                    TargetKind::ComposeService | TargetKind::K8sContainer
+                ) =>
+        {
+            format!("{}:{}:{} ({kind} {})", at.path, at.line, at.column, r.target.name)
+        }
         Some(at) => format!("{}:{}:{}", at.path, at.line, at.column),
         None => format!("{kind} {}", r.target.name),
     }
 }
 
-fn render_rule_block(out: &mut String, paint: &Paint, block: &[&RuleResult]) {
+/// The source line a located result points at, with a caret under its column, and the sites
+/// that pulled the value in.
+fn render_excerpt(out: &mut String, paint: &Paint, r: &RuleResult, lines: &SourceLines) {
+    let Some(at) = &r.location else {
+        return;
+    };
+    if let Some(text) = lines.get(&at.path).and_then(|file| file.get(&at.line)) {
+        let number = at.line.to_string();
+        let mut shown = String::new();
+        let mut offset = 0;
+        for (i, c) in text.chars().enumerate() {
+            let rendered = if c == '\t' {
+                Cow::Borrowed("    ")
+            } else {
+                visible(c.encode_utf8(&mut [0; 4])).into_owned().into()
+            };
+            if (i as u64) + 1 < u64::from(at.column) {
+                offset += rendered.chars().count();
+            }
+            shown.push_str(&rendered);
+        }
+        let _ = writeln!(out, "          {} {}", paint.dim(&format!("{number} |")), shown);
+        if at.column >= 1 {
+            let _ = writeln!(
+                out,
+                "          {} {}{}",
+                paint.dim(&format!("{} |", " ".repeat(number.len()))),
+                " ".repeat(offset),
+                paint.wrap("1;31", "^")
+            );
+        }
+    }
+    for via in &at.via {
+        let _ = writeln!(
+            out,
+            "          {}",
+            paint.dim(&visible(&format!(
+                "pulled in at {}:{}:{}",
+                via.path, via.line, via.column
+            )))
+        );
+    }
+}
+
+fn render_rule_block(out: &mut String, paint: &Paint, block: &[&RuleResult], lines: &SourceLines) {
     let first = block[0];
     let title = dockward_rules::find(&first.rule).map_or("", |rule| rule.title);
     let _ = writeln!(
@@ -280,6 +348,9 @@ fn render_rule_block(out: &mut String, paint: &Paint, block: &[&RuleResult]) {
             visible(&target_label(r)),
             visible(&r.message)
         );
+        if matches!(r.status, Status::Fail | Status::Error) {
+            render_excerpt(out, paint, r, lines);
+        }
         for e in &r.evidence {
             let _ = writeln!(
                 out,

@@ -69,10 +69,15 @@ fn report(results: Vec<RuleResult>, warnings: Vec<String>) -> Report {
             running_only: false,
             images: 0,
             dockerfiles: 0,
+            compose_projects: 0,
+            manifests: 0,
+            daemon_json: 0,
+            seccomp_profiles: 0,
         },
         summary: Summary::of(&results),
         results,
         warnings,
+        lines: Default::default(),
     }
 }
 
@@ -738,4 +743,34 @@ fn json_sarif_and_junit_escape_control_characters() {
     let case = doc.descendants().find(|n| n.has_tag_name("testcase")).unwrap();
     // XML 1.0 cannot carry ESC or NUL even escaped: they are dropped, CR is a character reference.
     assert_eq!(case.attribute("name"), Some("container evil[2K\r"));
+}
+
+#[test]
+fn sarif_with_related_locations_is_valid() {
+    let mut r = at(
+        result(
+            "CT0006",
+            Status::Fail,
+            TargetKind::ComposeService,
+            "web",
+            "container is privileged",
+        ),
+        "compose.yaml",
+        12,
+        7,
+    );
+    if let Some(location) = r.location.as_mut() {
+        location.via = vec![
+            Location::new("compose.yaml", 3, 9),
+            Location::new("base.yaml", 2, 1),
+        ];
+    }
+    let sarif: Value = serde_json::from_str(&render_sarif(&report(vec![r], Vec::new()))).unwrap();
+    assert_valid_sarif(&sarif);
+    let related = &sarif["runs"][0]["results"][0]["relatedLocations"];
+    assert_eq!(related[1]["id"], 1);
+    assert_eq!(
+        related[1]["physicalLocation"]["artifactLocation"]["uri"],
+        "base.yaml"
+    );
 }
