@@ -6,23 +6,20 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use std::collections::HashMap;
 use std::io::{IsTerminal, Read as _, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 mod authz;
+mod lint;
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use dockward_collect::parse::dockerfile::parse_dockerfile;
 use dockward_collect::{Client, Environment, ImageSelection, Limits, Options, collect_snapshot};
-use dockward_model::dockerfile::Dockerfile;
 use dockward_model::snapshot::SNAPSHOT_SCHEMA_VERSION;
 use dockward_model::{CollectionError, DaemonFacts, Origin, Severity, Snapshot, Status, Target, TargetKind};
 use dockward_report::{Report, TextOptions, render_text, visible};
-use dockward_rules::LintInput;
 
 const EXIT_CODES_HELP: &str = "Exit codes:
   0    nothing at or above --fail-on failed
@@ -66,7 +63,7 @@ enum Command {
     Collect(CollectArgs),
     /// Lint Dockerfiles: files, directories (searched recursively, honouring .gitignore) or `-`
     /// for standard input.
-    Lint(LintArgs),
+    Lint(lint::LintArgs),
     /// List the rules.
     Rules {
         /// Output format.
@@ -125,11 +122,16 @@ struct TargetArgs {
     no_image_files: bool,
 }
 
+/// `--format`, with `-f` for short where `-f` means nothing else (`lint -f` names a compose file).
 #[derive(clap::Args)]
-struct OutputArgs {
+struct FormatArg {
     /// Output format.
     #[arg(short, long, value_enum, default_value = "text")]
     format: ReportFormat,
+}
+
+#[derive(clap::Args)]
+struct OutputArgs {
     /// Exit with 1 when a failing result has this severity or higher (`none`: never). A check
     /// that ended in an error (could not be assessed) counts like a failure when its rule's
     /// severity is at or above SEVERITY, unless --errors-ok.
@@ -151,19 +153,6 @@ struct OutputArgs {
 }
 
 #[derive(clap::Args)]
-struct LintArgs {
-    /// Dockerfiles or directories to search; `-` reads standard input. Only regular files are
-    /// read, at most 32 MiB each.
-    #[arg(required = true, value_name = "PATH")]
-    paths: Vec<PathBuf>,
-    /// The stage that ships (as `docker build --target`); the last stage by default.
-    #[arg(long, value_name = "STAGE")]
-    target: Option<String>,
-    #[command(flatten)]
-    output: OutputArgs,
-}
-
-#[derive(clap::Args)]
 struct AuditArgs {
     #[command(flatten)]
     target: TargetArgs,
@@ -178,6 +167,8 @@ struct AuditArgs {
     /// or repeated).
     #[arg(long, value_name = "SCOPE,...", value_delimiter = ',', value_parser = parse_scope)]
     only: Option<Vec<dockward_rules::Scope>>,
+    #[command(flatten)]
+    format: FormatArg,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -269,7 +260,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Audit(args) => audit(args),
         Command::Collect(args) => collect(args),
-        Command::Lint(args) => lint(args),
+        Command::Lint(args) => lint::lint(args),
         Command::Rules { format } => {
             write_stdout(&rules_listing(format))?;
             Ok(0)
@@ -311,7 +302,7 @@ fn audit(args: AuditArgs) -> anyhow::Result<u8> {
     };
     let results = dockward_rules::evaluate(&snapshot, &settings);
     let report = Report::new(&snapshot, results);
-    let code = emit(&report, &args.output)?;
+    let code = emit(&report, args.format.format, &args.output)?;
     if let Some(reason) = trouble {
         eprintln!("dockward: {}", visible(&reason));
         return Ok(EXIT_TROUBLE);
@@ -352,8 +343,8 @@ const NO_SUCH_CONTAINER_IN_SNAPSHOT: &str = "no such container in the snapshot";
 const NO_SUCH_IMAGE_IN_SNAPSHOT: &str = "no such image in the snapshot";
 
 /// Writes the report in the chosen format and returns the exit code its findings call for.
-fn emit(report: &Report, output: &OutputArgs) -> anyhow::Result<u8> {
-    match output.format {
+fn emit(report: &Report, format: ReportFormat, output: &OutputArgs) -> anyhow::Result<u8> {
+    match format {
         ReportFormat::Json => report.write_json(std::io::stdout().lock())?,
         ReportFormat::Sarif => write_stdout(&dockward_report::sarif::render_sarif(report))?,
         ReportFormat::Junit => write_stdout(&dockward_report::junit::render_junit(report))?,
@@ -390,147 +381,6 @@ fn exit_code(report: &Report, output: &OutputArgs) -> u8 {
         EXIT_FINDINGS
     } else {
         0
-    }
-}
-
-/// `# dockward ignore=` comments naming a rule that does not exist: a typo there would silently
-/// suppress nothing.
-fn unknown_ignores(parsed: &[(String, Result<Dockerfile, ParseFailure>)]) -> Vec<String> {
-    let mut warnings = Vec::new();
-    // Files with tens of thousands of comments name the same few rules over and over.
-    let mut known: HashMap<&str, bool> = HashMap::new();
-    for df in parsed.iter().filter_map(|(_, outcome)| outcome.as_ref().ok()) {
-        for pragma in &df.pragmas {
-            for rule in pragma.rules.iter().filter(|r| {
-                !*known
-                    .entry(r.as_str())
-                    .or_insert_with(|| dockward_rules::find(r).is_some())
-            }) {
-                warnings.push(format!(
-                    "{}:{}:{}: dockward ignore names unknown rule \"{rule}\"",
-                    df.path, pragma.pos.line, pragma.pos.column
-                ));
-            }
-        }
-    }
-    warnings
-}
-
-/// Where and why a Dockerfile could not be parsed: line, column, message.
-type ParseFailure = (u32, u32, String);
-
-fn lint(args: LintArgs) -> anyhow::Result<u8> {
-    check_enable(&args.output)?;
-    let stdin = Path::new("-");
-    let from_stdin = args.paths.iter().any(|p| p == stdin);
-    let paths: Vec<PathBuf> = args.paths.iter().filter(|p| *p != stdin).cloned().collect();
-    let (found, search_errors) = dockward_collect::dockerfiles::find_dockerfiles(&paths);
-    for error in &search_errors {
-        eprintln!(
-            "dockward: cannot search {}: {}",
-            visible(&error.path.display().to_string()),
-            visible(&error.message)
-        );
-    }
-    let mut sources: Vec<(String, Result<String, String>)> = Vec::with_capacity(found.len() + 1);
-    if from_stdin {
-        let read = read_limited(std::io::stdin().lock(), DOCKERFILE_LIMIT)
-            .map_err(|e| match e {
-                ReadError::Io(e) => format!("cannot read standard input: {e}"),
-                refused => {
-                    eprintln!("dockward: cannot read -: {refused}");
-                    refused.to_string()
-                }
-            })
-            .and_then(utf8);
-        sources.push(("-".to_string(), read));
-    }
-    for path in &found {
-        let text = read_regular_file(path, DOCKERFILE_LIMIT)
-            .map_err(|e| match e {
-                ReadError::Io(e) => format!("cannot read the file: {e}"),
-                // Refused (a FIFO, a device, too large): said beside the report too.
-                refused => {
-                    eprintln!(
-                        "dockward: cannot read {}: {refused}",
-                        visible(&path.display().to_string())
-                    );
-                    refused.to_string()
-                }
-            })
-            .and_then(utf8);
-        sources.push((path.display().to_string(), text));
-    }
-    let parsed: Vec<(String, Result<Dockerfile, ParseFailure>)> = sources
-        .into_iter()
-        .map(|(path, text)| {
-            let outcome = match text {
-                Ok(text) => parse_dockerfile(&path, &text)
-                    .map_err(|e| (e.line, e.column, e.message))
-                    .and_then(|df| has_target(df, args.target.as_deref())),
-                Err(message) => Err((0, 0, message)),
-            };
-            (path, outcome)
-        })
-        .collect();
-    for (path, outcome) in &parsed {
-        if let Err((0, 0, message)) = outcome
-            && message.starts_with("target stage")
-        {
-            eprintln!("dockward: {}: {message}", visible(path));
-        }
-    }
-    let inputs: Vec<LintInput<'_>> = parsed
-        .iter()
-        .map(|(path, outcome)| match outcome {
-            Ok(df) => LintInput::Parsed(df),
-            Err((line, column, message)) => LintInput::Failed {
-                path,
-                line: *line,
-                column: *column,
-                message,
-            },
-        })
-        .collect();
-    let settings = dockward_rules::Settings {
-        only: Some(vec![dockward_rules::Scope::Dockerfiles]),
-        target_stage: args.target.clone(),
-        enable: args.output.enable.clone(),
-        ..Default::default()
-    };
-    let results = dockward_rules::evaluate_dockerfiles(&inputs, &settings);
-    let mut report = Report::for_dockerfiles(results, inputs.len(), dockward_collect::now_rfc3339());
-    report.warnings = unknown_ignores(&parsed);
-    let code = emit(&report, &args.output)?;
-    let no_inputs = inputs.is_empty();
-    let any_failed = parsed.iter().any(|(_, outcome)| outcome.is_err());
-    // The process ends right after: freeing hundreds of thousands of results and syntax nodes
-    // one by one would only cost time (a tenth of a 20 MB lint).
-    drop(inputs);
-    std::mem::forget(report);
-    std::mem::forget(parsed);
-    if no_inputs {
-        eprintln!("dockward: no Dockerfiles found");
-        return Ok(EXIT_TROUBLE);
-    }
-    if !search_errors.is_empty() || any_failed {
-        return Ok(code.max(EXIT_TROUBLE));
-    }
-    Ok(code)
-}
-
-/// A Dockerfile without the `--target` stage cannot be judged for it, as `docker build` refuses.
-fn has_target(df: Dockerfile, target: Option<&str>) -> Result<Dockerfile, ParseFailure> {
-    match target {
-        Some(target)
-            if !df
-                .stages
-                .iter()
-                .any(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(target))) =>
-        {
-            Err((0, 0, format!("target stage \"{target}\" could not be found")))
-        }
-        _ => Ok(df),
     }
 }
 

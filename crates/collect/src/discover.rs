@@ -12,6 +12,7 @@
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
+use crate::compose::{is_compose_file_name, is_override_file_name, override_siblings};
 use crate::dockerfiles::{SearchError, is_dockerfile_name};
 
 /// What a file given to `dockward lint` is (`--kind`).
@@ -181,13 +182,13 @@ fn walk(dir: &Path, only: Option<SourceKind>, found: &mut Discovered) {
                 found.dockerfiles.push(path.to_path_buf());
             }
         } else if is_compose_file_name(name) {
-            // An override file is merged into the project of the file it overrides, never a
-            // project of its own.
-            if wanted(SourceKind::Compose) && !is_override_name(name) {
+            if wanted(SourceKind::Compose) {
                 let mut project = vec![path.to_path_buf()];
                 project.extend(override_siblings(path));
                 found.compose.push(project);
             }
+        } else if is_override_file_name(name) {
+            // Merged into the project of the file it overrides, never a project of its own.
         } else if name == "daemon.json" {
             if wanted(SourceKind::DaemonJson) {
                 found.daemon_json.push(path.to_path_buf());
@@ -244,7 +245,7 @@ fn kind_by_content(path: &Path) -> Option<SourceKind> {
     if head.trim_start().starts_with('{') && is_seccomp_candidate(&head) {
         return Some(SourceKind::Seccomp);
     }
-    if is_compose_file_name(name) {
+    if is_compose_file_name(name) || is_override_file_name(name) {
         return Some(SourceKind::Compose);
     }
     if yaml_or_json(name) {
@@ -298,59 +299,6 @@ fn has_top_level_key(text: &str, key: &str) -> bool {
             })
             .is_some_and(|rest| rest.trim_start().starts_with(':'))
     }) || (json && json_key(text, key))
-}
-
-/// Compose's file names: `compose.yaml`, `compose.yml`, `docker-compose.yaml`,
-/// `docker-compose.yml`, `*.compose.yaml|yml`, and their `.override.` forms.
-fn is_compose_file_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    let Some(stem) = lower.strip_suffix(".yaml").or_else(|| lower.strip_suffix(".yml")) else {
-        return false;
-    };
-    let stem = stem.strip_suffix(".override").unwrap_or(stem);
-    matches!(stem, "compose" | "docker-compose") || stem.ends_with(".compose")
-}
-
-fn is_override_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    lower.ends_with(".override.yaml") || lower.ends_with(".override.yml")
-}
-
-/// The override files `docker compose` applies to `file` with it: for `compose.yaml` or
-/// `docker-compose.yml`, the first of `compose.override.yml`, `compose.override.yaml`,
-/// `docker-compose.override.yml`, `docker-compose.override.yaml` beside it; for
-/// `NAME.compose.yaml`, `NAME.compose.override.yaml` (or `.yml`).
-fn override_siblings(file: &Path) -> Vec<PathBuf> {
-    let Some(dir) = file.parent() else {
-        return Vec::new();
-    };
-    let name = file_name(file).to_ascii_lowercase();
-    let stem = name
-        .strip_suffix(".yaml")
-        .or_else(|| name.strip_suffix(".yml"))
-        .unwrap_or(&name);
-    let candidates: Vec<String> = if matches!(stem, "compose" | "docker-compose") {
-        [
-            "compose.override.yml",
-            "compose.override.yaml",
-            "docker-compose.override.yml",
-            "docker-compose.override.yaml",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
-    } else {
-        ["yml", "yaml"]
-            .iter()
-            .map(|ext| format!("{stem}.override.{ext}"))
-            .collect()
-    };
-    candidates
-        .into_iter()
-        .map(|c| dir.join(c))
-        .find(|p| p.is_file())
-        .into_iter()
-        .collect()
 }
 
 #[cfg(test)]
@@ -492,9 +440,6 @@ mod tests {
         ));
         assert!(!has_top_level_key("spec:\n  services:\n    - a\n", "services"));
         assert!(has_top_level_key("{\"services\": {}}", "services"));
-        assert!(is_compose_file_name("docker-compose.override.yml"));
-        assert!(is_compose_file_name("web.compose.yaml"));
-        assert!(!is_compose_file_name("composer.yaml"));
         assert_eq!(SourceKind::parse("daemon-json"), Some(SourceKind::DaemonJson));
         assert_eq!(SourceKind::Seccomp.name(), "seccomp");
     }

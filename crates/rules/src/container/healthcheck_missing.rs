@@ -13,7 +13,7 @@ declare_rule! {
     /// It fails when there is none or it is disabled (`--no-healthcheck`, `HEALTHCHECK NONE`).
     /// A compose service without a `healthcheck` has the image's `HEALTHCHECK` if it has one,
     /// which a file does not show: it fails with medium confidence, and the message says so. A
-    /// Kubernetes container's health check is its liveness probe (Kubernetes ignores the image's
+    /// Kubernetes container's health check is its liveness (else readiness) probe (Kubernetes ignores the image's
     /// `HEALTHCHECK`); init and ephemeral containers take no probes, so the rule is not
     /// applicable to them.
     ///
@@ -61,7 +61,7 @@ fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
                     "the service sets no health check, so it has only the image's HEALTHCHECK, if the image has one (medium confidence: the image was not read)"
                 }
                 Origin::Kubernetes { .. } => {
-                    "container has no liveness probe (Kubernetes does not run the image's HEALTHCHECK)"
+                    "container has no liveness or readiness probe (Kubernetes does not run the image's HEALTHCHECK)"
                 }
                 Origin::Container { .. } | Origin::Request { .. } => "container has no health check",
             };
