@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 use dockward_collect::compose::{ComposeOptions, load_project};
+use dockward_collect::config_files::{MAX_CONFIG_BYTES, daemon_json_facts};
 use dockward_collect::discover::{Discovered, SourceKind, discover};
 use dockward_collect::kubernetes::{MAX_MANIFEST_BYTES, load_manifest};
 use dockward_collect::parse::dockerfile::parse_dockerfile;
@@ -219,6 +220,39 @@ pub(crate) fn lint(args: LintArgs) -> anyhow::Result<u8> {
             .collect();
         results.extend(evaluate_sources(&other.workloads, &failed, &settings));
     }
+    // Configuration files keep their own rules whatever the profile, as Dockerfiles do.
+    let config_settings = dockward_rules::Settings {
+        enable: args.output.enable.clone(),
+        ..Default::default()
+    };
+    let mut config_failed = false;
+    let mut config_texts: HashMap<String, String> = HashMap::new();
+    for path in &found.daemon_json {
+        let name = path.display().to_string();
+        let loaded = read_text(path, MAX_CONFIG_BYTES as u64)
+            .map_err(|message| SourceError {
+                path: name.clone(),
+                line: 0,
+                column: 0,
+                message,
+            })
+            .and_then(|text| {
+                let facts = daemon_json_facts(&name, &text);
+                config_texts.insert(name.clone(), text);
+                facts
+            });
+        match loaded {
+            Ok(facts) => results.extend(dockward_rules::evaluate_daemon_json(
+                &facts,
+                &name,
+                &config_settings,
+            )),
+            Err(error) => {
+                config_failed = true;
+                results.extend(dockward_rules::daemon_json_error(&error, &config_settings));
+            }
+        }
+    }
     let unlinted = unsupported(&found);
     for message in &unlinted {
         eprintln!("dockward: {}", visible(message));
@@ -228,18 +262,24 @@ pub(crate) fn lint(args: LintArgs) -> anyhow::Result<u8> {
         dockerfiles: inputs.len(),
         compose_projects: other.compose_projects,
         manifests: other.manifests,
-        daemon_json: 0,
+        daemon_json: found.daemon_json.len(),
         seccomp_profiles: 0,
     };
     let mut report = Report::for_lint(results, counts, dockward_collect::now_rfc3339());
     report.warnings = unknown_ignores(&parsed);
     report.warnings.extend(other.warnings.iter().cloned());
     if matches!(args.format, ReportFormat::Text) {
-        report.lines = quoted_lines(&report.results, &other.texts);
+        config_texts.extend(other.texts.iter().map(|(k, v)| (k.clone(), v.clone())));
+        report.lines = quoted_lines(&report.results, &config_texts);
     }
     let code = emit(&report, args.format, &args.output)?;
-    let no_inputs = inputs.is_empty() && other.compose_projects == 0 && other.manifests == 0;
-    let any_failed = parsed.iter().any(|(_, outcome)| outcome.is_err()) || !other.failed.is_empty();
+    let no_inputs = inputs.is_empty()
+        && other.compose_projects == 0
+        && other.manifests == 0
+        && found.daemon_json.is_empty()
+        && found.seccomp.is_empty();
+    let any_failed =
+        parsed.iter().any(|(_, outcome)| outcome.is_err()) || !other.failed.is_empty() || config_failed;
     // The process ends right after: freeing hundreds of thousands of results and syntax nodes
     // one by one would only cost time (a tenth of a 20 MB lint).
     drop(inputs);
@@ -261,12 +301,11 @@ pub(crate) fn lint(args: LintArgs) -> anyhow::Result<u8> {
 /// Files found that this build cannot lint yet.
 fn unsupported(found: &Discovered) -> Vec<String> {
     found
-        .daemon_json
+        .seccomp
         .iter()
-        .chain(&found.seccomp)
         .map(|p| {
             format!(
-                "cannot lint {}: daemon.json and seccomp profile linting is not available in this build",
+                "cannot lint {}: seccomp profile linting is not available in this build",
                 p.display()
             )
         })
@@ -388,10 +427,8 @@ fn load_manifests(paths: &[PathBuf]) -> Vec<LoadedManifest> {
 fn quoted_lines(results: &[RuleResult], texts: &HashMap<String, String>) -> SourceLines {
     let mut wanted: BTreeMap<&str, HashSet<u32>> = BTreeMap::new();
     for r in results {
-        let workload = matches!(
-            r.target.kind,
-            TargetKind::ComposeService | TargetKind::K8sContainer
-        );
+        // Dockerfile findings are many and quoted nowhere yet: their report stays as it was.
+        let workload = !matches!(r.target.kind, TargetKind::Dockerfile);
         if let (true, Status::Fail | Status::Error, Some(at)) = (workload, r.status, &r.location)
             && at.line > 0
         {

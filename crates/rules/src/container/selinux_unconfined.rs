@@ -22,8 +22,9 @@ declare_rule! {
     /// no `name=selinux`, i.e. dockerd was started without `--selinux-enabled`).
     ///
     /// A compose service or a Kubernetes container is judged on what it asks for, since the host
-    /// it will run on is not known: as a create request, and for Kubernetes an `seLinuxOptions`
-    /// type `spc_t` (the unconfined container type) fails too. Otherwise the runtime labels the
+    /// it will run on is not known: as a create request (but a Kubernetes container sharing the
+    /// host's PID or IPC namespace is still labelled), and an `seLinuxOptions` type `spc_t` (the
+    /// unconfined container type) fails too. Otherwise the runtime labels the
     /// container where the host runs SELinux, and the message says so.
     ///
     /// ## Why it matters
@@ -130,7 +131,18 @@ fn asked(w: &Workload) -> Verdict {
         return Verdict::fail("the container runs with the unconfined SELinux type spc_t")
             .with_evidence([ev(spc)]);
     }
-    let verdict = requested(w);
+    // Sharing the host's PID or IPC namespace unlabels a container only in dockerd; the
+    // kubelet's runtimes label it all the same.
+    let kubernetes = matches!(w.origin, dockward_model::Origin::Kubernetes { .. });
+    if kubernetes && w.privileged.value {
+        return Verdict::fail("container is privileged, so SELinux labelling is disabled")
+            .with_evidence([ev(&w.privileged)]);
+    }
+    let verdict = if kubernetes {
+        Verdict::pass("")
+    } else {
+        requested(w)
+    };
     if verdict.status == Status::Pass {
         return Verdict::pass(
             "SELinux labelling is not disabled, so the runtime labels the container where the host runs SELinux",
