@@ -1173,3 +1173,21 @@ fn seccomp_profile_files_are_sent_inline_like_docker_compose_does() {
     );
     assert_eq!(w.unknown.keys().collect::<Vec<_>>(), ["/HostConfig/SecurityOpt"]);
 }
+
+#[test]
+fn port_ranges_expand_within_a_bound() {
+    let text =
+        "services:\n  web:\n    image: x\n    ports: [\"1-65535\", \"1-65535/udp\", \"1-65535/sctp\"]\n"
+            .to_string();
+    let dir = temp_project("ports", &[("compose.yaml", text)]);
+    let project = load_project(&[dir.join("compose.yaml")], &ComposeOptions::default());
+    let file = dir.join("compose.yaml").display().to_string();
+    assert_eq!(
+        errors(&project),
+        [format!(
+            "{file}:4:39: service web: more than 131072 published ports"
+        )]
+    );
+    assert_eq!(service(&project, "web").ports.len(), 131_072);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1067,6 +1067,15 @@ impl<'m> Mapper<'_, '_, 'm> {
         let items = v.items().to_vec();
         let mut ports = Vec::new();
         for item in &items {
+            if ports.len() > MAX_PORTS {
+                ports.truncate(MAX_PORTS);
+                self.bad(
+                    &["/HostConfig/PortBindings"],
+                    item,
+                    format!("more than {MAX_PORTS} published ports"),
+                );
+                break;
+            }
             match &item.value {
                 Value::Scalar(s) => match parse_short_port(&s.text) {
                     Ok(bindings) => {
@@ -1114,6 +1123,16 @@ impl<'m> Mapper<'_, '_, 'm> {
                         format!("a port must be a string or a mapping, not a {kind}"),
                     );
                 }
+            }
+        }
+        if ports.len() > MAX_PORTS {
+            ports.truncate(MAX_PORTS);
+            if let Some(last) = items.last() {
+                self.bad(
+                    &["/HostConfig/PortBindings"],
+                    last,
+                    format!("more than {MAX_PORTS} published ports"),
+                );
             }
         }
         ports
@@ -1347,6 +1366,9 @@ fn read_profile(path: &std::path::Path) -> Result<String, String> {
         .map_err(|e| e.to_string())?;
     Ok(text)
 }
+
+/// The most port bindings one service may expand to (every port of a range is one).
+const MAX_PORTS: usize = 1 << 17;
 
 fn restart_condition(condition: &str) -> String {
     match condition {
