@@ -280,5 +280,21 @@ for seed in [
 ]:
     put("kubernetes", seed)
 
+# Compose projects: the loader's fixtures (a file, or a file NUL its override NUL its .env), and a
+# few shapes it treats specially.
+compose_dir = os.path.join(ROOT, "crates/collect/tests/data/compose")
+for f in files("crates/collect/tests/data/compose/**/*.yaml", "crates/collect/tests/data/compose/**/*.yml"):
+    data = open(f, "rb").read()
+    if len(data) <= 64 * 1024:
+        put("compose", data)
+for base, override, env in [("merge/compose.yaml", "merge/compose.override.yaml", "interp/.env")]:
+    parts = [open(os.path.join(compose_dir, p), "rb").read() for p in (base, override, env)]
+    put("compose", b"\0".join(parts))
+for seed in [
+    "services:\n  a:\n    image: ${IMG:-x}\n    network_mode: service:b\n    volumes_from: [b]\n  b:\n    extends: c\n    volumes: [./d:/d]\n  c:\n    pid: host\n\0services:\n  a:\n    ports: !override [\"80:80\"]\n    cap_add: !reset []\n\0IMG=y\n",
+    "include:\n  - compose.override.yaml\nservices:\n  a:\n    extends: {file: compose.override.yaml, service: b}\n\0services:\n  b:\n    privileged: $$A\n",
+]:
+    put("compose", seed)
+
 for target in sorted(os.listdir(CORPUS)):
     print(f"{target}: {len(os.listdir(os.path.join(CORPUS, target)))} seeds", file=sys.stderr)
