@@ -9,6 +9,7 @@ source scripts/lib/private-dockerd.sh
 source scripts/lib/enforcement.sh
 
 dw_install_deps
+dw_install_compose
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings

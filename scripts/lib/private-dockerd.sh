@@ -19,6 +19,19 @@ dw_install_deps() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io busybox-static openssl >&2
 }
 
+# Installs Debian's docker-compose (1.29) when it is missing: the compose live test creates
+# containers from a compose file with it (needs root).
+dw_install_compose() {
+  command -v docker-compose >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "need docker-compose (apt-get install -y docker-compose) for the compose live test" >&2
+    return 1
+  fi
+  echo "installing docker-compose" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >&2
+}
+
 # dw_start_daemon DIR [dockerd flags...]: starts a daemon listening on unix://DIR/docker.sock.
 dw_start_daemon() {
   local dir=$1; shift
