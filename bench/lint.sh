@@ -10,22 +10,34 @@
 # N Dockerfiles (default 1000) are generated from crates/cli/tests/data/corpus: variants with
 # renamed stages, other versions, extra RUN steps, and two files combined into one; all distinct
 # and all parseable. Target: 220 files in <= 0.30 s; the 20 MB file in <= 1 s.
+#
+# Then M (default 2000) generated Kubernetes manifests (multi-document YAML with Deployments,
+# StatefulSets, DaemonSets, CronJobs, Jobs, Pods and their Services, ConfigMaps, Ingresses, ...;
+# some JSON) and compose projects (anchors, `<<`, interpolation), all distinct
+# (bench/lib/gen_manifests.py): `dockward lint` of them against merely parsing the same files
+# with PyYAML's C loader (yaml.CSafeLoader), side by side in the same run. Target: dockward/PyYAML
+# <= 1.0.
+#
+#   bench/lint.sh [N [M]]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=bench/timing.sh
 source bench/timing.sh
 
 count=1000
+manifest_count=2000
 runs=${RUNS:-5}
 target_files=220
 target_s=0.30
+[ $# -le 2 ] || { echo "usage: bench/lint.sh [N [M]]" >&2; exit 2; }
 for arg in "$@"; do
   case $arg in
-    ''|*[!0-9]*) echo "usage: bench/lint.sh [N]" >&2; exit 2 ;;
-    *) count=$((10#$arg)) ;;
+    ''|*[!0-9]*) echo "usage: bench/lint.sh [N [M]]" >&2; exit 2 ;;
   esac
 done
-[ "$count" -gt 0 ] || { echo "usage: bench/lint.sh [N], N > 0" >&2; exit 2; }
+[ $# -ge 1 ] && count=$((10#$1))
+[ $# -ge 2 ] && manifest_count=$((10#$2))
+[ "$count" -gt 0 ] && [ "$manifest_count" -gt 0 ] || { echo "usage: bench/lint.sh [N [M]], N, M > 0" >&2; exit 2; }
 subset=$(( count < target_files ? count : target_files ))
 corpus=crates/cli/tests/data/corpus
 
@@ -287,3 +299,73 @@ big_mb=$(awk -v b="$(stat -c %s "$big")" 'BEGIN {printf "%.1f", b / 1e6}')
 echo "big file: $big_mb MB, $big_stages stages, $big_results results, best of $big_runs:" \
   "dockward ${big_s} s, cat ${big_cat_s} s"
 echo "target: 20 MB <= $big_target_s s   $(verdict "$big_s" "$big_target_s") (${big_s} s)"
+
+# The manifest corpus against PyYAML's C loader. The interpreter on PATH if its PyYAML has the C
+# loader, else Debian's python3 with python3-yaml (installed when missing); run directly, not
+# through a shim (pyenv's would add its own start-up to every run).
+pyyaml_ok() { "$1" -c 'import yaml; yaml.CSafeLoader' >/dev/null 2>&1; }
+py=$(command -v python3)
+if ! pyyaml_ok "$py"; then
+  py=/usr/bin/python3
+  if ! pyyaml_ok "$py"; then
+    if [ "$(id -u)" -ne 0 ]; then
+      echo "need PyYAML with its C loader (apt-get install -y python3-yaml)" >&2
+      exit 1
+    fi
+    echo "installing python3-yaml" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-yaml >&2
+  fi
+fi
+py=$("$py" -c 'import sys; print(sys.executable)')
+
+manifests=$work/manifests
+manifest_list=$work/manifest-files.txt
+echo "generating $manifest_count Kubernetes manifests and compose files..." >&2
+"$py" bench/lib/gen_manifests.py "$manifests" "$manifest_count" >"$manifest_list"
+manifest_mb=$(xargs cat <"$manifest_list" | wc -c | awk '{printf "%.1f", $1 / 1e6}')
+
+# dockward judges every generated file (each holds at least one container or service) without an
+# error; prints the number of targets and of results.
+manifest_check=$("$bin" lint "$manifests" --format json --fail-on none | "$py" -c '
+import json, sys
+report = json.load(sys.stdin)
+want = int(sys.argv[1])
+results = report["results"]
+errors = [r for r in results if r["status"] == "error"]
+for r in errors[:5]:
+    print("error:", r["target"]["name"], r["message"], file=sys.stderr)
+paths = {r["location"]["path"] for r in results if r.get("location")}
+targets = {(r["target"]["kind"], r["target"]["name"], (r.get("location") or {}).get("path")) for r in results}
+if len(paths) != want or errors:
+    sys.exit(f"expected {want} judged files, found {len(paths)} with {len(errors)} errors")
+print(len(targets), len(results))' "$manifest_count")
+read -r manifest_targets manifest_results <<<"$manifest_check"
+
+# parse_pyyaml LIST: every document of every file in LIST, with yaml.CSafeLoader.
+parse_pyyaml() {
+  "$py" -c '
+import sys, yaml
+for f in open(sys.argv[1]).read().split("\n"):
+    if f:
+        with open(f, encoding="utf-8") as fh:
+            list(yaml.load_all(fh, Loader=yaml.CSafeLoader))' "$1"
+}
+manifest_docs=$("$py" -c '
+import sys, yaml
+print(sum(len(list(yaml.load_all(open(f, encoding="utf-8"), Loader=yaml.CSafeLoader)))
+          for f in open(sys.argv[1]).read().split("\n") if f))' "$manifest_list")
+
+manifest_runs=${MANIFEST_RUNS:-$runs}
+pyyaml_s=$(runs=$manifest_runs best_seconds parse_pyyaml "$manifest_list")
+lint_json_s=$(runs=$manifest_runs best_seconds "$bin" lint "$manifests" "${lint_args[@]}")
+lint_text_s=$(runs=$manifest_runs best_seconds "$bin" lint "$manifests" --fail-on none --color never)
+echo "manifests: $manifest_count files ($manifest_mb MB, $manifest_docs YAML documents), $manifest_targets containers and services, $manifest_results results, 0 errors"
+echo "best of $manifest_runs (seconds, wall clock):"
+printf '%-44s %9s %9s %14s\n' run seconds files/s ratio/PyYAML
+printf '%-44s %9s %9s %14s\n' "PyYAML CSafeLoader, parse only" "$pyyaml_s" "$(per_s "$manifest_count" "$pyyaml_s")" 1.0
+printf '%-44s %9s %9s %14s\n' "dockward lint --format json" "$lint_json_s" "$(per_s "$manifest_count" "$lint_json_s")" \
+  "$(awk -v a="$lint_json_s" -v b="$pyyaml_s" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "n/a"}')"
+printf '%-44s %9s %9s %14s\n' "dockward lint (text)" "$lint_text_s" "$(per_s "$manifest_count" "$lint_text_s")" \
+  "$(awk -v a="$lint_text_s" -v b="$pyyaml_s" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "n/a"}')"
+echo "target: dockward lint --format json <= 1.0 x PyYAML   $(verdict "$lint_json_s" "$pyyaml_s")"
