@@ -612,6 +612,12 @@ fn invalid_yaml_is_an_error_at_its_line() {
     );
     let e = error("apiVersion: v1\nkind: Pod\nspec: [\n");
     assert_eq!(e.line, 4, "{e}");
+    // YAML that fails before any `{{` is a YAML error, not a template.
+    let e = error("apiVersion: v1\nkind: Pod\nkind: Job\nmetadata:\n  annotations: {a: \"{{ x }}\"}\n");
+    assert_eq!(
+        e.to_string(),
+        "m.yaml:3:1: duplicate key \"kind\" (first at line 2 column 1)"
+    );
 }
 
 #[test]

@@ -81,7 +81,8 @@ pub fn load_manifest(path: &str, text: &str) -> Manifest {
     // quoted or block scalar, or in a plain scalar of an object without a pod (an alert rule's
     // `{{ $labels.pod }}`, a dashboard's legend format).
     let template = template.and_then(|first| match &parsed {
-        Err(_) => Some(first),
+        // Not YAML: the template is the likely reason, unless YAML failed before it.
+        Err(e) => (first.0 <= e.line || e.line == 0).then_some(first),
         Ok(documents) => documents
             .iter()
             .find_map(|d| template_site(&d.root, None))
