@@ -3,7 +3,7 @@
 //! manifest.
 #![no_main]
 
-use dockward_collect::kubernetes::load_manifest;
+use dockward_collect::kubernetes::{load_manifest, yaml_lines};
 use dockward_model::{Origin, Provenance};
 use libfuzzer_sys::fuzz_target;
 
@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let manifest = load_manifest("m.yaml", text);
     // A position may be just past the last line (an error or an empty node at the end).
-    let lines = u32::try_from(text.lines().count() + 1).unwrap_or(u32::MAX);
+    let lines = u32::try_from(yaml_lines(text).count() + 1).unwrap_or(u32::MAX);
     let inside = |p: &Provenance| match p {
         Provenance::File { path, line, column, via } => {
             assert_eq!(path, "m.yaml");

@@ -1038,3 +1038,28 @@ spec:
         assert!(m.is_manifest && m.workloads.is_empty());
     }
 }
+
+/// Found by the fuzz target: lines that end in a lone `\r` are lines to YAML, and every position
+/// (workloads, errors, templates) counts them so.
+#[test]
+fn carriage_returns_end_lines_for_every_position() {
+    let text = "apiVersion: v1\rkind: Pod\r\nspec:\r  containers:\r  - name: c\r    image: nginx\r";
+    let m = load_manifest("cr.yaml", text);
+    assert_eq!(m.errors, []);
+    assert_eq!(
+        names(&m.workloads),
+        [("Pod//c", ContainerType::Container, (5, 5))]
+    );
+    assert_eq!(at(&m.workloads[0].image), (6, 12));
+    let m = load_manifest("cr.yaml", &text.replace("nginx", "{{ .Values.image }}"));
+    assert_eq!(
+        m.errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ["cr.yaml:6:12: not a manifest: render it first (helm template …)"]
+    );
+    let m = load_manifest(
+        "cr.yaml",
+        "apiVersion: v1\rkind: Pod\rspec:\r  conta\r\r\riners: [\r",
+    );
+    assert_eq!(m.errors.len(), 1);
+    assert!(m.errors[0].line <= 8, "{:?}", m.errors);
+}

@@ -203,7 +203,7 @@ fn is_list_items(node: &Node, key: &Node) -> bool {
 fn template_at(text: &str, line: u32, column: u32, backward: bool) -> Option<(u32, u32)> {
     let index = usize::try_from(line).ok()?.checked_sub(1)?;
     let column = usize::try_from(column).ok()?.saturating_sub(1);
-    let lines = text.lines().skip(index);
+    let lines = yaml_lines(text).skip(index);
     for (offset, text_line) in lines.enumerate() {
         let chars: Vec<char> = text_line.chars().collect();
         let mut starts =
@@ -230,7 +230,7 @@ fn template_at(text: &str, line: u32, column: u32, backward: bool) -> Option<(u3
 fn looks_like_manifest(text: &str) -> bool {
     let has = |key: &str| {
         text.contains(&format!("\"{key}\""))
-            || text.lines().any(|line| {
+            || yaml_lines(text).any(|line| {
                 let line = line.trim_start_matches([' ', '\t', '-']);
                 line.strip_prefix(key)
                     .is_some_and(|rest| rest.trim_start().starts_with(':'))
@@ -242,7 +242,7 @@ fn looks_like_manifest(text: &str) -> bool {
 /// The line and column (1-based, in characters) of the first `{{` outside a YAML comment.
 /// A `#` starts a comment at a line's start or after whitespace, outside quotes.
 fn first_template(text: &str) -> Option<(u32, u32)> {
-    for (index, line) in text.lines().enumerate() {
+    for (index, line) in yaml_lines(text).enumerate() {
         if !line.contains("{{") {
             continue;
         }
@@ -274,6 +274,25 @@ fn first_template(text: &str) -> Option<(u32, u32)> {
     None
 }
 
+/// The lines of a text as YAML counts them: a line ends at `\n`, `\r\n` or a lone `\r`.
+pub fn yaml_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match current.find(['\n', '\r']) {
+            Some(end) => {
+                let skip = if current[end..].starts_with("\r\n") { 2 } else { 1 };
+                rest = Some(&current[end + skip..]).filter(|r| !r.is_empty());
+                Some(&current[..end])
+            }
+            None => {
+                rest = None;
+                (!current.is_empty()).then_some(current)
+            }
+        }
+    })
+}
+
 fn floor_char_boundary(text: &str, mut index: usize) -> usize {
     if index >= text.len() {
         return text.len();
@@ -298,6 +317,16 @@ mod tests {
         assert_eq!(first_template("a: b#{{ c }}\n"), Some((1, 6)));
         assert_eq!(first_template("a: '# {{ c }}'\n"), Some((1, 7)));
         assert_eq!(first_template("a: é{{x}}\n"), Some((1, 5)));
+    }
+
+    #[test]
+    fn lines_end_as_yaml_ends_them() {
+        let lines = |t| yaml_lines(t).collect::<Vec<_>>();
+        assert_eq!(lines("a\nb\r\nc\rd"), ["a", "b", "c", "d"]);
+        assert_eq!(lines("a\n\nb\n"), ["a", "", "b"]);
+        assert_eq!(lines("\r\r"), ["", ""]);
+        assert!(lines("").is_empty());
+        assert_eq!(first_template("a: 1\rb: {{ x }}\n"), Some((2, 4)));
     }
 
     #[test]
