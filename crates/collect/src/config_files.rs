@@ -4,9 +4,12 @@
 use std::collections::BTreeMap;
 
 use crate::parse::json::{self, JsonError, JsonKind};
+use std::collections::HashMap;
+
+use dockward_model::seccomp::{GoKeys, fold_key};
 use dockward_model::{
     ConfigFile, ConfigFileState, ConfigProblem, ConfigProblemKind, DaemonConfig, DaemonFacts, DaemonProcess,
-    Provenance, Setting, SourceError,
+    Provenance, SeccompProfile, SeccompProfileFile, Setting, SourceError,
 };
 
 /// Largest configuration file read: far beyond any real daemon.json or seccomp profile (Docker's
@@ -208,6 +211,127 @@ fn check_size(path: &str, text: &str) -> Result<(), SourceError> {
         });
     }
     Ok(())
+}
+
+/// Whether `text` is a seccomp profile: a JSON object with a `defaultAction` or a `syscalls` key
+/// (in any case, as dockerd matches them). For discovery: anything else, or a file too big to
+/// read, is not one.
+pub fn looks_like_seccomp_profile(text: &str) -> bool {
+    if text.len() > MAX_CONFIG_BYTES {
+        return false;
+    }
+    match json::parse_tree(text) {
+        Ok(tree) => match &tree.kind {
+            JsonKind::Object(members) => members.iter().any(|m| {
+                let key = fold_key(&m.key);
+                key == "defaultaction" || key == "syscalls"
+            }),
+            _ => false,
+        },
+        Err(_) => false,
+    }
+}
+
+/// Reads a seccomp profile file as dockerd reads it (Go's encoding/json: keys match in any case;
+/// see [`SeccompProfile::from_value`]), each part at its position: `defaultAction`,
+/// `architectures`, `archMap` and `syscalls` at their keys, each `archMap` and `syscalls` entry
+/// where it starts. Invalid JSON, a top level that is not an object, a profile dockerd refuses or
+/// a file over [`MAX_CONFIG_BYTES`] is an error at its line (line 0 for the size).
+pub fn seccomp_profile(path: &str, text: &str) -> Result<SeccompProfileFile, SourceError> {
+    check_size(path, text)?;
+    let at = |line: u32, column: u32, message: String| SourceError {
+        path: path.into(),
+        line,
+        column,
+        message,
+    };
+    let tree =
+        json::parse_tree(text).map_err(|e| at(e.line, e.column, format!("not valid JSON: {}", e.message)))?;
+    let JsonKind::Object(members) = &tree.kind else {
+        return Err(at(
+            tree.line,
+            tree.column,
+            format!(
+                "the top level is a JSON {}, not an object: not a seccomp profile",
+                tree.kind_name()
+            ),
+        ));
+    };
+    // The same key folding (and refusal of repeated lists and objects) as a container's inline
+    // profile gets.
+    let GoKeys(folded) = serde_json::from_str(text).map_err(|e| {
+        let message = e.to_string();
+        let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+        // serde_json stops after the repeated value; the key that repeats is where to look.
+        let (line, column) = repeated_key(&tree).unwrap_or((
+            u32::try_from(e.line()).unwrap_or(u32::MAX),
+            u32::try_from(e.column()).unwrap_or(u32::MAX),
+        ));
+        at(line, column, format!("not a profile dockerd reads: {message}"))
+    })?;
+    // Positions of the parts the profile's reading asks for, by folded pointer; of repeated keys
+    // the last wins, as its value does.
+    let mut index: HashMap<String, (u32, u32)> = HashMap::new();
+    index.insert(String::new(), (tree.line, tree.column));
+    for member in members {
+        let key = fold_key(&member.key);
+        index.insert(format!("/{key}"), (member.line, member.column));
+        if let JsonKind::Array(items) = &member.value.kind
+            && (key == "syscalls" || key == "archmap")
+        {
+            for (i, item) in items.iter().enumerate() {
+                index.insert(format!("/{key}/{i}"), (item.line, item.column));
+            }
+        }
+    }
+    let locate = |pointer: &str| {
+        let (line, column) = index.get(pointer).copied().unwrap_or((tree.line, tree.column));
+        Provenance::file(path, line, column)
+    };
+    let profile = SeccompProfile::from_value(&folded, &locate).map_err(|message| {
+        // The reading names the entry it refuses; point at it when it is one.
+        let (line, column) = message
+            .split_once('[')
+            .and_then(|(field, rest)| {
+                let i = rest.split(']').next()?;
+                index.get(&format!("/{}/{i}", fold_key(field))).copied()
+            })
+            .or_else(|| {
+                let key = message.split([' ', '.']).next()?;
+                index.get(&format!("/{}", fold_key(key))).copied()
+            })
+            .unwrap_or((tree.line, tree.column));
+        at(line, column, format!("not a profile dockerd reads: {message}"))
+    })?;
+    Ok(SeccompProfileFile {
+        path: path.to_string(),
+        profile,
+    })
+}
+
+/// The first key that folds like an earlier one of its object where Go would merge the two
+/// values (either is a list, an object or `null`), as [`GoKeys`] refuses it.
+fn repeated_key(node: &json::JsonNode) -> Option<(u32, u32)> {
+    let composite =
+        |n: &json::JsonNode| matches!(n.kind, JsonKind::Null | JsonKind::Array(_) | JsonKind::Object(_));
+    match &node.kind {
+        JsonKind::Object(members) => {
+            let mut seen: HashMap<String, &json::JsonNode> = HashMap::new();
+            for member in members {
+                if let Some(earlier) = seen.insert(fold_key(&member.key), &member.value)
+                    && (composite(earlier) || composite(&member.value))
+                {
+                    return Some((member.line, member.column));
+                }
+                if let Some(found) = repeated_key(&member.value) {
+                    return Some(found);
+                }
+            }
+            None
+        }
+        JsonKind::Array(items) => items.iter().find_map(repeated_key),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

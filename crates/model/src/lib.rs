@@ -13,6 +13,7 @@ pub mod host;
 pub mod image;
 pub mod request;
 pub mod result;
+pub mod seccomp;
 pub mod security_opt;
 pub mod snapshot;
 pub mod source;
@@ -33,6 +34,7 @@ pub use request::{Action, ApiRequest, BuildSpec, ExecSpec, PluginChange, Resourc
 pub use result::{
     Evidence, Location, RuleResult, Severity, Status, Suppression, Target, TargetKind, Verdict,
 };
+pub use seccomp::{ArchMapEntry, SeccompProfile, SeccompProfileFile, SyscallRule};
 pub use snapshot::{ClientFacts, CollectionError, Snapshot};
 pub use source::SourceError;
 pub use workload::{

@@ -1,10 +1,14 @@
 //! Daemon configuration files and seccomp profiles linted on their own (`dockward lint`): the
-//! audit's rules on the file alone, every result located in the file.
+//! audit's rules on the file alone, every result located in the file. The entry points:
+//! [`evaluate_daemon_json`] / [`daemon_json_error`] and [`evaluate_seccomp_profile`] /
+//! [`seccomp_profile_error`].
 
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use dockward_model::{DaemonFacts, Evidence, Location, RuleResult, SourceError, Target, TargetKind, Verdict};
+use dockward_model::{
+    DaemonFacts, Evidence, Location, RuleResult, SeccompProfileFile, SourceError, Target, TargetKind, Verdict,
+};
 
 use crate::engine::result;
 use crate::facts::{DEFAULT_AT, NEEDS_RUNNING_DAEMON};
@@ -123,4 +127,69 @@ fn source_error_verdict(error: &SourceError) -> Verdict {
     } else {
         Verdict::error(format!("could not lint: {}", error.message))
     }
+}
+
+/// The rules that judge a lone seccomp profile: the `SC…` rules selected by `settings`.
+fn seccomp_rules(settings: &Settings) -> impl Iterator<Item = &'static Rule> + '_ {
+    RULES
+        .iter()
+        .copied()
+        .filter(|r| matches!(r.check, Check::Seccomp(_)) && settings.selects(r))
+}
+
+/// Judges one seccomp profile file (`dockward_collect::config_files::seccomp_profile`) with the
+/// seccomp rules (`SC…`): in rule order, a passing result or one result per finding (in file
+/// order), each located in the file, on a `seccomp-profile` target named by the file's path.
+pub fn evaluate_seccomp_profile(profile: &SeccompProfileFile, settings: &Settings) -> Vec<RuleResult> {
+    let daemon = DaemonFacts::default();
+    let ctx = Context {
+        daemon: &daemon,
+        host: None,
+        host_error: None,
+        client: None,
+        settings,
+    };
+    let target = Arc::new(Target {
+        kind: TargetKind::SeccompProfile,
+        name: profile.path.clone(),
+        id: None,
+    });
+    let top = profile
+        .profile
+        .at
+        .location()
+        .unwrap_or_else(|| Location::new(profile.path.clone(), 1, 1));
+    let mut results = Vec::new();
+    for rule in seccomp_rules(settings) {
+        let Check::Seccomp(check) = rule.check else {
+            continue;
+        };
+        let references = references(rule);
+        let mut verdicts = check(&ctx, profile);
+        for verdict in &mut verdicts {
+            if verdict.location.is_none() {
+                verdict.location = Some(Box::new(top.clone()));
+            }
+        }
+        verdicts.sort_by_key(|v| v.location.as_ref().map(|l| (l.line, l.column)));
+        results.extend(
+            verdicts
+                .into_iter()
+                .map(|verdict| result(rule, &references, &target, verdict)),
+        );
+    }
+    results
+}
+
+/// The results for a seccomp profile that could not be read or parsed: `error` for every seccomp
+/// rule, at the line where reading stopped (no location for a file refused whole, line 0).
+pub fn seccomp_profile_error(error: &SourceError, settings: &Settings) -> Vec<RuleResult> {
+    let target = Arc::new(Target {
+        kind: TargetKind::SeccompProfile,
+        name: error.path.clone(),
+        id: None,
+    });
+    seccomp_rules(settings)
+        .map(|rule| result(rule, &references(rule), &target, source_error_verdict(error)))
+        .collect()
 }

@@ -69,6 +69,9 @@ pub fn evaluate(snapshot: &Snapshot, settings: &Settings) -> Vec<RuleResult> {
             }
             // Dockerfiles are judged by `evaluate_dockerfiles`.
             Check::Dockerfile(_) => continue,
+            // Seccomp profile files are judged by `config_lint::evaluate_seccomp_profile`; a
+            // container's inline profile by the container rule.
+            Check::Seccomp(_) => continue,
             // A snapshot holds no requests; the result says where the rule is enforced, so the
             // report still lists the rule (and the CIS items it covers).
             Check::Request(_) => {

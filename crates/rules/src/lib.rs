@@ -26,9 +26,12 @@ pub mod pss;
 pub mod registry;
 pub mod request;
 pub mod seccomp;
+pub mod seccomp_profile;
 pub mod swarm;
 
-pub use config_lint::{daemon_json_error, evaluate_daemon_json};
+pub use config_lint::{
+    daemon_json_error, evaluate_daemon_json, evaluate_seccomp_profile, seccomp_profile_error,
+};
 pub use decide::{Decision, Finding, decide};
 pub use engine::{LintInput, evaluate, evaluate_dockerfiles};
 pub use profile::Profile;

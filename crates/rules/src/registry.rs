@@ -9,6 +9,7 @@ use crate::image as im;
 use crate::pss as ps;
 use crate::request as rq;
 use crate::rule::{Planned, Rule};
+use crate::seccomp_profile as sc;
 use crate::swarm as sw;
 
 /// Every rule dockward evaluates.
@@ -172,6 +173,10 @@ pub static RULES: &[&Rule] = &[
     &ps::seccomp_restricted::RULE,
     &ps::capabilities_restricted::RULE,
     &ps::procmount_restricted::RULE,
+    &sc::default_allows::RULE,
+    &sc::allows_blocked::RULE,
+    &sc::arch_gaps::RULE,
+    &sc::log_or_trace::RULE,
 ];
 
 /// CIS items without an automated rule, shown by `dockward rules`.

@@ -2,8 +2,8 @@
 
 use dockward_model::dockerfile::Dockerfile;
 use dockward_model::{
-    ApiRequest, ClientFacts, DaemonFacts, HostFacts, ImageFacts, Severity, Snapshot, Target, Verdict,
-    Workload,
+    ApiRequest, ClientFacts, DaemonFacts, HostFacts, ImageFacts, SeccompProfileFile, Severity, Snapshot,
+    Target, Verdict, Workload,
 };
 
 /// Choices of the person running the audit that rules take into account.
@@ -160,6 +160,9 @@ pub enum Check {
     /// Judges one Engine API request as the authorization plugin or the proxy sees it: `None`
     /// when the rule does not concern this request (an exec rule and a create request).
     Request(fn(&Context<'_>, &ApiRequest) -> Option<Verdict>),
+    /// Judges one seccomp profile file linted on its own: a passing verdict, or one verdict per
+    /// finding, located in the file.
+    Seccomp(fn(&Context<'_>, &SeccompProfileFile) -> Vec<Verdict>),
 }
 
 /// A container rule's check and the facts it reads.

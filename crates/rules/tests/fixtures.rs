@@ -250,6 +250,70 @@ struct DockerfileFixtures {
     cases: Vec<DockerfileCase>,
 }
 
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct SeccompCase {
+    name: String,
+    /// The profile file's lines.
+    profile: Vec<String>,
+    expect: Vec<DockerfileExpect>,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct SeccompFixtures {
+    cases: Vec<SeccompCase>,
+}
+
+/// Runs a seccomp profile rule on each case's profile, read as `dockward lint` reads a file.
+fn run_seccomp_rule(rule: &dockward_rules::Rule, path: &Path, failures: &mut Vec<String>) {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{} has no fixture file {}: {e}", rule.id, path.display()));
+    let mut fixtures: SeccompFixtures =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let bless = std::env::var_os("DOCKWARD_BLESS").is_some();
+    let settings = Settings {
+        only: Some(vec![dockward_rules::Scope::Seccomp]),
+        ..Settings::default()
+    };
+    for case in &mut fixtures.cases {
+        let file = format!("{}.json", case.name.replace(' ', "-"));
+        let profile = dockward_collect::config_files::seccomp_profile(&file, &case.profile.join("\n"))
+            .unwrap_or_else(|e| panic!("{} / {}: {e}", rule.id, case.name));
+        let got: Vec<DockerfileExpect> = dockward_rules::evaluate_seccomp_profile(&profile, &settings)
+            .into_iter()
+            .filter(|r| r.rule == rule.id)
+            .map(|r| DockerfileExpect {
+                status: r.status,
+                at: r.location.map(|l| format!("{}:{}", l.line, l.column)),
+                message: r.message,
+                suppressed: None,
+            })
+            .collect();
+        if bless {
+            case.expect = got;
+        } else if got != case.expect {
+            failures.push(format!(
+                "{} / {}: got {}, expected {}",
+                rule.id,
+                case.name,
+                serde_json::to_string(&got).unwrap(),
+                serde_json::to_string(&case.expect).unwrap()
+            ));
+        }
+    }
+    require_fail_and_pass(
+        rule.id,
+        fixtures
+            .cases
+            .iter()
+            .flat_map(|c| c.expect.iter().map(|e| e.status)),
+    );
+    if bless {
+        std::fs::write(path, serde_json::to_string_pretty(&fixtures).unwrap() + "\n").unwrap();
+    }
+}
+
 fn lint_case(rule: &dockward_rules::Rule, file: &str, target: Option<&str>) -> Vec<DockerfileExpect> {
     let relative = format!("{}/{file}", rule.id);
     let text = std::fs::read_to_string(fixtures_dir().join("dockerfiles").join(&relative)).unwrap();
@@ -485,10 +549,14 @@ fn every_rule_meets_its_fixtures() {
             run_dockerfile_rule(rule, &path, &mut failures);
             continue;
         }
+        if let Check::Seccomp(_) = rule.check {
+            run_seccomp_rule(rule, &path, &mut failures);
+            continue;
+        }
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("{} has no fixture file {}: {e}", rule.id, path.display()));
         let check = match rule.check {
-            Check::Dockerfile(_) => continue,
+            Check::Dockerfile(_) | Check::Seccomp(_) => continue,
             Check::Image(check) => {
                 let file: ImageFile =
                     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

@@ -42,6 +42,7 @@ fn ids_are_well_formed_unique_and_stable() {
             Check::Platform(_) => &["DA", "HO", "FI", "SW", "IM"][..],
             Check::Image(_) => &["IM"][..],
             Check::Dockerfile(_) => &["DF"][..],
+            Check::Seccomp(_) => &["SC"][..],
             Check::Request(_) => &["RQ"][..],
         };
         assert!(

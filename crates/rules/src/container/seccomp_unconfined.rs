@@ -19,7 +19,10 @@ declare_rule! {
     /// daemon's default profile is `unconfined` or the daemon reports no seccomp support; and when
     /// a custom profile is effectively unconfined: it allows unlisted syscalls by default and lets
     /// through any of the syscalls escapes rely on (`mount`, `unshare`, `setns`, `bpf`, `keyctl`,
-    /// `init_module`, `open_by_handle_at`, …), or it allows every one of them explicitly. An
+    /// `init_module`, `open_by_handle_at`, …), or it allows every one of them explicitly; a
+    /// profile with neither a `defaultAction` nor `syscalls` fails too (dockerd then applies no
+    /// filter at all). The same analysis judges a profile file linted on its own (the `seccomp`
+    /// rules, `SC…`). An
     /// inline profile (`seccomp=<JSON>`) is read as dockerd reads it, with Go's encoding/json:
     /// keys match in any case and a repeated scalar key's last value wins; a profile whose
     /// repeated keys Go would merge is an error, never a pass.
@@ -68,6 +71,10 @@ fn check(ctx: &Context<'_>, w: &Workload) -> Verdict {
         "builtin" => default_profile(ctx, w).with_evidence([item(raw)]),
         profile if profile.trim_start().starts_with('{') => match assess(profile) {
             Err(reason) => Verdict::error(reason).with_evidence([item(raw)]),
+            Ok(Assessment::Disabled) => Verdict::fail(
+                "the custom seccomp profile has neither a defaultAction nor syscalls, so dockerd applies no seccomp filter",
+            )
+            .with_evidence([item("custom profile")]),
             Ok(Assessment::EffectivelyUnconfined { default_action, permitted }) => Verdict::fail(format!(
                 "the custom seccomp profile is effectively unconfined: default action {default_action}, allows {}",
                 permitted.join(", ")
