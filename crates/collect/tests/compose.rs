@@ -1191,3 +1191,18 @@ fn port_ranges_expand_within_a_bound() {
     assert_eq!(service(&project, "web").ports.len(), 131_072);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn an_empty_project_is_an_error_not_silence() {
+    let project = load(&["bad/empty.yaml"]);
+    assert_eq!(
+        errors(&project),
+        [format!(
+            "{DIR}/bad/empty.yaml: the compose file is empty (docker compose refuses an empty project)"
+        )]
+    );
+    // An empty override on a real file is nothing to merge.
+    let project = load(&["bad/good.yaml", "bad/empty.yaml"]);
+    assert_eq!(project.errors, []);
+    assert_eq!(names(&project), ["good"]);
+}

@@ -38,6 +38,7 @@ mod service;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use dockward_model::{SourceError, Workload};
 
@@ -149,6 +150,7 @@ pub fn load_project(files: &[PathBuf], options: &ComposeOptions) -> ComposeProje
         dirs: BTreeMap::new(),
         home: options.environment.get("HOME").cloned(),
         extended_nodes: 0,
+        extended_files: HashMap::new(),
     };
     let Some(first) = files.first() else {
         return ComposeProject {
@@ -181,6 +183,12 @@ pub fn load_project(files: &[PathBuf], options: &ComposeOptions) -> ComposeProje
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| normalize_project_name(&dir_name(&project_dir)));
 
+    if model.is_none() && loader.errors.is_empty() {
+        loader.errors.push(file_error(
+            &first.to_string_lossy(),
+            "the compose file is empty (docker compose refuses an empty project)",
+        ));
+    }
     let mut workloads = Vec::new();
     if let Some(model) = &model {
         workloads = service::map_project(&mut loader, model, &name);
@@ -263,7 +271,12 @@ pub(crate) struct Loader<'o> {
     pub(crate) home: Option<String>,
     /// Nodes copied by `extends` so far (bounded by [`MAX_EXTENDED_NODES`]).
     extended_nodes: usize,
+    /// The services of every file named by `extends.file`, read once.
+    extended_files: HashMap<String, Result<Rc<ExtendedFile>, SourceError>>,
 }
+
+/// The services of a file named by `extends.file`, and their index.
+type ExtendedFile = (Vec<(Node, Node)>, HashMap<String, usize>);
 
 pub(crate) fn error_at(mark: &Mark, message: impl Into<String>) -> SourceError {
     SourceError {
@@ -694,14 +707,26 @@ impl Loader<'_> {
                 self.dirs
                     .entry(base_file_shown.clone())
                     .or_insert_with(|| parent_dir(&base_path));
-                let documents = self.read_documents(&base_path, vars)?;
-                let mut other_services: Vec<(Node, Node)> = Vec::new();
-                for doc in &documents {
-                    if let Some(s) = doc.get("services") {
-                        other_services.extend(s.entries().iter().cloned());
+                // Read once per project however many services extend from it.
+                let cached = match self.extended_files.get(&base_file_shown) {
+                    Some(cached) => cached.clone(),
+                    None => {
+                        let read = self.read_documents(&base_path, vars).map(|documents| {
+                            let mut services: Vec<(Node, Node)> = Vec::new();
+                            for doc in &documents {
+                                if let Some(s) = doc.get("services") {
+                                    services.extend(s.entries().iter().cloned());
+                                }
+                            }
+                            let index = index_of(&services);
+                            Rc::new((services, index))
+                        });
+                        self.extended_files.insert(base_file_shown.clone(), read.clone());
+                        read
                     }
-                }
-                let other_index = index_of(&other_services);
+                };
+                let cached = cached?;
+                let (other_services, other_index) = (&cached.0, &cached.1);
                 if !other_index.contains_key(&reference) {
                     return Err(error_at(
                         &extends.at,
@@ -713,7 +738,7 @@ impl Loader<'_> {
                 self.resolve_service(
                     &base_file_shown,
                     &base_path,
-                    (&other_services, &other_index),
+                    (other_services, other_index),
                     &reference,
                     stack,
                     vars,
