@@ -861,9 +861,15 @@ fn include_loads_a_project_with_its_own_directory_and_env_file() {
     let project = load(&["include/compose.yaml"]);
     assert_eq!(project.errors, []);
     let db = service(&project, "db");
+    // Written in the included file, pulled in by the include entry.
+    const VIA: &str = "via include/compose.yaml:2:5";
     assert_eq!(
         (db.image.value.as_str(), at(&db.image.at)),
-        ("db:16", "include/sub/compose.yaml:3:5".to_string())
+        ("db:16", format!("include/sub/compose.yaml:3:5 {VIA}"))
+    );
+    assert_eq!(
+        at(db.origin.declared_at().unwrap()),
+        format!("include/sub/compose.yaml:2:3 {VIA}")
     );
     assert_eq!(
         mounts(db),
@@ -874,7 +880,7 @@ fn include_loads_a_project_with_its_own_directory_and_env_file() {
             false,
             "",
             None,
-            "include/sub/compose.yaml:5:9"
+            &format!("include/sub/compose.yaml:5:9 {VIA}")
         )]
     );
     // The including project's service joins the included one.

@@ -577,9 +577,11 @@ impl Loader<'_> {
             .map(|f| working_dir.join(f))
             .collect();
         let sub_vars = self.project_variables(&sub_dir, &env_paths, Some(vars));
-        let Some(imported) = self.load_model(&files, &sub_dir, &sub_vars, includes) else {
+        let Some(mut imported) = self.load_model(&files, &sub_dir, &sub_vars, includes) else {
             return Ok(());
         };
+        // Everything imported was pulled in by this entry.
+        merge::add_via(&mut imported, &entry.at);
         merge::import_resources(doc, imported, &entry.at);
         Ok(())
     }
