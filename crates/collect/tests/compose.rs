@@ -1212,3 +1212,13 @@ fn an_empty_project_is_an_error_not_silence() {
     assert_eq!(project.errors, []);
     assert_eq!(names(&project), ["good"]);
 }
+
+#[test]
+fn an_empty_value_in_a_later_file_changes_nothing() {
+    let project = load(&["joins/compose.yaml", "joins/null.yaml"]);
+    assert_eq!(project.errors.len(), 1, "{:?}", project.errors); // middle's ipc, as without it
+    let list = service(&project, "list");
+    assert_eq!(list.cap_add.value, ["A", "B"]);
+    assert_eq!(at(&list.cap_add.at), "joins/compose.yaml:22:5");
+    assert_eq!(service(&project, "app").image.value, "app");
+}

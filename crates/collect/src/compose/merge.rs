@@ -173,6 +173,10 @@ fn merge(base: Node, over: Node, path: &mut Vec<String>) -> Node {
     if over.tag.as_deref() == Some("!override") || REPLACED.iter().any(|p| matches(path, p)) {
         return clean(over);
     }
+    // An empty value in a later file changes nothing (compose-go's MergeYaml).
+    if over.is_null() && over.tag.is_none() {
+        return base;
+    }
     if KEY_VALUE.iter().any(|p| matches(path, p)) {
         return merge_key_values(base, over);
     }
@@ -217,9 +221,11 @@ fn merge(base: Node, over: Node, path: &mut Vec<String>) -> Node {
                         };
                         let old = std::mem::replace(&mut entry.1, null_at(&value.at));
                         // Two mappings merge under the key written first (a service keeps the
-                        // position of its definition); any other value is the later file's,
-                        // and a finding about it points at the later key.
-                        let keep_key = old.is_map() && value.is_map();
+                        // position of its definition), and an empty later value changes nothing;
+                        // any other value is the later file's, and a finding about it points at
+                        // the later key.
+                        let keep_key =
+                            (old.is_map() && value.is_map()) || (value.is_null() && value.tag.is_none());
                         path.push(name);
                         let merged = merge(old, value, path);
                         path.pop();

@@ -78,7 +78,13 @@ pub(crate) fn map_project(loader: &mut Loader<'_>, model: &Node, project: &str) 
     let profiles = loader.options.profiles.clone();
     let mut mapped: Vec<Mapped> = Vec::new();
     for (key, service) in services.entries() {
-        let Some(name) = key.as_str() else { continue };
+        let Some(name) = key.as_str() else {
+            loader.errors.push(error_at(
+                &key.at,
+                format!("a service name must be a string, not a {}", key.kind_name()),
+            ));
+            continue;
+        };
         if !service.is_map() {
             loader.errors.push(error_at(
                 &service.at,
