@@ -192,11 +192,13 @@ fn braced(
 /// (or `KEY: VALUE`) lines, an optional `export ` prefix, `#` comment lines and ` #` comments
 /// after unquoted values, single quotes (literal), double quotes (escapes `\n`, `\t`, `\"`,
 /// `\\`, `\$`, and interpolation), values spanning lines inside quotes, and a bare `KEY` line
-/// taking the value from `lookup` when it has one. Unquoted and double-quoted values are
-/// interpolated with the variables read so far, then `lookup`.
+/// taking its value from the environment. Unquoted and double-quoted values are interpolated as
+/// compose-go does: `environment` first (the process environment wins even inside env files),
+/// then the values read so far — this file's, then `earlier` (the env files before it).
 pub fn parse_dotenv(
     text: &str,
-    lookup: &dyn Fn(&str) -> Option<String>,
+    environment: &dyn Fn(&str) -> Option<String>,
+    earlier: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Vec<(String, String)>, EnvError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out: Vec<(String, String)> = Vec::new();
@@ -240,8 +242,8 @@ pub fn parse_dotenv(
         }
         let key = key.to_string();
         if key_end == rest.len() || rest.as_bytes()[key_end] == b'\n' {
-            // `KEY` alone: inherited from the environment, when it is set there.
-            if let Some(value) = lookup(&key) {
+            // `KEY` alone: inherited from the environment (or an earlier file), when set there.
+            if let Some(value) = environment(&key).or_else(|| earlier(&key)) {
                 set(&mut out, key, value);
             }
             rest = &rest[key_end..];
@@ -249,11 +251,9 @@ pub fn parse_dotenv(
         }
         rest = rest[key_end + 1..].trim_start_matches([' ', '\t']);
         let known = |name: &str| -> Option<String> {
-            out.iter()
-                .rev()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
-                .or_else(|| lookup(name))
+            environment(name)
+                .or_else(|| out.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+                .or_else(|| earlier(name))
         };
         let (value, consumed) = match rest.chars().next() {
             Some(quote @ ('"' | '\'')) => {
@@ -438,7 +438,8 @@ mod tests {
     fn env_files_parse_like_compose() {
         let text = "# comment\n\nexport A=1\nB = two words # comment\nC='single $A'\nD=\"dq $A\\n\\$A\"\nE: yaml\nF=\"multi\nline\"\nINHERIT\nMISSING\nG=${A}-$B\n";
         let lookup = vars(&[("INHERIT", "from env")]);
-        let parsed = parse_dotenv(text, &lookup).unwrap();
+        let none = |_: &str| None;
+        let parsed = parse_dotenv(text, &lookup, &none).unwrap();
         let expected: Vec<(String, String)> = [
             ("A", "1"),
             ("B", "two words"),
@@ -456,12 +457,25 @@ mod tests {
     }
 
     #[test]
+    fn the_environment_wins_inside_env_files_then_the_latest_value() {
+        let environment = vars(&[("A", "from env")]);
+        let earlier = vars(&[("B", "earlier file"), ("C", "earlier file")]);
+        let parsed = parse_dotenv("A=own\nX=$A\nB=own\nY=$B\nZ=$C\nC\n", &environment, &earlier).unwrap();
+        let get = |k: &str| parsed.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("A"), Some("own"));
+        assert_eq!(get("X"), Some("from env"));
+        assert_eq!(get("Y"), Some("own"));
+        assert_eq!(get("Z"), Some("earlier file"));
+        assert_eq!(get("C"), Some("earlier file"));
+    }
+
+    #[test]
     fn env_file_errors_name_the_line() {
         let lookup = vars(&[]);
-        let err = parse_dotenv("A=1\n\nB C=2\n", &lookup).unwrap_err();
+        let err = parse_dotenv("A=1\n\nB C=2\n", &lookup, &lookup).unwrap_err();
         assert_eq!(err.line, 3);
         assert_eq!(err.message, "unexpected character ' ' in variable name \"B C\"");
-        let err = parse_dotenv("A=1\nB=\"open\n", &lookup).unwrap_err();
+        let err = parse_dotenv("A=1\nB=\"open\n", &lookup, &lookup).unwrap_err();
         assert_eq!(
             (err.line, err.message.as_str()),
             (2, "unterminated quoted value \"open")

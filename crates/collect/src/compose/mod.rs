@@ -327,14 +327,16 @@ impl Loader<'_> {
                     continue;
                 }
             };
-            let lookup = |name: &str| -> Option<String> {
-                from_files
-                    .get(name)
-                    .or_else(|| base.and_then(|b| b.get(name)))
-                    .or_else(|| environment.get(name))
-                    .cloned()
+            // The including project's variables (or the process environment) win inside env
+            // files too, then what the files before set.
+            let outer = |name: &str| -> Option<String> {
+                match base {
+                    Some(base) => base.get(name).cloned(),
+                    None => environment.get(name).cloned(),
+                }
             };
-            match env::parse_dotenv(&text, &lookup) {
+            let earlier = |name: &str| from_files.get(name).cloned();
+            match env::parse_dotenv(&text, &outer, &earlier) {
                 Ok(pairs) => from_files.extend(pairs),
                 Err(e) => self.errors.push(SourceError {
                     path: shown,
