@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 use dockward_collect::compose::{ComposeOptions, load_project};
-use dockward_collect::config_files::{MAX_CONFIG_BYTES, daemon_json_facts};
+use dockward_collect::config_files::{MAX_CONFIG_BYTES, daemon_json_facts, seccomp_profile};
 use dockward_collect::discover::{Discovered, SourceKind, discover};
 use dockward_collect::kubernetes::{MAX_MANIFEST_BYTES, load_manifest};
 use dockward_collect::parse::dockerfile::parse_dockerfile;
@@ -253,9 +253,30 @@ pub(crate) fn lint(args: LintArgs) -> anyhow::Result<u8> {
             }
         }
     }
-    let unlinted = unsupported(&found);
-    for message in &unlinted {
-        eprintln!("dockward: {}", visible(message));
+    for path in &found.seccomp {
+        let name = path.display().to_string();
+        let loaded = read_text(path, MAX_CONFIG_BYTES as u64)
+            .map_err(|message| SourceError {
+                path: name.clone(),
+                line: 0,
+                column: 0,
+                message,
+            })
+            .and_then(|text| {
+                let profile = seccomp_profile(&name, &text);
+                config_texts.insert(name.clone(), text);
+                profile
+            });
+        match loaded {
+            Ok(profile) => results.extend(dockward_rules::evaluate_seccomp_profile(
+                &profile,
+                &config_settings,
+            )),
+            Err(error) => {
+                config_failed = true;
+                results.extend(dockward_rules::seccomp_profile_error(&error, &config_settings));
+            }
+        }
     }
 
     let counts = LintCounts {
@@ -263,7 +284,7 @@ pub(crate) fn lint(args: LintArgs) -> anyhow::Result<u8> {
         compose_projects: other.compose_projects,
         manifests: other.manifests,
         daemon_json: found.daemon_json.len(),
-        seccomp_profiles: 0,
+        seccomp_profiles: found.seccomp.len(),
     };
     let mut report = Report::for_lint(results, counts, dockward_collect::now_rfc3339());
     report.warnings = unknown_ignores(&parsed);
@@ -292,24 +313,10 @@ pub(crate) fn lint(args: LintArgs) -> anyhow::Result<u8> {
         );
         return Ok(EXIT_TROUBLE);
     }
-    if !found.errors.is_empty() || any_failed || !unlinted.is_empty() {
+    if !found.errors.is_empty() || any_failed {
         return Ok(code.max(EXIT_TROUBLE));
     }
     Ok(code)
-}
-
-/// Files found that this build cannot lint yet.
-fn unsupported(found: &Discovered) -> Vec<String> {
-    found
-        .seccomp
-        .iter()
-        .map(|p| {
-            format!(
-                "cannot lint {}: seccomp profile linting is not available in this build",
-                p.display()
-            )
-        })
-        .collect()
 }
 
 /// Reads a text file of at most `limit` bytes; a refusal (a FIFO, a device, too large) is said

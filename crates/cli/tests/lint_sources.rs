@@ -360,3 +360,57 @@ fn a_directory_with_nothing_to_lint_says_so() {
     );
     std::fs::remove_dir_all(&empty).unwrap();
 }
+
+#[test]
+fn daemon_json_and_seccomp_profiles_are_found_and_judged_at_their_keys() {
+    let out = lint(&["lint-files/config", "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&out);
+    assert_eq!(report["source"]["daemon_json"], 1);
+    assert_eq!(
+        report["source"]["seccomp_profiles"], 1,
+        "package.json is no profile"
+    );
+    assert_eq!(
+        findings(&report, &["DA0002", "DA0015", "SC0001"]),
+        [
+            "DA0002 fail lint-files/config/daemon.json@lint-files/config/daemon.json:2:3",
+            "DA0015 pass lint-files/config/daemon.json@lint-files/config/daemon.json:3:3",
+            "SC0001 fail lint-files/config/allow-all.json@lint-files/config/allow-all.json:2:3",
+        ]
+    );
+    let kinds: Vec<&str> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["target"]["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds
+            .iter()
+            .all(|k| *k == "daemon-json" || *k == "seccomp-profile")
+    );
+
+    // Said to be a profile, a file that is not JSON is an error for every seccomp rule.
+    let out = lint(&[
+        "lint-files/k8s/values.yaml",
+        "--kind",
+        "seccomp",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let report = json(&out);
+    let results = report["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    assert!(
+        results
+            .iter()
+            .all(|r| r["status"] == "error" && r["target"]["kind"] == "seccomp-profile")
+    );
+}

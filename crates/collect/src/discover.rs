@@ -13,6 +13,7 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use crate::compose::{is_compose_file_name, is_override_file_name, override_siblings};
+use crate::config_files::looks_like_seccomp_profile;
 use crate::dockerfiles::{SearchError, is_dockerfile_name};
 
 /// What a file given to `dockward lint` is (`--kind`).
@@ -200,7 +201,7 @@ fn walk(dir: &Path, only: Option<SourceKind>, found: &mut Discovered) {
                     found.manifests.push(path.to_path_buf());
                 }
             } else if name.to_ascii_lowercase().ends_with(".json")
-                && is_seccomp_candidate(&head)
+                && looks_like_seccomp_profile(&head)
                 && wanted(SourceKind::Seccomp)
             {
                 found.seccomp.push(path.to_path_buf());
@@ -242,7 +243,7 @@ fn kind_by_content(path: &Path) -> Option<SourceKind> {
     if is_manifest_candidate(&head) {
         return Some(SourceKind::Kubernetes);
     }
-    if head.trim_start().starts_with('{') && is_seccomp_candidate(&head) {
+    if looks_like_seccomp_profile(&head) {
         return Some(SourceKind::Seccomp);
     }
     if is_compose_file_name(name) || is_override_file_name(name) {
@@ -258,11 +259,6 @@ fn kind_by_content(path: &Path) -> Option<SourceKind> {
 /// found in a directory is loaded as a manifest.
 fn is_manifest_candidate(text: &str) -> bool {
     mentions_key(text, "apiVersion") && mentions_key(text, "kind")
-}
-
-/// Whether JSON text looks like a seccomp profile (`defaultAction`, `syscalls`).
-fn is_seccomp_candidate(text: &str) -> bool {
-    text.contains("\"defaultAction\"") || text.contains("\"syscalls\"")
 }
 
 /// Whether `key` appears as a mapping key anywhere: `key:` after indentation or a `- `, or
