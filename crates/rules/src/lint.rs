@@ -146,8 +146,12 @@ fn judge_rule(
     let mut results = Vec::new();
     match rule.check {
         Check::Container(check) => {
+            let docker_mapping = docker_mapping_reason(rule, ctx.settings);
             for (workload, target) in workloads.iter().zip(targets) {
-                let verdict = check.judge(ctx, workload);
+                let verdict = match &docker_mapping {
+                    Some(reason) if workload.kubernetes.is_some() => Verdict::not_applicable(reason.clone()),
+                    _ => check.judge(ctx, workload),
+                };
                 let location = locate(&verdict, workload.origin.declared_at().and_then(|p| p.location()));
                 results.push(result(rule, &references, target, verdict, location));
             }
@@ -184,6 +188,23 @@ fn judge_rule(
         results.push(result(rule, &references, target, verdict, location));
     }
     results
+}
+
+/// Under a profile, why a container rule that is not a Pod Security control does not judge a
+/// Kubernetes container (`None` when it does: no profile, a control, or turned on by `--enable`).
+fn docker_mapping_reason(rule: &Rule, settings: &Settings) -> Option<String> {
+    let profile = settings.profile?;
+    let enabled = settings
+        .enable
+        .iter()
+        .any(|e| e.eq_ignore_ascii_case(rule.id) || e.eq_ignore_ascii_case(rule.name));
+    (!crate::profile::is_pod_security_control(rule) && !enabled).then(|| {
+        format!(
+            "a Kubernetes container: the {} profile judges it by the Pod Security Standards controls; this rule is the profile's mapping of them to Docker's settings (judge it too with --enable {})",
+            profile.name(),
+            rule.id
+        )
+    })
 }
 
 /// Said after an exec-as-root failure whose user is the image's, which a file does not show.

@@ -194,6 +194,19 @@ impl Profile {
     }
 }
 
+/// Whether a rule is one of the Pod Security Standards controls: a PS rule, or a container rule
+/// that judges a control as the standard does (it carries a `pss` reference).
+///
+/// Under a profile a Kubernetes container is judged by exactly these, so a pod the Pod Security
+/// Admission admits at a level passes dockward's profile of that name; the profile's other
+/// container rules are its mapping of the standard to Docker's settings (the socket, sensitive
+/// host paths, Docker's seccomp default, limits), which the PS rules replace for Kubernetes, as
+/// those container rules replace the PS rules for Docker containers.
+pub fn is_pod_security_control(rule: &Rule) -> bool {
+    crate::rule::Scope::of(rule.id) == Some(crate::rule::Scope::Pss)
+        || rule.references.iter().any(|r| r.starts_with("pss"))
+}
+
 fn under_mounts(pointer: &str) -> bool {
     pointer == "/Mounts" || pointer.starts_with("/Mounts/")
 }
