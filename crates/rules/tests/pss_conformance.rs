@@ -145,7 +145,7 @@ fn judge_fixture(path: &Path, profile: Profile, expect_fail: bool) -> Vec<String
         let bad: Vec<String> = results
             .iter()
             .filter(|r| matches!(r.status, Status::Fail | Status::Error))
-            .map(|r| describe(r))
+            .map(describe)
             .collect();
         if !bad.is_empty() {
             problems.push(format!(
