@@ -426,6 +426,26 @@ mod tests {
     }
 
     #[test]
+    fn the_key_tests_never_panic_on_odd_text() {
+        // A small deterministic generator over the characters the tests look at (quotes,
+        // colons, dashes, multi-byte text): the sniffers slice text at match positions.
+        let alphabet: Vec<char> = "\"{}:- \n\tapiVersionkindservicesé€𝄞".chars().collect();
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            for i in 0..(state % 48) {
+                let index = ((state >> (i % 50)) as usize).wrapping_add(i as usize) % alphabet.len();
+                text.push(alphabet[index]);
+            }
+            let _ = is_manifest_candidate(&text);
+            let _ = has_top_level_key(&text, "services");
+        }
+    }
+
+    #[test]
     fn keys_are_told_from_text() {
         assert!(is_manifest_candidate("- apiVersion: v1\n  kind: Pod\n"));
         assert!(is_manifest_candidate("{\"apiVersion\":\"v1\",\"kind\":\"Pod\"}"));
