@@ -1063,3 +1063,26 @@ fn carriage_returns_end_lines_for_every_position() {
     assert_eq!(m.errors.len(), 1);
     assert!(m.errors[0].line <= 8, "{:?}", m.errors);
 }
+
+#[test]
+fn a_statefulset_mounts_its_volume_claim_templates() {
+    let text = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  template:\n    spec:\n      containers:\n        - name: pg\n          image: postgres:16\n          volumeMounts:\n            - {name: data, mountPath: /var/lib/postgresql/data}\n  volumeClaimTemplates:\n    - metadata: {name: data}\n      spec: {accessModes: [ReadWriteOnce]}\n";
+    let m = load_manifest("sts.yaml", text);
+    assert_eq!(m.errors, Vec::<SourceError>::new());
+    let w = find(&m.workloads, "StatefulSet/db/pg");
+    let volumes = &w.kubernetes.as_ref().unwrap().volumes;
+    assert_eq!(
+        volumes
+            .iter()
+            .map(|v| (v.name.as_str(), v.source.as_str(), pos(&v.at)))
+            .collect::<Vec<_>>(),
+        [("data", "persistentVolumeClaim", (13, 7))]
+    );
+    assert_eq!(
+        w.mounts
+            .iter()
+            .map(|m| (m.kind.as_str(), m.source.as_str(), m.destination.as_str()))
+            .collect::<Vec<_>>(),
+        [("volume", "data", "/var/lib/postgresql/data")]
+    );
+}

@@ -222,7 +222,10 @@ pub(super) fn workloads(node: &Node, kind: &str) -> Result<Vec<Workload>> {
         ));
     };
     what.push_str("spec.");
-    let pod = Pod::read(&object, pod_metadata, spec, &what)?;
+    let mut pod = Pod::read(&object, pod_metadata, spec, &what)?;
+    if kind == "StatefulSet" {
+        pod.add_claim_templates(node)?;
+    }
     let mut out = Vec::new();
     for (key, container_type) in [
         ("initContainers", ContainerType::Init),
@@ -337,6 +340,35 @@ struct Pod<'a> {
 }
 
 impl<'a> Pod<'a> {
+    /// A StatefulSet's `volumeClaimTemplates`: each is a persistent volume claim the pod's
+    /// containers mount by the template's name, as if the pod spec listed it.
+    fn add_claim_templates(&mut self, statefulset: &'a Node) -> Result<()> {
+        let Some(spec) = map(statefulset, "spec", "")? else {
+            return Ok(());
+        };
+        for (i, item) in seq(spec, "volumeClaimTemplates", "spec.")?.iter().enumerate() {
+            let inner = format!("spec.volumeClaimTemplates[{i}].");
+            let name = match map(item, "metadata", &inner)? {
+                Some(m) => string(m, "name", &format!("{inner}metadata."))?.map(|(s, _)| s),
+                None => None,
+            }
+            .unwrap_or_default();
+            self.pod_volumes.push(PodVolume {
+                name: name.clone(),
+                source: "persistentVolumeClaim".into(),
+                host_path: None,
+                at: item.provenance(),
+            });
+            self.volumes.push(Volume {
+                name,
+                source: "persistentVolumeClaim".into(),
+                body: None,
+                host_path: None,
+            });
+        }
+        Ok(())
+    }
+
     fn read(object: &'a Object<'a>, metadata: Option<&'a Node>, spec: &'a Node, what: &str) -> Result<Self> {
         let mut annotations = BTreeMap::new();
         if let Some(m) = metadata
