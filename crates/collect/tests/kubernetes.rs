@@ -810,6 +810,16 @@ fn bad_input_is_bounded_and_never_panics() {
     let m = load_manifest("bomb.yaml", &bomb);
     assert_eq!(m.errors.len(), 1);
     assert!(m.errors[0].line > 0 && m.workloads.is_empty(), "{:?}", m.errors);
+    // A custom resource definition's schema nests deeply, and is still read.
+    let mut schema = String::from("{type: string}");
+    for _ in 0..60 {
+        schema = format!("{{type: object, properties: {{x: {schema}}}}}");
+    }
+    let crd = format!(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec: {{schema: {schema}}}\n"
+    );
+    let m = load_manifest("crd.yaml", &crd);
+    assert!(m.is_manifest && m.errors.is_empty(), "{:?}", m.errors);
     // Deep nesting.
     let deep = format!(
         "apiVersion: v1\nkind: Pod\nspec: {}{}\n",

@@ -37,6 +37,9 @@ pub use quantity::scaled as quantity_scaled;
 /// an out-of-memory). Rendered charts of a whole platform stay well below it.
 pub const MAX_MANIFEST_BYTES: usize = 16 * 1024 * 1024;
 
+/// The deepest nesting of mappings and sequences read.
+pub const MAX_MANIFEST_DEPTH: usize = 128;
+
 /// How deep `List` items may nest inside each other (`kubectl` output never nests them).
 const MAX_LIST_NESTING: usize = 8;
 
@@ -74,6 +77,9 @@ pub fn load_manifest(path: &str, text: &str) -> Manifest {
     let template = first_template(text);
     let limits = Limits {
         max_bytes: MAX_MANIFEST_BYTES,
+        // A CustomResourceDefinition's schema nests two levels per property level; deeply
+        // structured custom resources need more than the default.
+        max_depth: MAX_MANIFEST_DEPTH,
         ..Limits::default()
     };
     let parsed = yaml::load_all(path, text, &limits);
