@@ -269,6 +269,22 @@ for text in [
 ]:
     put("yaml", text)
 
+# Seccomp profiles and daemon.json files linted on their own: the lint fixtures, the rule
+# fixtures' profiles, and a few shapes the readers treat specially.
+for f in files("crates/collect/tests/data/seccomp/*.json", "crates/collect/tests/data/daemon-json/*.json"):
+    put("seccomp_profile", open(f, "rb").read())
+for f in files("crates/rules/tests/fixtures/SC*.json"):
+    for case in json.load(open(f))["cases"]:
+        put("seccomp_profile", "\n".join(case["profile"]))
+for text in [
+    '{"DefaultAction": "SCMP_ACT_ALLOW", "Syscalls": [{"name": "mount", "action": "SCMP_ACT_ERRNO"}]}',
+    '{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [null]}',
+    '{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [], "SYSCALLS": []}',
+    '{"architectures": ["SCMP_ARCH_X86_64"], "archMap": [{"architecture": "SCMP_ARCH_X86_64"}]}',
+    '{"icc": "no", "hosts": "tcp://0.0.0.0:2375", "icc": true}\r\n',
+]:
+    put("seccomp_profile", text)
+
 # Kubernetes manifests: the loader's test fixtures and a few odd shapes.
 for f in files("crates/collect/tests/data/kubernetes/*"):
     put("kubernetes", open(f, "rb").read())
