@@ -105,22 +105,22 @@ fn pod_fields_merge_pod_and_container_security_contexts() {
     // The init container's runAsUser: 0 wins over the pod's 1000 and is not hidden by the pod's
     // runAsNonRoot: true; the pod's runAsGroup applies.
     let setup = find(&w, "Pod/web/setup");
-    assert_eq!((setup.user.value.as_str(), at(&setup.user)), ("0:3000", (35, 18)));
+    assert_eq!((setup.user.value.as_str(), at(&setup.user)), ("0:3000", (35, 7)));
     let k = setup.kubernetes.as_ref().unwrap();
     assert_eq!(
         k.run_as_user.iter().map(|f| (f.value, at(f))).collect::<Vec<_>>(),
-        [(1000, (18, 16)), (0, (35, 18))]
+        [(1000, (18, 5)), (0, (35, 7))]
     );
     assert_eq!(
         k.run_as_non_root.as_ref().map(|f| (f.value, at(f))),
-        Some((true, (17, 19)))
+        Some((true, (17, 5)))
     );
     // The pod's seccompProfile RuntimeDefault applies: no seccomp option; the pod's SELinux level.
     assert_eq!(setup.security_opt.value, strings(&["label=level:s0:c123,c456"]));
     assert_eq!(at(&setup.security_opt), (23, 7));
     assert_eq!(
         k.seccomp_pod.as_ref().map(|f| (f.value.as_str(), at(f))),
-        Some(("RuntimeDefault", (21, 13)))
+        Some(("RuntimeDefault", (21, 7)))
     );
     assert_eq!(k.seccomp_container, None);
     // No annotation names the init container.
@@ -130,10 +130,10 @@ fn pod_fields_merge_pod_and_container_security_contexts() {
     let app = find(&w, "Pod/web/app");
     assert_eq!(
         (app.image.value.as_str(), at(&app.image)),
-        ("nginx:1.27", (38, 12))
+        ("nginx:1.27", (38, 5))
     );
-    assert_eq!((app.user.value.as_str(), at(&app.user)), ("1000:3000", (18, 16)));
-    assert_eq!((app.privileged.value, at(&app.privileged)), (true, (40, 19)));
+    assert_eq!((app.user.value.as_str(), at(&app.user)), ("1000:3000", (18, 5)));
+    assert_eq!((app.privileged.value, at(&app.privileged)), (true, (40, 7)));
     assert_eq!(app.cap_add.value, strings(&["NET_ADMIN", "cap_sys_time"]));
     assert_eq!(at(&app.cap_add), (45, 9));
     assert_eq!(
@@ -152,38 +152,35 @@ fn pod_fields_merge_pod_and_container_security_contexts() {
             "no-new-privileges=true"
         ])
     );
-    assert_eq!(at(&app.security_opt), (49, 15));
+    assert_eq!(at(&app.security_opt), (49, 9));
     assert_eq!(
         (app.readonly_rootfs.value, at(&app.readonly_rootfs)),
-        (true, (42, 31))
+        (true, (42, 7))
     );
     assert_eq!(
         (app.masked_paths.value.clone(), at(&app.masked_paths)),
-        (Some(vec![]), (43, 18))
+        (Some(vec![]), (43, 7))
     );
     assert_eq!(
         (app.readonly_paths.value.clone(), at(&app.readonly_paths)),
-        (Some(vec![]), (43, 18))
+        (Some(vec![]), (43, 7))
     );
     assert_eq!(
         (app.pid_mode.mode.as_str(), pos(&app.pid_mode.at)),
-        ("host", (9, 12))
+        ("host", (9, 3))
     );
-    assert_eq!(
-        (app.ipc_mode.mode.as_str(), pos(&app.ipc_mode.at)),
-        ("", (10, 12))
-    );
+    assert_eq!((app.ipc_mode.mode.as_str(), pos(&app.ipc_mode.at)), ("", (10, 3)));
     assert_eq!(
         (app.network_mode.mode.as_str(), pos(&app.network_mode.at)),
-        ("host", (11, 16))
+        ("host", (11, 3))
     );
     assert_eq!(
         (app.uts_mode.mode.as_str(), pos(&app.uts_mode.at)),
-        ("host", (11, 16))
+        ("host", (11, 3))
     );
     assert_eq!(
         (app.userns_mode.mode.as_str(), pos(&app.userns_mode.at)),
-        ("private", (12, 14))
+        ("private", (12, 3))
     );
     // A host port, and under hostNetwork a container port that is a host port too.
     let file = format!("{DATA}/pod-inheritance.yaml");
@@ -225,28 +222,28 @@ fn pod_fields_merge_pod_and_container_security_contexts() {
     assert_eq!(at(&app.healthcheck), (65, 5));
     assert_eq!(
         (app.restart_policy.value.name.as_str(), at(&app.restart_policy)),
-        ("on-failure", (13, 18))
+        ("on-failure", (13, 3))
     );
 
     let k = app.kubernetes.as_ref().unwrap();
     assert_eq!(
         k.os.as_ref().map(|f| (f.value.as_str(), at(f))),
-        Some(("linux", (15, 11)))
+        Some(("linux", (15, 5)))
     );
     assert_eq!(
         k.host_users.as_ref().map(|f| (f.value, at(f))),
-        Some((false, (12, 14)))
+        Some((false, (12, 3)))
     );
     assert_eq!(
         k.host_process
             .iter()
             .map(|f| (f.value, at(f)))
             .collect::<Vec<_>>(),
-        [(false, (25, 20))]
+        [(false, (25, 7))]
     );
     assert_eq!(
         k.seccomp_container.as_ref().map(|f| (f.value.as_str(), at(f))),
-        Some(("Unconfined", (49, 15)))
+        Some(("Unconfined", (49, 9)))
     );
     assert_eq!(
         k.apparmor
@@ -280,11 +277,11 @@ fn pod_fields_merge_pod_and_container_security_contexts() {
     );
     assert_eq!(
         k.allow_privilege_escalation.as_ref().map(|f| (f.value, at(f))),
-        Some((false, (41, 33)))
+        Some((false, (41, 7)))
     );
     assert_eq!(
         k.proc_mount.as_ref().map(|f| (f.value.as_str(), at(f))),
-        Some(("Unmasked", (43, 18)))
+        Some(("Unmasked", (43, 7)))
     );
     assert_eq!(
         k.probe_hosts
@@ -292,22 +289,22 @@ fn pod_fields_merge_pod_and_container_security_contexts() {
             .map(|f| (f.value.as_str(), at(f)))
             .collect::<Vec<_>>(),
         [
-            ("10.0.0.1", (67, 15)),
-            ("metadata.internal", (72, 15)),
-            ("169.254.169.254", (77, 17))
+            ("10.0.0.1", (67, 9)),
+            ("metadata.internal", (72, 9)),
+            ("169.254.169.254", (77, 11))
         ]
     );
     assert_eq!(
         k.pod_level.run_as_user.as_ref().map(|f| (f.value, at(f))),
-        Some((1000, (18, 16)))
+        Some((1000, (18, 5)))
     );
     assert_eq!(
         k.pod_level.run_as_non_root.as_ref().map(|f| (f.value, at(f))),
-        Some((true, (17, 19)))
+        Some((true, (17, 5)))
     );
     assert_eq!(
         k.pod_level.host_process.as_ref().map(|f| (f.value, at(f))),
-        Some((false, (25, 20)))
+        Some((false, (25, 7)))
     );
     assert_eq!(
         k.pod_level
@@ -324,20 +321,20 @@ fn pod_fields_merge_pod_and_container_security_contexts() {
     let k = sidecar.kubernetes.as_ref().unwrap();
     assert_eq!(
         k.run_as_non_root.as_ref().map(|f| (f.value, at(f))),
-        Some((false, (82, 21)))
+        Some((false, (82, 7)))
     );
     assert_eq!(
         k.apparmor
             .iter()
             .map(|f| (f.value.as_str(), at(f)))
             .collect::<Vec<_>>(),
-        [("Localhost", (84, 15))]
+        [("Localhost", (84, 9))]
     );
     assert_eq!(
         sidecar.security_opt.value,
         strings(&["apparmor=k8s-envoy", "label=level:s0:c123,c456"])
     );
-    assert_eq!(at(&sidecar.security_opt), (84, 15));
+    assert_eq!(at(&sidecar.security_opt), (84, 9));
     assert_eq!(
         sidecar.healthcheck.value,
         Some(Healthcheck {
@@ -409,7 +406,7 @@ fn host_path_volumes_are_binds_as_written_other_volumes_are_volumes() {
             source_socket: None,
             at,
         };
-    // A host path's position is its `path:` value in the volume, pulled in by the mount.
+    // A host path's position is its `path:` key in the volume, pulled in by the mount.
     let via = |line, column, mline| Provenance::File {
         path: file.clone(),
         line,
@@ -425,7 +422,7 @@ fn host_path_volumes_are_binds_as_written_other_volumes_are_volumes() {
                 "/var/run/docker.sock",
                 false,
                 "",
-                via(11, 17, 34)
+                via(11, 11, 34)
             ),
             mount(
                 "bind",
@@ -433,9 +430,9 @@ fn host_path_volumes_are_binds_as_written_other_volumes_are_volumes() {
                 "/host/run",
                 true,
                 "rslave",
-                via(15, 17, 36)
+                via(15, 11, 36)
             ),
-            mount("bind", "/etc", "/host", false, "rshared", via(18, 17, 40)),
+            mount("bind", "/etc", "/host", false, "rshared", via(18, 11, 40)),
             mount("tmpfs", "", "/cache", false, "", Provenance::file(&file, 44, 11)),
             mount(
                 "volume",
@@ -505,13 +502,13 @@ fn cronjob_nesting_list_items_templates_and_every_container_list() {
         let w = find(&m.workloads, display);
         (w.restart_policy.value.name.clone(), at(&w.restart_policy))
     };
-    assert_eq!(policy("CronJob/db-backup/dump"), ("no".into(), (15, 28)));
+    assert_eq!(policy("CronJob/db-backup/dump"), ("no".into(), (15, 13)));
     // Ephemeral containers are never restarted; a sidecar init container (restartPolicy Always)
     // always is, other init containers on failure.
     assert_eq!(policy("PodTemplate/tmpl/debugger"), ("no".into(), (44, 7)));
-    assert_eq!(policy("Job/migrate/proxy"), ("always".into(), (63, 24)));
-    assert_eq!(policy("Job/migrate/wait"), ("on-failure".into(), (57, 22)));
-    assert_eq!(policy("Job/migrate/run"), ("on-failure".into(), (57, 22)));
+    assert_eq!(policy("Job/migrate/proxy"), ("always".into(), (63, 9)));
+    assert_eq!(policy("Job/migrate/wait"), ("on-failure".into(), (57, 7)));
+    assert_eq!(policy("Job/migrate/run"), ("on-failure".into(), (57, 7)));
     let debugger = find(&m.workloads, "PodTemplate/tmpl/debugger");
     assert_eq!(
         (debugger.cap_add.value.clone(), at(&debugger.cap_add)),
@@ -537,7 +534,7 @@ fn every_controller_kind_and_not_a_custom_resource_of_the_same_name() {
 fn json_manifests_have_positions_too() {
     let w = load_ok("pod.json");
     assert_eq!(names(&w), [("Pod/j/c", ContainerType::Container, (7, 8))]);
-    assert_eq!((w[0].privileged.value, at(&w[0].privileged)), (true, (7, 73)));
+    assert_eq!((w[0].privileged.value, at(&w[0].privileged)), (true, (7, 59)));
 }
 
 #[test]
@@ -769,18 +766,18 @@ spec:
         settings(0),
         [
             ("localhost/custom".into(), (6, 55)),
-            ("Unconfined".into(), (10, 29))
+            ("Unconfined".into(), (10, 23))
         ]
     );
     assert_eq!(
         settings(1),
         [
             ("unconfined".into(), (7, 55)),
-            ("Unconfined".into(), (10, 29)),
-            ("RuntimeDefault".into(), (15, 31))
+            ("Unconfined".into(), (10, 23)),
+            ("RuntimeDefault".into(), (15, 25))
         ]
     );
-    assert_eq!(settings(2), [("Unconfined".into(), (10, 29))]);
+    assert_eq!(settings(2), [("Unconfined".into(), (10, 23))]);
 }
 
 #[test]
@@ -900,15 +897,15 @@ fn the_docker_socket_rule_sees_every_spelling_of_a_host_path() {
     assert_eq!(
         socket,
         [
-            ("DaemonSet/agents/i", fail, Some((9, 36, Some((25, 35))))),
-            ("DaemonSet/agents/a", fail, Some((9, 36, Some((17, 35))))),
-            ("DaemonSet/agents/b", fail, Some((10, 36, Some((18, 35))))),
-            ("DaemonSet/agents/c", fail, Some((11, 36, Some((19, 35))))),
-            ("DaemonSet/agents/d", fail, Some((12, 36, Some((20, 35))))),
-            ("DaemonSet/agents/e", fail, Some((13, 36, Some((21, 35))))),
-            ("DaemonSet/agents/f", fail, Some((14, 36, Some((22, 35))))),
-            ("DaemonSet/agents/g", fail, Some((15, 36, Some((23, 35))))),
-            ("DaemonSet/agents/x", fail, Some((12, 36, Some((27, 35))))),
+            ("DaemonSet/agents/i", fail, Some((9, 30, Some((25, 35))))),
+            ("DaemonSet/agents/a", fail, Some((9, 30, Some((17, 35))))),
+            ("DaemonSet/agents/b", fail, Some((10, 30, Some((18, 35))))),
+            ("DaemonSet/agents/c", fail, Some((11, 30, Some((19, 35))))),
+            ("DaemonSet/agents/d", fail, Some((12, 30, Some((20, 35))))),
+            ("DaemonSet/agents/e", fail, Some((13, 30, Some((21, 35))))),
+            ("DaemonSet/agents/f", fail, Some((14, 30, Some((22, 35))))),
+            ("DaemonSet/agents/g", fail, Some((15, 30, Some((23, 35))))),
+            ("DaemonSet/agents/x", fail, Some((12, 30, Some((27, 35))))),
         ]
     );
 }
@@ -978,7 +975,7 @@ spec:
             .iter()
             .map(|f| (f.value.as_str(), at(f)))
             .collect::<Vec<_>>(),
-        [("10.1.1.1", (13, 36))]
+        [("10.1.1.1", (13, 30))]
     );
 }
 
@@ -1060,7 +1057,7 @@ fn carriage_returns_end_lines_for_every_position() {
         names(&m.workloads),
         [("Pod//c", ContainerType::Container, (5, 5))]
     );
-    assert_eq!(at(&m.workloads[0].image), (6, 12));
+    assert_eq!(at(&m.workloads[0].image), (6, 5));
     let m = load_manifest("cr.yaml", &text.replace("nginx", "{{ .Values.image }}"));
     assert_eq!(
         m.errors.iter().map(ToString::to_string).collect::<Vec<_>>(),

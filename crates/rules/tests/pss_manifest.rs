@@ -83,9 +83,9 @@ fn baseline_fails_the_pod_level_seccomp_profile_in_both_containers() {
     assert_eq!(
         findings(Profile::Baseline),
         [
-            "PS0004 CronJob/db-backup/dump Fail 12:66 annotation container.apparmor.security.beta.kubernetes.io/dump is \"unconfined\"",
-            "PS0008 CronJob/db-backup/init Fail 18:21 pod securityContext.seccompProfile.type is \"Unconfined\"",
-            "PS0008 CronJob/db-backup/dump Fail 18:21 pod securityContext.seccompProfile.type is \"Unconfined\"",
+            "PS0004 CronJob/db-backup/dump Fail 12:13 annotation container.apparmor.security.beta.kubernetes.io/dump is \"unconfined\"",
+            "PS0008 CronJob/db-backup/init Fail 18:15 pod securityContext.seccompProfile.type is \"Unconfined\"",
+            "PS0008 CronJob/db-backup/dump Fail 18:15 pod securityContext.seccompProfile.type is \"Unconfined\"",
             "PS0009 CronJob/db-backup/dump Fail 33:17 container securityContext.capabilities.add includes \"SYS_ADMIN\" beyond the default set",
         ]
     );
@@ -99,7 +99,7 @@ fn restricted_replaces_the_baseline_versions_and_judges_fields_at_each_level() {
         )
     };
     let mut expected = vec![
-        "PS0004 CronJob/db-backup/dump Fail 12:66 annotation container.apparmor.security.beta.kubernetes.io/dump is \"unconfined\"".to_string(),
+        "PS0004 CronJob/db-backup/dump Fail 12:13 annotation container.apparmor.security.beta.kubernetes.io/dump is \"unconfined\"".to_string(),
     ];
     for (id, by) in [
         ("PS0008", "PS0015 seccomp-profile-unset"),
@@ -114,13 +114,13 @@ fn restricted_replaces_the_baseline_versions_and_judges_fields_at_each_level() {
         "PS0011 CronJob/db-backup/dump Fail 36:13 pod volume \"data\" has the restricted type \"nfs\"",
         "PS0012 CronJob/db-backup/init Fail 20:13 container does not set securityContext.allowPrivilegeEscalation (Kubernetes' default allows escalation)",
         // The init container's own `runAsNonRoot: true` does not cover the pod's `false`.
-        "PS0013 CronJob/db-backup/init Fail 15:27 pod securityContext.runAsNonRoot is false",
-        "PS0013 CronJob/db-backup/dump Fail 15:27 pod securityContext.runAsNonRoot is false",
-        "PS0014 CronJob/db-backup/init Fail 16:24 pod securityContext.runAsUser is 0",
-        "PS0014 CronJob/db-backup/dump Fail 16:24 pod securityContext.runAsUser is 0",
+        "PS0013 CronJob/db-backup/init Fail 15:13 pod securityContext.runAsNonRoot is false",
+        "PS0013 CronJob/db-backup/dump Fail 15:13 pod securityContext.runAsNonRoot is false",
+        "PS0014 CronJob/db-backup/init Fail 16:13 pod securityContext.runAsUser is 0",
+        "PS0014 CronJob/db-backup/dump Fail 16:13 pod securityContext.runAsUser is 0",
         // Nor does its own `RuntimeDefault` cover the pod's `Unconfined`.
-        "PS0015 CronJob/db-backup/init Fail 18:21 pod securityContext.seccompProfile.type is \"Unconfined\"",
-        "PS0015 CronJob/db-backup/dump Fail 18:21 pod securityContext.seccompProfile.type is \"Unconfined\"",
+        "PS0015 CronJob/db-backup/init Fail 18:15 pod securityContext.seccompProfile.type is \"Unconfined\"",
+        "PS0015 CronJob/db-backup/dump Fail 18:15 pod securityContext.seccompProfile.type is \"Unconfined\"",
         "PS0016 CronJob/db-backup/init Fail 20:13 container securityContext.capabilities.drop does not include \"ALL\"",
         "PS0016 CronJob/db-backup/dump Fail 33:17 container securityContext.capabilities.add includes \"SYS_ADMIN\"",
     ] {

@@ -58,6 +58,12 @@ fn get<'a>(map: &'a Node, key: &str) -> Option<&'a Node> {
     map.get(key).filter(|n| !n.is_null())
 }
 
+/// A field's key and value, when present and not null: a scalar fact is located at its key, as
+/// compose's are, so a finding points at the offending key.
+fn get_entry<'a>(map: &'a Node, key: &str) -> Option<(&'a Node, &'a Node)> {
+    map.entry(key).filter(|(_, n)| !n.is_null())
+}
+
 fn found(node: &Node) -> String {
     match node.as_str() {
         Some(text) if !node.is_map() && !node.is_seq() => format!("{} \"{text}\"", node.kind_name()),
@@ -88,11 +94,11 @@ fn seq<'a>(parent: &'a Node, key: &str, what: &str) -> Result<&'a [Node]> {
 }
 
 fn boolean<'a>(parent: &'a Node, key: &str, what: &str) -> Result<Option<(bool, &'a Node)>> {
-    let Some(n) = get(parent, key) else {
+    let Some((k, n)) = get_entry(parent, key) else {
         return Ok(None);
     };
     match n.to_json() {
-        Value::Bool(b) => Ok(Some((b, n))),
+        Value::Bool(b) => Ok(Some((b, k))),
         _ => Err(error(
             n,
             format!("{what}{key}: expected a boolean, found {}", found(n)),
@@ -101,11 +107,11 @@ fn boolean<'a>(parent: &'a Node, key: &str, what: &str) -> Result<Option<(bool, 
 }
 
 fn integer<'a>(parent: &'a Node, key: &str, what: &str) -> Result<Option<(i64, &'a Node)>> {
-    let Some(n) = get(parent, key) else {
+    let Some((k, n)) = get_entry(parent, key) else {
         return Ok(None);
     };
     match n.to_json().as_i64() {
-        Some(i) => Ok(Some((i, n))),
+        Some(i) => Ok(Some((i, k))),
         None => Err(error(
             n,
             format!("{what}{key}: expected an integer, found {}", found(n)),
@@ -114,11 +120,11 @@ fn integer<'a>(parent: &'a Node, key: &str, what: &str) -> Result<Option<(i64, &
 }
 
 fn string<'a>(parent: &'a Node, key: &str, what: &str) -> Result<Option<(String, &'a Node)>> {
-    let Some(n) = get(parent, key) else {
+    let Some((k, n)) = get_entry(parent, key) else {
         return Ok(None);
     };
     match n.as_str() {
-        Some(s) if !n.is_map() && !n.is_seq() => Ok(Some((s.to_string(), n))),
+        Some(s) if !n.is_map() && !n.is_seq() => Ok(Some((s.to_string(), k))),
         _ => Err(error(
             n,
             format!("{what}{key}: expected a string, found {}", found(n)),
@@ -380,7 +386,7 @@ impl<'a> Pod<'a> {
                 let (Some(k), Some(v)) = (key.as_str(), v) else {
                     return Err(error(value, "metadata.annotations: expected string values"));
                 };
-                annotations.insert(k.to_string(), (v.to_string(), value));
+                annotations.insert(k.to_string(), (v.to_string(), key));
             }
         }
         let sc = map(spec, "securityContext", what)?;
