@@ -255,3 +255,28 @@ fn a_file_that_cannot_be_read_is_an_error_for_every_daemon_rule() {
         assert_eq!((l.path.as_str(), l.line, l.column), (path.as_str(), 4, 1));
     }
 }
+
+#[test]
+fn a_value_of_the_wrong_type_is_an_error_at_its_key_never_the_default() {
+    let d = "tests/data/daemon-json/wrong-types.json";
+    let out = lint("wrong-types.json");
+    let line = |rule: &str| out.lines().find(|l| l.starts_with(rule)).unwrap().to_string();
+    assert_eq!(
+        line("DA0002"),
+        format!(
+            "DA0002 error 3:3 icc must be a boolean (true or false), not \"no\" ({d}:3:3): dockerd refuses to start with it"
+        )
+    );
+    assert_eq!(
+        line("DA0007"),
+        format!(
+            "DA0007 error 4:3 tlsverify must be a boolean (true or false), not \"yes\" ({d}:4:3): dockerd refuses to start with it"
+        )
+    );
+    assert_eq!(
+        line("DA0020"),
+        format!(
+            "DA0020 fail 3:3 dockerd would refuse to start: icc must be a boolean (true or false), not \"no\" ({d}:3:3); tlsverify must be a boolean (true or false), not \"yes\" ({d}:4:3)"
+        )
+    );
+}

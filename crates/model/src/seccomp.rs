@@ -331,3 +331,61 @@ fn strings(value: Option<&Value>, what: &str) -> Result<Option<Vec<String>>, Str
         Some(other) => Err(format!("{what} is {}, not a list", kind(other))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(json: &str) -> Result<SeccompProfile, String> {
+        let GoKeys(value) = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        SeccompProfile::from_value(&value, &|pointer| Provenance::pointer(pointer.to_string()))
+    }
+
+    #[test]
+    fn parts_are_placed_by_folded_pointer_and_conditions_named() {
+        let p = read(
+            r#"{"DefaultAction": "SCMP_ACT_ERRNO", "ARCHMAP": [{"Architecture": "SCMP_ARCH_X86_64", "subArchitectures": null}],
+                "syscalls": [{"name": "bpf", "action": "SCMP_ACT_ALLOW", "args": [], "includes": {"caps": ["CAP_BPF"], "minKernel": "4.8"}, "excludes": {"arches": []}},
+                             {"names": ["read", null], "action": "SCMP_ACT_ALLOW", "comment": "ignored"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            p.default_action.unwrap().at,
+            Provenance::pointer("/defaultaction")
+        );
+        let map = p.arch_map.unwrap();
+        assert_eq!(map.value[0].architecture, "SCMP_ARCH_X86_64");
+        assert_eq!(map.value[0].at, Provenance::pointer("/archmap/0"));
+        assert!(map.value[0].sub_architectures.is_empty());
+        assert_eq!(p.syscalls[0].names, ["bpf"]);
+        assert_eq!(p.syscalls[0].conditions, ["includes.caps", "includes.minKernel"]);
+        assert_eq!(p.syscalls[1].names, ["read", ""]);
+        assert!(p.syscalls[1].is_unconditional());
+        assert_eq!(p.syscalls[1].at, Provenance::pointer("/syscalls/1"));
+        assert_eq!(p.syscalls_at, Some(Provenance::pointer("/syscalls")));
+    }
+
+    #[test]
+    fn what_dockerd_refuses_is_an_error() {
+        assert_eq!(
+            read("[]").unwrap_err(),
+            "the profile is a list, not a JSON object"
+        );
+        assert_eq!(
+            read(r#"{"syscalls": {}}"#).unwrap_err(),
+            "syscalls is an object, not a list"
+        );
+        assert_eq!(
+            read(r#"{"syscalls": [{"names": ["a"], "action": 1}]}"#).unwrap_err(),
+            "syscalls[0].action is a number, not a string"
+        );
+        assert_eq!(
+            read(r#"{"architectures": ["SCMP_ARCH_X86", 2]}"#).unwrap_err(),
+            "architectures holds a number, not only strings"
+        );
+        assert_eq!(
+            read(r#"{"archMap": [{"architecture": "x", "subArchitectures": "y"}]}"#).unwrap_err(),
+            "archMap[0].subArchitectures is a string, not a list"
+        );
+    }
+}

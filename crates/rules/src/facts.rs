@@ -92,16 +92,8 @@ pub(crate) fn file_setting(
     key: &str,
     default: serde_json::Value,
 ) -> Result<(serde_json::Value, Evidence), Verdict> {
-    if let Some(problem) = config
-        .problems
-        .iter()
-        .find(|p| p.kind == ConfigProblemKind::InvalidValue && p.key.as_deref() == Some(key))
-    {
-        let verdict = Verdict::error(format!("{}: dockerd refuses to start with it", problem.message));
-        return Err(match config.get(key) {
-            Some(setting) => verdict.with_evidence([setting_ev(key, setting)]),
-            None => verdict,
-        });
+    if let Some(verdict) = invalid_value(config, key) {
+        return Err(verdict);
     }
     Ok(match config.get(key).filter(|s| !s.value.is_null()) {
         Some(setting) => (setting.value.clone(), setting_ev(key, setting)),
@@ -112,12 +104,37 @@ pub(crate) fn file_setting(
     })
 }
 
-/// A boolean setting's effective value (its default when unset) with evidence.
-pub(crate) fn effective_bool(config: &DaemonConfig, key: &str, default: bool) -> (bool, Evidence) {
-    match config.bool(key) {
+/// A boolean setting's effective value (its default when unset) with evidence; the `error`
+/// verdict when the configuration file gives it a value of another type, which dockerd refuses
+/// (never a verdict on the default in its place).
+pub(crate) fn effective_bool(
+    config: &DaemonConfig,
+    key: &str,
+    default: bool,
+) -> Result<(bool, Evidence), Verdict> {
+    if let Some(verdict) = invalid_value(config, key) {
+        return Err(verdict);
+    }
+    Ok(match config.bool(key) {
         Some((value, setting)) => (value, setting_ev(key, setting)),
         None => (default, default_ev(key, default)),
-    }
+    })
+}
+
+/// The `error` verdict for a key whose value in the configuration file has the wrong type.
+fn invalid_value(config: &DaemonConfig, key: &str) -> Option<Verdict> {
+    let problem = config
+        .problems
+        .iter()
+        .find(|p| p.kind == ConfigProblemKind::InvalidValue && p.key.as_deref() == Some(key))?;
+    let verdict = Verdict::error(format!("{}: dockerd refuses to start with it", problem.message));
+    Some(match problem.at.first() {
+        Some(at) => verdict.with_evidence([Evidence::at(
+            at,
+            serde_json::json!({ key: config.get(key).map(|s| &s.value) }),
+        )]),
+        None => verdict,
+    })
 }
 
 /// The daemon as a target (a lone daemon.json is a `daemon-json` target named by its path).

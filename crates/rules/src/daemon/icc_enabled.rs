@@ -32,7 +32,10 @@ fn check(ctx: &Context<'_>) -> Vec<Judged> {
         Ok(config) => config,
         Err(unknown) => return on_daemon(ctx, unknown),
     };
-    let (icc, evidence) = effective_bool(config, "icc", true);
+    let (icc, evidence) = match effective_bool(config, "icc", true) {
+        Ok(found) => found,
+        Err(unknown) => return on_daemon(ctx, unknown),
+    };
     let verdict = if icc {
         Verdict::fail("containers on the default bridge can reach each other (icc is on)")
     } else {

@@ -31,7 +31,10 @@ fn check(ctx: &Context<'_>) -> Vec<Judged> {
         Ok(config) => config,
         Err(unknown) => return on_daemon(ctx, unknown),
     };
-    let (iptables, evidence) = effective_bool(config, "iptables", true);
+    let (iptables, evidence) = match effective_bool(config, "iptables", true) {
+        Ok(found) => found,
+        Err(unknown) => return on_daemon(ctx, unknown),
+    };
     let verdict = if iptables {
         Verdict::pass("dockerd manages iptables")
     } else {

@@ -32,7 +32,10 @@ fn check(ctx: &Context<'_>) -> Vec<Judged> {
         Ok(config) => config,
         Err(unknown) => return on_daemon(ctx, unknown),
     };
-    let (on, evidence) = effective_bool(config, "no-new-privileges", false);
+    let (on, evidence) = match effective_bool(config, "no-new-privileges", false) {
+        Ok(found) => found,
+        Err(unknown) => return on_daemon(ctx, unknown),
+    };
     let verdict = if on {
         Verdict::pass("no-new-privileges is on for every container by default")
     } else {

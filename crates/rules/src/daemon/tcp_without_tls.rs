@@ -50,8 +50,14 @@ fn check(ctx: &Context<'_>) -> Vec<Judged> {
             Verdict::not_applicable("the daemon listens on no TCP socket").with_evidence([hosts_evidence]),
         );
     }
-    let (verify, verify_evidence) = effective_bool(config, "tlsverify", false);
-    let (tls, tls_evidence) = effective_bool(config, "tls", false);
+    let (verify, verify_evidence) = match effective_bool(config, "tlsverify", false) {
+        Ok(found) => found,
+        Err(unknown) => return on_daemon(ctx, unknown),
+    };
+    let (tls, tls_evidence) = match effective_bool(config, "tls", false) {
+        Ok(found) => found,
+        Err(unknown) => return on_daemon(ctx, unknown),
+    };
     let listed = tcp.join(", ");
     let verdict = if verify {
         Verdict::pass(format!(

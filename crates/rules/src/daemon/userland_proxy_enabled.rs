@@ -30,7 +30,10 @@ fn check(ctx: &Context<'_>) -> Vec<Judged> {
         Ok(config) => config,
         Err(unknown) => return on_daemon(ctx, unknown),
     };
-    let (proxy, evidence) = effective_bool(config, "userland-proxy", true);
+    let (proxy, evidence) = match effective_bool(config, "userland-proxy", true) {
+        Ok(found) => found,
+        Err(unknown) => return on_daemon(ctx, unknown),
+    };
     let verdict = if proxy {
         Verdict::fail("published ports go through the userland proxy")
     } else {
