@@ -250,7 +250,7 @@ fn pod_fields_merge_pod_and_container_security_contexts() {
             .iter()
             .map(|f| (f.value.as_str(), at(f)))
             .collect::<Vec<_>>(),
-        [("unconfined", (7, 57))]
+        [("unconfined", (7, 5))]
     );
     assert_eq!(
         k.selinux
@@ -311,7 +311,7 @@ fn pod_fields_merge_pod_and_container_security_contexts() {
             .apparmor_annotation
             .as_ref()
             .map(|f| (f.value.as_str(), at(f))),
-        Some(("unconfined", (7, 57)))
+        Some(("unconfined", (7, 5)))
     );
     assert_eq!(k.pod_level.selinux.as_ref().map(at), Some((23, 7)));
     assert_eq!(k.pod_level.apparmor, None);
@@ -765,14 +765,14 @@ spec:
     assert_eq!(
         settings(0),
         [
-            ("localhost/custom".into(), (6, 55)),
+            ("localhost/custom".into(), (6, 5)),
             ("Unconfined".into(), (10, 23))
         ]
     );
     assert_eq!(
         settings(1),
         [
-            ("unconfined".into(), (7, 55)),
+            ("unconfined".into(), (7, 5)),
             ("Unconfined".into(), (10, 23)),
             ("RuntimeDefault".into(), (15, 25))
         ]
@@ -1091,5 +1091,37 @@ fn a_statefulset_mounts_its_volume_claim_templates() {
             .map(|m| (m.kind.as_str(), m.source.as_str(), m.destination.as_str()))
             .collect::<Vec<_>>(),
         [("volume", "data", "/var/lib/postgresql/data")]
+    );
+}
+
+/// CT0002 judges the AppArmor profile a container gets: a container's own `RuntimeDefault`
+/// overrides the pod's `Unconfined`.
+#[test]
+fn apparmor_is_judged_on_the_effective_profile() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext:\n    appArmorProfile: {type: Unconfined}\n  containers:\n    - name: own\n      image: x\n      securityContext:\n        appArmorProfile: {type: RuntimeDefault}\n    - name: inherits\n      image: x\n";
+    let m = load_manifest("aa.yaml", text);
+    assert_eq!(m.errors, []);
+    let results = dockward_rules::lint::evaluate_workloads(
+        &m.workloads,
+        &m.errors,
+        &dockward_rules::Settings::default(),
+    );
+    let verdicts: Vec<(&str, dockward_model::Status, Option<(u32, u32)>)> = results
+        .iter()
+        .filter(|r| r.rule == "CT0002")
+        .map(|r| {
+            (
+                r.target.name.as_str(),
+                r.status,
+                r.location.as_ref().map(|l| (l.line, l.column)),
+            )
+        })
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("Pod/p/own", dockward_model::Status::Pass, Some((8, 7))),
+            ("Pod/p/inherits", dockward_model::Status::Fail, Some((6, 23))),
+        ]
     );
 }

@@ -101,13 +101,9 @@ fn requested(w: &Workload) -> Verdict {
 /// not known from a file.
 fn asked(w: &Workload) -> Verdict {
     let written = w.kubernetes.as_deref().map_or(&[][..], |k| k.apparmor.as_slice());
-    if let Some(unconfined) = written
-        .iter()
-        .find(|p| p.value.eq_ignore_ascii_case("unconfined"))
-    {
-        return Verdict::fail("AppArmor is disabled for the container (unconfined)")
-            .with_evidence([ev(unconfined)]);
-    }
+    // The collector spells the effective profile (the container's field, else its annotation,
+    // else the pod's field) as `apparmor=…`: a pod's `Unconfined` that the container overrides
+    // does not apply to it.
     let verdict = requested(w);
     if verdict.status != Status::Pass {
         return verdict;
