@@ -1106,7 +1106,8 @@ fn apparmor_is_judged_on_the_effective_profile() {
         &m.errors,
         &dockward_rules::Settings::default(),
     );
-    let verdicts: Vec<(&str, dockward_model::Status, Option<(u32, u32)>)> = results
+    type Judged<'a> = (&'a str, dockward_model::Status, Option<(u32, u32)>);
+    let verdicts: Vec<Judged<'_>> = results
         .iter()
         .filter(|r| r.rule == "CT0002")
         .map(|r| {
