@@ -1222,3 +1222,40 @@ fn an_empty_value_in_a_later_file_changes_nothing() {
     assert_eq!(at(&list.cap_add.at), "joins/compose.yaml:22:5");
     assert_eq!(service(&project, "app").image.value, "app");
 }
+
+/// A join of a container outside the project cannot be judged from the files, and says so.
+#[test]
+fn a_join_outside_the_project_is_unknown_and_the_message_says_why() {
+    let project = load(&["external-join/compose.yaml"]);
+    let results = dockward_rules::lint::evaluate_workloads(
+        &project.workloads,
+        &project.errors,
+        &dockward_rules::Settings::default(),
+    );
+    let said: Vec<(&str, dockward_model::Status, &str)> = results
+        .iter()
+        .filter(|r| ["CT0009", "CT0015", "CT0026"].contains(&r.rule.as_ref()))
+        .map(|r| (r.rule.as_ref(), r.status, r.message.as_str()))
+        .collect();
+    let error = dockward_model::Status::Error;
+    assert_eq!(
+        said,
+        [
+            (
+                "CT0009",
+                error,
+                "container joins the network namespace of container vpn-gateway, which is not part of the project, so its namespace is not known from the files"
+            ),
+            (
+                "CT0015",
+                error,
+                "container joins the PID namespace of container vpn-gateway, which is not part of the project, so its namespace is not known from the files"
+            ),
+            (
+                "CT0026",
+                error,
+                "container joins the network of container vpn-gateway, which is not part of the project, so its namespace is not known from the files"
+            ),
+        ]
+    );
+}

@@ -59,8 +59,9 @@ fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
             ))
             .with_evidence([mode_evidence]),
             None => Verdict::error(format!(
-                "container joins the network of container {}, which could not be inspected",
-                join.reference
+                "container joins the network of container {}, {}",
+                join.reference,
+                super::unknown_join(w)
             ))
             .with_evidence([mode_evidence]),
         };

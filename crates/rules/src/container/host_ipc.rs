@@ -31,5 +31,5 @@ declare_rule! {
 }
 
 fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
-    host_namespace_verdict(&w.ipc_mode, "IPC", "--ipc")
+    host_namespace_verdict(w, &w.ipc_mode, "IPC", "--ipc")
 }

@@ -33,5 +33,5 @@ declare_rule! {
 }
 
 fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
-    host_namespace_verdict(&w.network_mode, "network", "--network")
+    host_namespace_verdict(w, &w.network_mode, "network", "--network")
 }

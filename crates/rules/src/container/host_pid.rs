@@ -30,5 +30,5 @@ declare_rule! {
 }
 
 fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
-    host_namespace_verdict(&w.pid_mode, "PID", "--pid")
+    host_namespace_verdict(w, &w.pid_mode, "PID", "--pid")
 }

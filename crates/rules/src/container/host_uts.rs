@@ -29,5 +29,5 @@ declare_rule! {
 }
 
 fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
-    host_namespace_verdict(&w.uts_mode, "UTS", "--uts")
+    host_namespace_verdict(w, &w.uts_mode, "UTS", "--uts")
 }

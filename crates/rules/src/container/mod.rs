@@ -193,8 +193,23 @@ pub(crate) fn is_within(path: &str, dir: &str) -> bool {
     dir == "/" || path == dir || path.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
 }
 
+/// Why the container a join names is not known: not inspected, or (for a compose service) not a
+/// service of the project, so the file does not say what it uses.
+pub(crate) fn unknown_join(w: &Workload) -> &'static str {
+    if w.origin.is_file() {
+        "which is not part of the project, so its namespace is not known from the files"
+    } else {
+        "which could not be inspected"
+    }
+}
+
 /// The shared verdict of the "host namespace not shared" rules.
-pub(crate) fn host_namespace_verdict(ns: &NamespaceMode, namespace: &str, flag: &str) -> Verdict {
+pub(crate) fn host_namespace_verdict(
+    w: &Workload,
+    ns: &NamespaceMode,
+    namespace: &str,
+    flag: &str,
+) -> Verdict {
     let evidence = Evidence::at(&ns.at, &ns.mode);
     let joined = ns.join.as_ref().map(|join| {
         join.resolved
@@ -213,7 +228,8 @@ pub(crate) fn host_namespace_verdict(ns: &NamespaceMode, namespace: &str, flag: 
             "do not join ({flag}=container:…) a container that uses the host's {namespace} namespace"
         )),
         (None, Some(joined)) => Verdict::error(format!(
-            "container joins the {namespace} namespace of container {joined}, which could not be inspected"
+            "container joins the {namespace} namespace of container {joined}, {}",
+            unknown_join(w)
         ))
         .with_evidence([evidence]),
         _ => Verdict::pass(format!("container has its own {namespace} namespace")).with_evidence([evidence]),
