@@ -3,7 +3,6 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use dockward_model::dockerfile::{Dockerfile, Pragma};
 use dockward_model::{
@@ -172,40 +171,8 @@ pub fn evaluate_dockerfiles(files: &[LintInput<'_>], settings: &Settings) -> Vec
     // and keep the results ordered by rule, then file, like an audit (the report shows each rule
     // once).
     let judge = |rule: &'static Rule| judge_dockerfiles(rule, &ctx, files, &targets, &suppressions);
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(rules.len())
-        .min(MAX_LINT_THREADS);
-    if workers <= 1 {
-        return rules.into_iter().flat_map(judge).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let mut per_rule: Vec<(usize, Vec<RuleResult>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(rule) = rules.get(i) else { break };
-                        done.push((i, judge(rule)));
-                    }
-                    done
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            // A rule that panicked is a bug: let it surface as it would without threads.
-            .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect()
-    });
-    per_rule.sort_unstable_by_key(|(i, _)| *i);
-    per_rule.into_iter().flat_map(|(_, results)| results).collect()
+    crate::lint::per_rule(&rules, judge)
 }
-
-/// Threads that judge Dockerfiles at most: the rules are few, and more threads only add memory.
-const MAX_LINT_THREADS: usize = 4;
 
 /// One rule's results on every file, in file order.
 fn judge_dockerfiles(

@@ -313,7 +313,7 @@ const MAX_THREADS: usize = 4;
 
 /// Runs `judge` on every rule, on several cores when there are several, and returns the
 /// results in rule order. Rules are pure and independent; each worker takes the next rule.
-fn per_rule<F>(rules: &[&'static Rule], judge: F) -> Vec<RuleResult>
+pub(crate) fn per_rule<F>(rules: &[&'static Rule], judge: F) -> Vec<RuleResult>
 where
     F: Fn(&'static Rule) -> Vec<RuleResult> + Sync,
 {
