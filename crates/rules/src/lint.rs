@@ -289,22 +289,9 @@ fn result(
     verdict: Verdict,
     location: Option<Location>,
 ) -> RuleResult {
-    let fix = match verdict.status {
-        Status::Fail => Some(verdict.fix.map_or(Cow::Borrowed(rule.fix), Cow::Owned)),
-        _ => None,
-    };
     RuleResult {
-        rule: Cow::Borrowed(rule.id),
-        name: Cow::Borrowed(rule.name),
-        status: verdict.status,
-        severity: rule.severity,
-        target: Arc::clone(target),
-        message: verdict.message,
-        evidence: verdict.evidence,
-        fix,
         location,
-        references: Arc::clone(references),
-        suppressed: None,
+        ..crate::engine::result(rule, references, target, verdict)
     }
 }
 
