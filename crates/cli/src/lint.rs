@@ -228,19 +228,7 @@ pub(crate) fn lint(args: LintArgs) -> anyhow::Result<u8> {
     let mut config_failed = false;
     let mut config_texts: HashMap<String, String> = HashMap::new();
     for path in &found.daemon_json {
-        let name = path.display().to_string();
-        let loaded = read_text(path, MAX_CONFIG_BYTES as u64)
-            .map_err(|message| SourceError {
-                path: name.clone(),
-                line: 0,
-                column: 0,
-                message,
-            })
-            .and_then(|text| {
-                let facts = daemon_json_facts(&name, &text);
-                config_texts.insert(name.clone(), text);
-                facts
-            });
+        let (name, loaded) = load_config(path, &mut config_texts, daemon_json_facts);
         match loaded {
             Ok(facts) => results.extend(dockward_rules::evaluate_daemon_json(
                 &facts,
@@ -254,19 +242,7 @@ pub(crate) fn lint(args: LintArgs) -> anyhow::Result<u8> {
         }
     }
     for path in &found.seccomp {
-        let name = path.display().to_string();
-        let loaded = read_text(path, MAX_CONFIG_BYTES as u64)
-            .map_err(|message| SourceError {
-                path: name.clone(),
-                line: 0,
-                column: 0,
-                message,
-            })
-            .and_then(|text| {
-                let profile = seccomp_profile(&name, &text);
-                config_texts.insert(name.clone(), text);
-                profile
-            });
+        let (_, loaded) = load_config(path, &mut config_texts, seccomp_profile);
         match loaded {
             Ok(profile) => results.extend(dockward_rules::evaluate_seccomp_profile(
                 &profile,
@@ -482,4 +458,27 @@ fn has_target(df: Dockerfile, target: Option<&str>) -> Result<Dockerfile, ParseF
         }
         _ => Ok(df),
     }
+}
+
+/// Reads a configuration file (daemon.json, a seccomp profile) within the size bound and parses
+/// it; the text is kept for the report's quoted lines.
+fn load_config<T>(
+    path: &Path,
+    texts: &mut HashMap<String, String>,
+    parse: fn(&str, &str) -> Result<T, SourceError>,
+) -> (String, Result<T, SourceError>) {
+    let name = path.display().to_string();
+    let loaded = read_text(path, MAX_CONFIG_BYTES as u64)
+        .map_err(|message| SourceError {
+            path: name.clone(),
+            line: 0,
+            column: 0,
+            message,
+        })
+        .and_then(|text| {
+            let parsed = parse(&name, &text);
+            texts.insert(name.clone(), text);
+            parsed
+        });
+    (name, loaded)
 }
