@@ -318,7 +318,11 @@ fn load_workloads(found: &Discovered, args: &LintArgs) -> Sources {
     let options = ComposeOptions {
         env_files: args.env_files.clone(),
         // The process environment feeds interpolation, over the env files, as in docker compose.
-        environment: std::env::vars().collect::<BTreeMap<String, String>>(),
+        // `vars()` would panic on a variable that is not UTF-8; such a variable cannot be
+        // interpolated into YAML text anyway.
+        environment: std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect::<BTreeMap<String, String>>(),
         profiles: None,
         project_name: None,
     };

@@ -420,3 +420,23 @@ fn daemon_json_and_seccomp_profiles_are_found_and_judged_at_their_keys() {
             .all(|r| r["status"] == "error" && r["target"]["kind"] == "seccomp-profile")
     );
 }
+
+#[test]
+fn a_variable_that_is_not_utf8_in_the_environment_does_not_stop_the_lint() {
+    use std::os::unix::ffi::OsStrExt;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dockward"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data"))
+        .env(
+            std::ffi::OsStr::from_bytes(b"DW_BAD"),
+            std::ffi::OsStr::from_bytes(b"\xff\xfe"),
+        )
+        .args(["lint", "lint-files/project", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
