@@ -751,7 +751,10 @@ fn each_insecure_setting_fails_exactly_its_rules() {
     assert_eq!(finding["severity"], "critical");
     assert_eq!(finding["target"]["kind"], "container");
     assert_eq!(finding["target"]["id"].as_str().unwrap().len(), 64);
-    assert_eq!(finding["references"], serde_json::json!(["cis-docker-1.6.0:5.5"]));
+    assert_eq!(
+        finding["references"],
+        serde_json::json!(["cis-docker-1.6.0:5.5", "pss:privileged-containers"])
+    );
     assert_eq!(
         finding["evidence"],
         serde_json::json!([{"at": "/HostConfig/Privileged", "value": true}])
