@@ -1,6 +1,6 @@
 //! Conformance with the Pod Security Admission reference implementation: every generated test pod
-//! of kubernetes/pod-security-admission for v1.37 (`/work/shared/conformance/pss-v1.37/`, read
-//! where it lies, never copied into the repository) gets the reference's verdict under the
+//! of kubernetes/pod-security-admission for v1.37 (`../shared/conformance/pss-v1.37/` beside
+//! the repository, read where it lies, never copied into the repository) gets the reference's verdict under the
 //! matching profile. A pod under `fail/` fails a rule that names the control of its file name; a
 //! pod under `pass/` gets no `fail` and no `error` from any rule of the profile.
 
@@ -14,17 +14,12 @@ use dockward_rules::lint::evaluate_workloads;
 use dockward_rules::{Profile, Settings};
 
 /// The reference's fixtures: `DOCKWARD_PSS_CONFORMANCE`, else `../shared/conformance/pss-v1.37`
-/// beside the repository (where the developers' guide keeps it), else `/work/shared/…` (a
-/// worktree of the repository lies deeper).
+/// beside the repository, where the developers' guide keeps it.
 fn conformance_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("DOCKWARD_PSS_CONFORMANCE") {
-        return PathBuf::from(dir);
+    match std::env::var_os("DOCKWARD_PSS_CONFORMANCE") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/pss-v1.37"),
     }
-    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/pss-v1.37");
-    if beside.is_dir() {
-        return beside;
-    }
-    PathBuf::from("/work/shared/conformance/pss-v1.37")
 }
 
 /// The control a fixture exercises, from its file name (`capabilities_restricted2.yaml` →
