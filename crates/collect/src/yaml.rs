@@ -137,8 +137,12 @@ pub fn load_all(file: &str, text: &str, limits: &Limits) -> Result<Vec<Document>
             ),
         });
     }
+    // Lines as the scanner counts them; it places the empty node of a document that ends the
+    // input without a newline, and some errors, one line past the last.
+    let lines = u32::try_from(text.split(['\n', '\r']).count()).unwrap_or(u32::MAX);
     let mut loader = Loader {
         file: Arc::from(file),
+        lines,
         parser: Parser::new_from_str(text),
         limits: *limits,
         anchors: HashMap::new(),
@@ -146,8 +150,6 @@ pub fn load_all(file: &str, text: &str, limits: &Limits) -> Result<Vec<Document>
         last: None,
     };
     loader.stream().map_err(|mut e| {
-        // The scanner reports some errors at the end of input one line past the last one.
-        let lines = u32::try_from(text.split(['\n', '\r']).count()).unwrap_or(u32::MAX);
         if e.line > lines {
             e.line = lines;
             e.column = 1;
@@ -166,13 +168,23 @@ struct Loader<'a> {
     nodes: usize,
     /// Where the last event was, for errors at the end of input.
     last: Option<Mark>,
+    /// Lines in the text: no position lies past the last.
+    lines: u32,
 }
 
 impl<'a> Loader<'a> {
     fn mark(&self, span: &Span) -> Mark {
+        let line = u32::try_from(span.start.line()).unwrap_or(u32::MAX);
+        if line > self.lines {
+            return Mark {
+                file: self.file.clone(),
+                line: self.lines,
+                column: 1,
+            };
+        }
         Mark {
             file: self.file.clone(),
-            line: u32::try_from(span.start.line()).unwrap_or(u32::MAX),
+            line,
             column: u32::try_from(span.start.col() + 1).unwrap_or(u32::MAX),
         }
     }
@@ -766,6 +778,16 @@ mod tests {
         // Found by the fuzzer: the scanner put this error on line 3 of a two-line file.
         let e = load_all("f.json", "{\n  \"a\": {\"b\": \"c\"", &Limits::default()).unwrap_err();
         assert_eq!((e.line, e.column), (2, 1), "{e}");
+    }
+
+    #[test]
+    fn the_empty_last_document_lies_inside_the_file() {
+        // Found by the fuzzer: `--- ` at the end of input without a newline put the document's
+        // empty node on line 3 of a two-line file.
+        let docs = load("a: 1\n--- ");
+        assert_eq!(docs.len(), 2);
+        assert!(docs[1].root.is_null());
+        assert_eq!((docs[1].root.at.line, docs[1].root.at.column), (2, 1));
     }
 
     #[test]
