@@ -441,6 +441,7 @@ fn normalize(id: String, doc: &Map<String, Value>) -> Workload {
         volumes_from: Fact::at_pointer(volumes_from, "/HostConfig/VolumesFrom"),
         unknown: r.unknown,
         exec_hooks: Vec::new(),
+        labels: Default::default(),
         kubernetes: None,
     }
 }

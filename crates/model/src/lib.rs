@@ -32,7 +32,7 @@ pub use host::{
 pub use image::{HistoryEntry, ImageFacts, ImageFile, ImageFilesystem, SecretFile};
 pub use request::{Action, ApiRequest, BuildSpec, ExecSpec, PluginChange, ResourceUpdate};
 pub use result::{
-    Evidence, Location, RuleResult, Severity, Status, Suppression, Target, TargetKind, Verdict,
+    Evidence, Location, RuleResult, Severity, Status, Suppression, Target, TargetKind, Verdict, Waived,
 };
 pub use seccomp::{ArchMapEntry, SeccompProfile, SeccompProfileFile, SyscallRule};
 pub use snapshot::{ClientFacts, CollectionError, Snapshot};

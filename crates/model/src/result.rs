@@ -286,6 +286,22 @@ pub struct RuleResult {
     /// Set when an inline comment suppresses this failure: it is reported, but does not count.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<Suppression>,
+    /// Set when a waiver of the policy file accepts this failure: it is reported as waived, with
+    /// the reason, but does not count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waived: Option<Waived>,
+}
+
+/// The policy waiver that accepts a failure.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Waived {
+    /// The waiver's `reason`.
+    pub reason: String,
+    /// Where the waiver is written, `path:line:column` of its `[[waiver]]` header.
+    pub at: String,
+    /// Its `expires` date (`YYYY-MM-DD`), when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
 }
 
 /// Why a failure is suppressed.

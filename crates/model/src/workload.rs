@@ -217,6 +217,11 @@ pub struct Workload {
     /// `pre_stop` hooks): judged by the exec request rules, like `docker exec`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exec_hooks: Vec<crate::request::ExecSpec>,
+    /// The container's labels (`Config.Labels`, a request's `Labels`, compose `labels:`, the pod
+    /// template's `metadata.labels`): what policy waivers select by (`labels = ["k=v"]`). Not a
+    /// security fact, so no provenance.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
     /// Pod security facts that only a Kubernetes source has, pod and container level merged
     /// once (see [`KubernetesFacts`]); `None` for every other source.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -28,6 +28,7 @@ fn result(rule: &str, status: Status, kind: TargetKind, target: &str, message: &
         location: None,
         references: meta.references.iter().map(|r| Cow::Borrowed(*r)).collect(),
         suppressed: None,
+        waived: None,
     }
 }
 

@@ -308,6 +308,7 @@ pub(crate) fn result(
         location: verdict.location.map(|l| *l),
         references: Arc::clone(references),
         suppressed: None,
+        waived: None,
     }
 }
 

@@ -21,6 +21,7 @@ pub mod files;
 pub mod host;
 pub mod image;
 pub mod lint;
+pub mod options;
 pub mod profile;
 pub mod pss;
 pub mod registry;
@@ -34,6 +35,7 @@ pub use config_lint::{
 };
 pub use decide::{Decision, Finding, decide};
 pub use engine::{LintInput, evaluate, evaluate_dockerfiles};
+pub use options::RuleOptions;
 pub use profile::Profile;
 pub use registry::{PLANNED, RULES, find};
 pub use rule::{

@@ -23,6 +23,12 @@ pub struct Settings {
     /// those turned on with `--enable`); `None` for the default selection, every rule that is
     /// not opt-in.
     pub profile: Option<crate::profile::Profile>,
+    /// Rules turned off (policy `rules.disable`, `--disable`), by id, name or category; an
+    /// `enable` of the same rule from a later source (the command line) wins, so callers that
+    /// merge sources remove what a later source enables.
+    pub disable: Vec<String>,
+    /// Thresholds and allow-lists of the rules that take them (policy `[options]`).
+    pub options: crate::options::RuleOptions,
 }
 
 /// What a rule judges, by the prefix of its id.

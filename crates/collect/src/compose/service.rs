@@ -411,6 +411,7 @@ impl<'m> Mapper<'_, '_, 'm> {
             volumes_from,
             unknown: std::mem::take(&mut self.unknown),
             exec_hooks,
+            labels: Default::default(),
             kubernetes: None,
         }
     }

@@ -735,6 +735,7 @@ impl<'a> Pod<'a> {
             volumes_from: fact!(Vec::new(), None),
             unknown: BTreeMap::new(),
             exec_hooks: Vec::new(),
+            labels: Default::default(),
             kubernetes: Some(Box::new(kubernetes)),
         })
     }

@@ -356,6 +356,7 @@ fn container_workload(
         volumes_from: hc.strings("VolumesFrom"),
         unknown: BTreeMap::new(),
         exec_hooks: Vec::new(),
+        labels: Default::default(),
         kubernetes: None,
     })
 }
@@ -678,6 +679,7 @@ pub fn service_workload(body: &[u8], api_version: Option<&str>, route: &str) -> 
         volumes_from: Fact::default(),
         unknown: BTreeMap::new(),
         exec_hooks: Vec::new(),
+        labels: Default::default(),
         kubernetes: None,
     })
 }
@@ -754,6 +756,7 @@ pub fn volume_workload(body: &[u8], route: &str) -> Result<Workload, BodyError> 
         volumes_from: Fact::default(),
         unknown: BTreeMap::new(),
         exec_hooks: Vec::new(),
+        labels: Default::default(),
         kubernetes: None,
     })
 }
@@ -915,6 +918,7 @@ mod tests {
             volumes_from: Fact::at_pointer(vec![], "/HostConfig/VolumesFrom"),
             unknown: BTreeMap::new(),
             exec_hooks: Vec::new(),
+            labels: Default::default(),
             kubernetes: None,
         };
         assert_eq!(w, expected);

@@ -169,6 +169,7 @@ pub(crate) mod testing {
             volumes_from: placeholder(),
             unknown: BTreeMap::new(),
             exec_hooks: Vec::new(),
+            labels: Default::default(),
             kubernetes: None,
         }
     }

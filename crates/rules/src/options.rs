@@ -1,0 +1,17 @@
+//! Rule options: the thresholds and allow-lists of the rules that have them, set in the policy
+//! file's `[options]` table. Each `None` (or empty list) means the rule's built-in default.
+
+/// The options of every rule that takes one.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RuleOptions {
+    /// Capabilities a container may add without failing `added-capabilities` (CT0004), upper
+    /// case without the `CAP_` prefix (`NET_BIND_SERVICE`); `None` for none.
+    pub allowed_capabilities: Option<Vec<String>>,
+    /// Host paths that `sensitive-host-mount` (CT0007) fails on, besides its built-in list.
+    pub sensitive_host_paths: Vec<String>,
+    /// The smallest PIDs limit `pids-unlimited` (CT0025) accepts; `None` for any positive limit.
+    pub min_pids_limit: Option<i64>,
+    /// Registries base images and container images may come from (`registry.example.com`,
+    /// `docker.io/library`); `None` leaves the registry rules without a verdict.
+    pub trusted_registries: Option<Vec<String>>,
+}
