@@ -10,8 +10,9 @@ use std::fmt::Write;
 use dockward_model::{Action, ApiRequest, Status, Verdict, Workload};
 use serde::Serialize;
 
-use crate::profile::Profile;
-use crate::rule::{Check, Context, Rule};
+use crate::profile::{Profile, judges_volumes};
+use crate::registry::RULES;
+use crate::rule::{Check, Context, Rule, Settings};
 
 /// A rule that failed (or could not judge) the request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -113,21 +114,40 @@ impl Decision {
 /// a container (create, legacy start, swarm service) is judged by the profile's container rules,
 /// a volume by its mount rules, everything else by its request rules. A `fail` or `error` of any
 /// selected rule denies.
+///
+/// The rules are the profile's as `ctx.settings` adjusts them: `enable` adds rules (by id, name or
+/// category), `disable` removes them, exactly as [`Settings::selects_under`] selects for an audit
+/// (its `profile` and `only` are not read: the profile is the argument, and enforcement has no
+/// scopes).
 pub fn decide(ctx: &Context<'_>, request: &ApiRequest, profile: Profile) -> Decision {
+    let settings = ctx.settings;
     let mut findings = Vec::new();
     match &request.action {
         Action::Read | Action::Allowed => {}
-        Action::Container(w) | Action::Service(w) => {
-            judge_workload(ctx, w, profile.container_rules(), &mut findings)
-        }
-        Action::Volume(w) => judge_workload(ctx, w, profile.volume_rules(), &mut findings),
+        Action::Container(w) | Action::Service(w) => judge_workload(
+            ctx,
+            w,
+            &selected(profile, settings, profile.container_rules(), |r| {
+                matches!(r.check, Check::Container(_))
+            }),
+            &mut findings,
+        ),
+        Action::Volume(w) => judge_workload(
+            ctx,
+            w,
+            &selected(profile, settings, profile.volume_rules(), judges_volumes),
+            &mut findings,
+        ),
         Action::Exec(_)
         | Action::Update(_)
         | Action::Build(_)
         | Action::BuildKit
         | Action::Plugin(_)
         | Action::Unknown => {
-            for rule in profile.request_rules() {
+            let rules = selected(profile, settings, profile.request_rules(), |r| {
+                matches!(r.check, Check::Request(_))
+            });
+            for rule in rules.iter() {
                 if let Check::Request(check) = rule.check
                     && let Some(verdict) = check(ctx, request)
                 {
@@ -144,6 +164,26 @@ pub fn decide(ctx: &Context<'_>, request: &ApiRequest, profile: Profile) -> Deci
         profile: Some(profile),
         unjudgeable: None,
     }
+}
+
+/// The rules of one kind that decide: the profile's own list (resolved once) when the settings
+/// change nothing, else the registry's rules of that kind the settings select under the profile.
+fn selected(
+    profile: Profile,
+    settings: &Settings,
+    plain: &'static [&'static Rule],
+    of_kind: fn(&Rule) -> bool,
+) -> Cow<'static, [&'static Rule]> {
+    if settings.is_plain_profile() {
+        return Cow::Borrowed(plain);
+    }
+    Cow::Owned(
+        RULES
+            .iter()
+            .copied()
+            .filter(|r| of_kind(r) && settings.selects_under(Some(profile), r))
+            .collect(),
+    )
 }
 
 fn judge_workload(

@@ -194,10 +194,7 @@ fn judge_rule(
 /// Kubernetes container (`None` when it does: no profile, a control, or turned on by `--enable`).
 fn docker_mapping_reason(rule: &Rule, settings: &Settings) -> Option<String> {
     let profile = settings.profile?;
-    let enabled = settings
-        .enable
-        .iter()
-        .any(|e| e.eq_ignore_ascii_case(rule.id) || e.eq_ignore_ascii_case(rule.name));
+    let enabled = settings.enables(rule);
     (!crate::profile::is_pod_security_control(rule) && !enabled).then(|| {
         format!(
             "a Kubernetes container: the {} profile judges it by the Pod Security Standards controls; this rule is the profile's mapping of them to Docker's settings (judge it too with --enable {})",

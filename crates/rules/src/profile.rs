@@ -171,14 +171,7 @@ impl Profile {
                 .copied()
                 .filter(|r| matches!(r.check, Check::Container(_)))
                 .collect();
-            let volumes = containers
-                .iter()
-                .copied()
-                .filter(|r| match r.check {
-                    Check::Container(c) => c.needs.iter().all(|n| under_mounts(n)),
-                    _ => false,
-                })
-                .collect();
+            let volumes = containers.iter().copied().filter(|r| judges_volumes(r)).collect();
             let requests = all
                 .iter()
                 .copied()
@@ -205,6 +198,15 @@ impl Profile {
 pub fn is_pod_security_control(rule: &Rule) -> bool {
     crate::rule::Scope::of(rule.id) == Some(crate::rule::Scope::Pss)
         || rule.references.iter().any(|r| r.starts_with("pss"))
+}
+
+/// Whether a rule judges volumes (`POST /volumes/create`): a container rule whose facts are all
+/// under `/Mounts`.
+pub fn judges_volumes(rule: &Rule) -> bool {
+    match rule.check {
+        Check::Container(c) => c.needs.iter().all(|n| under_mounts(n)),
+        _ => false,
+    }
 }
 
 fn under_mounts(pointer: &str) -> bool {

@@ -95,23 +95,53 @@ impl Scope {
 }
 
 impl Settings {
-    /// Whether the rule is selected: in scope, and enabled when it is opt-in.
+    /// Whether the rule is selected: in scope (`only`), and then as
+    /// [`selects_under`](Self::selects_under) its profile.
     pub fn selects(&self, rule: &Rule) -> bool {
         let in_scope = match &self.only {
             None => true,
             Some(scopes) => Scope::of(rule.id).is_some_and(|s| scopes.contains(&s)),
         };
-        let turned_on = self
-            .enable
-            .iter()
-            .any(|e| e.eq_ignore_ascii_case(rule.id) || e.eq_ignore_ascii_case(rule.name));
-        let enabled = match self.profile {
-            Some(profile) => profile.selects(rule.id) || turned_on,
-            // Pod Security controls are judged under a profile, which names the level.
-            None => !(rule.opt_in() || Scope::of(rule.id) == Some(Scope::Pss)) || turned_on,
-        };
-        in_scope && enabled
+        in_scope && self.selects_under(self.profile, rule)
     }
+
+    /// Whether the rule is selected under `profile` (scopes aside): the profile selects it (with
+    /// no profile: it is on by default), or `enable` names it; and `disable` does not name it.
+    /// Disable wins here: callers that merge sources (the policy file, then the command line)
+    /// remove from `disable` what a later source enables.
+    pub fn selects_under(&self, profile: Option<crate::profile::Profile>, rule: &Rule) -> bool {
+        let enabled = match profile {
+            Some(profile) => profile.selects(rule.id) || self.enables(rule),
+            // Pod Security controls are judged under a profile, which names the level.
+            None => !(rule.opt_in() || Scope::of(rule.id) == Some(Scope::Pss)) || self.enables(rule),
+        };
+        enabled && !self.disables(rule)
+    }
+
+    /// Whether `enable` names the rule (by id, name or category).
+    pub fn enables(&self, rule: &Rule) -> bool {
+        self.enable.iter().any(|e| names_rule(e, rule))
+    }
+
+    /// Whether `disable` names the rule (by id, name or category).
+    pub fn disables(&self, rule: &Rule) -> bool {
+        self.disable.iter().any(|e| names_rule(e, rule))
+    }
+
+    /// Whether the selection is exactly the profile's: nothing enabled or disabled on top.
+    pub fn is_plain_profile(&self) -> bool {
+        self.enable.is_empty() && self.disable.is_empty()
+    }
+}
+
+/// Whether an `enable` / `disable` entry names the rule: its id or its name (in any case), or
+/// its category, the name of its [`Scope`] (`containers`, `daemon` … `seccomp`).
+pub fn names_rule(entry: &str, rule: &Rule) -> bool {
+    entry.eq_ignore_ascii_case(rule.id)
+        || entry.eq_ignore_ascii_case(rule.name)
+        || Scope::ALL
+            .iter()
+            .any(|(name, scope)| entry.eq_ignore_ascii_case(name) && Scope::of(rule.id) == Some(*scope))
 }
 
 /// What a rule sees besides its target.
@@ -291,4 +321,92 @@ macro_rules! declare_rule {
             $($field: $value),*
         };
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::find;
+    use crate::profile::Profile;
+
+    fn settings(profile: Option<Profile>, enable: &[&str], disable: &[&str]) -> Settings {
+        Settings {
+            profile,
+            enable: enable.iter().map(|s| s.to_string()).collect(),
+            disable: disable.iter().map(|s| s.to_string()).collect(),
+            ..Settings::default()
+        }
+    }
+
+    /// The ids among `ids` that `settings` selects.
+    fn chosen(settings: &Settings, ids: &[&'static str]) -> Vec<&'static str> {
+        ids.iter()
+            .copied()
+            .filter(|id| settings.selects(find(id).unwrap()))
+            .collect()
+    }
+
+    const SAMPLE: &[&str] = &[
+        "HO0001", "DA0001", "CT0006", "CT0011", "DF0008", "PS0001", "RQ0001",
+    ];
+
+    #[test]
+    fn disable_by_id_name_or_category_wins_over_every_way_of_being_selected() {
+        // Default selection: everything not opt-in, no Pod Security controls.
+        assert_eq!(
+            chosen(&settings(None, &[], &[]), SAMPLE),
+            ["HO0001", "DA0001", "CT0006", "CT0011", "RQ0001"]
+        );
+        // By id, by name (any case), by category.
+        assert_eq!(
+            chosen(
+                &settings(None, &[], &["ct0011", "Privileged-Container", "daemon"]),
+                SAMPLE
+            ),
+            ["HO0001", "RQ0001"]
+        );
+        // A profile's rule, disabled.
+        assert_eq!(
+            chosen(&settings(Some(Profile::Baseline), &[], &["RQ0001"]), SAMPLE),
+            ["CT0006", "PS0001"]
+        );
+        // An enabled rule that is also disabled stays off: disable wins inside Settings.
+        assert_eq!(
+            chosen(&settings(None, &["DF0008"], &["dockerfiles"]), SAMPLE),
+            ["HO0001", "DA0001", "CT0006", "CT0011", "RQ0001"]
+        );
+        assert_eq!(
+            chosen(&settings(Some(Profile::Baseline), &["pss"], &["PS0001"]), SAMPLE),
+            ["CT0006", "RQ0001"]
+        );
+        // A name that is none of these disables nothing.
+        assert_eq!(
+            chosen(&settings(None, &[], &["container"]), SAMPLE),
+            ["HO0001", "DA0001", "CT0006", "CT0011", "RQ0001"]
+        );
+    }
+
+    #[test]
+    fn enable_accepts_categories() {
+        assert_eq!(
+            chosen(&settings(None, &["DOCKERFILES", "pss"], &[]), SAMPLE),
+            [
+                "HO0001", "DA0001", "CT0006", "CT0011", "DF0008", "PS0001", "RQ0001"
+            ]
+        );
+        assert_eq!(
+            chosen(
+                &settings(Some(Profile::Baseline), &["daemon", "cpu-unlimited"], &[]),
+                SAMPLE
+            ),
+            ["DA0001", "CT0006", "CT0011", "PS0001", "RQ0001"]
+        );
+    }
+
+    #[test]
+    fn scopes_still_restrict_what_enable_turns_on() {
+        let mut s = settings(None, &["DF0008"], &[]);
+        s.only = Some(vec![Scope::Containers]);
+        assert_eq!(chosen(&s, SAMPLE), ["CT0006", "CT0011"]);
+    }
 }

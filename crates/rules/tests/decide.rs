@@ -1122,3 +1122,58 @@ fn an_inline_seccomp_profile_that_allows_everything_is_unconfined() {
         ["CT0021 seccomp is disabled for the container"]
     );
 }
+
+/// A decision under `profile` with the selection adjusted by `enable` / `disable`.
+fn run_adjusted(request: &ApiRequest, profile: Profile, enable: &[&str], disable: &[&str]) -> Decision {
+    let settings = Settings {
+        enable: enable.iter().map(|s| s.to_string()).collect(),
+        disable: disable.iter().map(|s| s.to_string()).collect(),
+        ..Settings::default()
+    };
+    let daemon = daemon();
+    let ctx = Context {
+        daemon: &daemon,
+        host: None,
+        host_error: None,
+        client: None,
+        settings: &settings,
+    };
+    decide(&ctx, request, profile)
+}
+
+#[test]
+fn the_settings_disable_and_enable_rules_of_the_profile_that_decides() {
+    let request = create(defaults(json!(null)));
+    // Restricted without two of its rules (by name, by id).
+    assert_eq!(
+        outcome(&run_adjusted(&request, Restricted, &[], &["runs-as-root", "CT0010", "ct0023", "CT0032"])),
+        (
+            false,
+            vec!["CT0025"],
+            "POST /containers/create (name web, image dwbase:1) denied by profile restricted: \
+             CT0025 pids-unlimited: container has no PIDs limit (fix: set --pids-limit, e.g. --pids-limit 200)"
+                .to_string()
+        )
+    );
+    // The whole category off: a container is judged by nothing.
+    assert!(run_adjusted(&request, Restricted, &[], &["containers"]).allow);
+    // Baseline plus a rule it does not have.
+    assert_eq!(
+        outcome(&run_adjusted(&request, Baseline, &["memory-unlimited"], &[])).1,
+        ["CT0010"]
+    );
+    // Enabled and disabled: disable wins.
+    assert!(run_adjusted(&request, Baseline, &["memory-unlimited"], &["CT0010"]).allow);
+    // Request rules and volume rules follow the same selection.
+    let privileged = exec(true, "10001", None, None);
+    assert!(run_adjusted(&privileged, Baseline, &[], &["privileged-exec"]).allow);
+    assert!(run_adjusted(&privileged, Baseline, &[], &["requests"]).allow);
+    assert_eq!(
+        outcome(&run_adjusted(&privileged, Baseline, &[], &["CT0006"])).1,
+        ["RQ0001"]
+    );
+    let device = volume(Some("/dev/sda1"));
+    let denied = outcome(&run(&device, Baseline)).1;
+    assert!(!denied.is_empty());
+    assert!(run_adjusted(&device, Baseline, &[], &denied).allow);
+}
