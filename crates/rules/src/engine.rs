@@ -270,7 +270,8 @@ impl<'a> Suppressions<'a> {
     }
 }
 
-fn image_target(image: &ImageFacts) -> Arc<Target> {
+/// An image as the target of its results: named by [`ImageFacts::display_name`].
+pub fn image_target(image: &ImageFacts) -> Arc<Target> {
     Arc::new(Target {
         kind: TargetKind::Image,
         name: image.display_name(),
@@ -278,7 +279,8 @@ fn image_target(image: &ImageFacts) -> Arc<Target> {
     })
 }
 
-fn container_target(workload: &Workload) -> Arc<Target> {
+/// A container as the target of its results: its name and id.
+pub fn container_target(workload: &Workload) -> Arc<Target> {
     Arc::new(Target {
         kind: TargetKind::Container,
         name: workload.origin.name().to_string(),

@@ -138,7 +138,7 @@ fn invalid_value(config: &DaemonConfig, key: &str) -> Option<Verdict> {
 }
 
 /// The daemon as a target (a lone daemon.json is a `daemon-json` target named by its path).
-pub(crate) fn daemon_target(ctx: &Context<'_>) -> Target {
+pub fn daemon_target(ctx: &Context<'_>) -> Target {
     Target {
         kind: if ctx.daemon.file_only {
             TargetKind::DaemonJson
@@ -151,7 +151,7 @@ pub(crate) fn daemon_target(ctx: &Context<'_>) -> Target {
 }
 
 /// The host as a target: its name, or the daemon's endpoint when the host was not read.
-pub(crate) fn host_target(ctx: &Context<'_>) -> Target {
+pub fn host_target(ctx: &Context<'_>) -> Target {
     let name = ctx
         .host
         .map_or_else(|| ctx.daemon.endpoint.clone(), |h| h.hostname.clone());

@@ -34,7 +34,8 @@ pub use config_lint::{
     daemon_json_error, evaluate_daemon_json, evaluate_seccomp_profile, seccomp_profile_error,
 };
 pub use decide::{Decision, Finding, decide};
-pub use engine::{LintInput, evaluate, evaluate_dockerfiles};
+pub use engine::{LintInput, container_target, evaluate, evaluate_dockerfiles, image_target};
+pub use facts::{daemon_target, host_target};
 pub use options::RuleOptions;
 pub use profile::Profile;
 pub use registry::{PLANNED, RULES, find};

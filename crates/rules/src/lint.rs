@@ -238,7 +238,9 @@ fn locate(verdict: &Verdict, declared: Option<Location>) -> Option<Location> {
     }
 }
 
-fn workload_target(workload: &Workload) -> Arc<Target> {
+/// A workload read from a file (or a container) as the target of its results: a compose service
+/// by its service name, a Kubernetes container by its display name.
+pub fn workload_target(workload: &Workload) -> Arc<Target> {
     let kind = match workload.origin {
         Origin::Compose { .. } => TargetKind::ComposeService,
         Origin::Kubernetes { .. } => TargetKind::K8sContainer,

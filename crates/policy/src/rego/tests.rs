@@ -1,0 +1,414 @@
+use std::path::Path;
+
+use dockward_model::{Severity, Snapshot, Status, TargetKind, Workload};
+
+use super::*;
+
+const ORG001: &str = r#"package dockward.custom
+import rego.v1
+deny contains {"id": "ORG001", "message": "team images come from registry.example.com"} if {
+    input.kind == "container"
+    not startswith(input.workload.image.value, "registry.example.com/")
+}
+"#;
+
+fn modules(text: &str) -> Modules {
+    match Modules::from_sources(&[("policies/team.rego".to_string(), text.to_string())]) {
+        Ok(modules) => modules,
+        Err(diagnostics) => panic!("does not compile: {diagnostics:?}"),
+    }
+}
+
+fn diagnostics(text: &str) -> Vec<Diagnostic> {
+    match Modules::from_sources(&[("policies/team.rego".to_string(), text.to_string())]) {
+        Ok(_) => panic!("compiles"),
+        Err(diagnostics) => diagnostics,
+    }
+}
+
+fn snapshot() -> Snapshot {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cli/tests/data/snapshot.json");
+    let text = std::fs::read_to_string(path).expect("fixture");
+    serde_json::from_str(&text).expect("snapshot")
+}
+
+fn container(image: &str) -> Workload {
+    let mut workload = snapshot().containers.remove(0);
+    workload.image.value = image.to_string();
+    workload
+}
+
+fn findings(outcomes: Vec<ModuleOutcome>) -> Vec<CustomFinding> {
+    match <[ModuleOutcome; 1]>::try_from(outcomes) {
+        Ok([ModuleOutcome::Findings(findings)]) => findings,
+        other => panic!("not one set of findings: {other:?}"),
+    }
+}
+
+fn error(outcomes: Vec<ModuleOutcome>) -> String {
+    match <[ModuleOutcome; 1]>::try_from(outcomes) {
+        Ok([ModuleOutcome::Error { module, id, message }]) => {
+            assert_eq!(module, "policies/team.rego");
+            assert_eq!(id, "custom/dockward.custom");
+            message
+        }
+        other => panic!("not one error: {other:?}"),
+    }
+}
+
+#[test]
+fn the_issue_example_flags_a_container_whose_image_is_from_elsewhere() {
+    let modules = modules(ORG001);
+    let outside = modules.evaluate(&workload_input("container", &container("nginx:1.27")));
+    assert_eq!(
+        findings(outside),
+        vec![CustomFinding {
+            id: "custom/ORG001".into(),
+            message: "team images come from registry.example.com".into(),
+            severity: Severity::High,
+            module: "policies/team.rego".into(),
+            fix: None,
+        }]
+    );
+    let inside = modules.evaluate(&workload_input(
+        "container",
+        &container("registry.example.com/team/app:2"),
+    ));
+    assert_eq!(findings(inside), vec![]);
+    // Another kind: the rule does not apply.
+    let compose = modules.evaluate(&workload_input("compose-service", &container("nginx:1.27")));
+    assert_eq!(findings(compose), vec![]);
+}
+
+#[test]
+fn deny_defaults_to_high_warn_to_low_and_an_explicit_severity_and_fix_win() {
+    let modules = modules(
+        r#"package dockward.custom
+deny contains {"id": "D1", "message": "d1"} if true
+deny contains {"id": "D2", "message": "d2", "severity": "critical", "fix": "do this"} if true
+warn contains {"id": "W1", "message": "w1"} if true
+warn contains {"id": "W-2.x_y", "message": "w2", "severity": "medium"} if true
+"#,
+    );
+    let found: Vec<(String, Severity, Option<String>)> = findings(modules.evaluate(&serde_json::json!({})))
+        .into_iter()
+        .map(|f| (f.id, f.severity, f.fix))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("custom/D1".into(), Severity::High, None),
+            ("custom/D2".into(), Severity::Critical, Some("do this".into())),
+            ("custom/W-2.x_y".into(), Severity::Medium, None),
+            ("custom/W1".into(), Severity::Low, None),
+        ]
+    );
+}
+
+#[test]
+fn a_malformed_finding_is_an_error_of_the_module() {
+    let cases = [
+        (
+            r#"deny contains "just text" if true"#,
+            "a finding must be an object",
+        ),
+        (r#"deny contains {"message": "m"} if true"#, "`id` is missing"),
+        (r#"deny contains {"id": "X1"} if true"#, "`message` is missing"),
+        (
+            r#"deny contains {"id": "", "message": "m"} if true"#,
+            "`id` must be letters",
+        ),
+        (
+            r#"deny contains {"id": "a/b", "message": "m"} if true"#,
+            "`id` must be letters",
+        ),
+        (
+            r#"deny contains {"id": 7, "message": "m"} if true"#,
+            "`id` must be a string, not a number",
+        ),
+        (
+            r#"warn contains {"id": "X", "message": "m", "severity": "urgent"} if true"#,
+            "`severity` must be one of critical, high, medium, low, info, not \"urgent\"",
+        ),
+        (
+            r#"deny contains {"id": "X", "message": "m", "severty": "low"} if true"#,
+            "unknown key `severty`",
+        ),
+        (r#"deny := {"id": "X", "message": "m"}"#, "must be a set"),
+    ];
+    for (rule, expected) in cases {
+        let text = format!("package dockward.custom\n{rule}\n");
+        let message = error(modules(&text).evaluate(&serde_json::json!({})));
+        assert!(message.contains(expected), "{rule}: {message}");
+        assert!(
+            message.contains("malformed finding") || expected == "must be a set",
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn a_runtime_error_is_an_error_never_no_findings() {
+    // Dividing by zero; a type error in a builtin (strict).
+    for rule in [
+        r#"deny contains {"id": "X", "message": sprintf("%d", [count(input.items) / 0])} if true"#,
+        r#"deny contains {"id": "X", "message": "m"} if { startswith(input.number, "a") }"#,
+        r#"deny contains {"id": "X", "message": "m"} if { x := to_number("not a number"); x > 1 }"#,
+    ] {
+        let text = format!("package dockward.custom\n{rule}\n");
+        let message = error(modules(&text).evaluate(&serde_json::json!({"items": [1], "number": 5})));
+        assert!(
+            message.starts_with("data.dockward.custom.deny: policies/team.rego:2:"),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn an_endless_evaluation_is_stopped_by_the_time_limit() {
+    let modules = modules(
+        r#"package dockward.custom
+deny contains {"id": "X", "message": sprintf("%d", [n])} if {
+    n := count([x | some i in numbers.range(1, 900000); some j in numbers.range(1, 900000); x := i * j])
+}
+"#,
+    )
+    .with_time_limit(Duration::from_millis(50));
+    let message = error(modules.evaluate(&serde_json::json!({})));
+    assert_eq!(
+        message,
+        "data.dockward.custom.deny: stopped: exceeded the time limit of 50 ms"
+    );
+}
+
+#[test]
+fn a_range_too_large_to_build_is_refused() {
+    let modules = modules(
+        r#"package dockward.custom
+deny contains {"id": "X", "message": "m"} if {
+    count([i | some i in numbers.range(1, 100000000000)]) > 0
+}
+"#,
+    );
+    let message = error(modules.evaluate(&serde_json::json!({})));
+    assert!(
+        message.contains("numbers.range: 100000000000 elements is more than the limit of 1000000; stopped"),
+        "{message}"
+    );
+    // Within bounds, the ranges work as OPA's.
+    let modules = self::modules(
+        r#"package dockward.custom
+deny contains {"id": "X", "message": sprintf("%v %v %v", [numbers.range(1, 3), numbers.range(3, 1), numbers.range_step(0, 10, 5)])} if true
+"#,
+    );
+    let found = findings(modules.evaluate(&serde_json::json!({})));
+    assert_eq!(found[0].message, "[1, 2, 3] [3, 2, 1] [0, 5, 10]");
+}
+
+#[test]
+fn a_parse_error_is_at_its_line_and_column() {
+    let found = diagnostics("package dockward.custom\n\ndeny contains {\"id\": \"X\" if {\n  true\n}\n");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].path.as_str(), found[0].line),
+        ("policies/team.rego", 3),
+        "{found:?}"
+    );
+    assert!(found[0].column > 1, "{found:?}");
+}
+
+#[test]
+fn a_module_outside_the_dockward_package_is_refused() {
+    let found = diagnostics("# team rules\npackage team.custom\ndeny contains 1 if true\n");
+    assert_eq!(
+        found,
+        vec![Diagnostic {
+            path: "policies/team.rego".into(),
+            line: 2,
+            column: 1,
+            message:
+                "the package must be under `dockward` (e.g. `package dockward.custom`), not `team.custom`"
+                    .into(),
+        }]
+    );
+    let found = diagnostics("package dockward\ndeny contains 1 if true\n");
+    assert_eq!(found[0].line, 1);
+}
+
+#[test]
+fn test_rules_pass_when_true_and_fail_otherwise() {
+    let modules = modules(&format!(
+        r#"{ORG001}
+test_outside_image_denied if {{
+    count(deny) == 1 with input as {{"kind": "container", "workload": {{"image": {{"value": "nginx"}}}}}}
+}}
+test_wrong if {{
+    count(deny) == 1 with input as {{"kind": "container", "workload": {{"image": {{"value": "registry.example.com/a"}}}}}}
+}}
+test_error if {{
+    1 / 0 == 1
+}}
+"#
+    ));
+    let outcomes: Vec<(String, bool, Option<String>)> = modules
+        .run_tests()
+        .into_iter()
+        .map(|t| (t.name, t.passed, t.detail))
+        .collect();
+    assert_eq!(
+        outcomes[0],
+        (
+            "data.dockward.custom.test_outside_image_denied".into(),
+            true,
+            None
+        )
+    );
+    assert_eq!(
+        outcomes[1],
+        (
+            "data.dockward.custom.test_wrong".into(),
+            false,
+            Some("undefined".into())
+        )
+    );
+    assert_eq!(outcomes[2].0, "data.dockward.custom.test_error");
+    assert!(!outcomes[2].1);
+    assert!(
+        outcomes[2]
+            .2
+            .as_deref()
+            .is_some_and(|d| d.starts_with("policies/team.rego:15:")),
+        "{outcomes:?}"
+    );
+    assert_eq!(outcomes.len(), 3);
+}
+
+#[test]
+fn a_pattern_that_matches_nothing_is_a_diagnostic_at_the_pattern() {
+    let dir = std::env::temp_dir().join(format!("dockward-rego-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("policies/more")).expect("dir");
+    std::fs::write(dir.join("policies/team.rego"), ORG001).expect("write");
+    std::fs::write(
+        dir.join("policies/more/b.rego"),
+        "package dockward.more\nwarn contains {\"id\": \"B\", \"message\": \"b\"} if true\n",
+    )
+    .expect("write");
+    let patterns = vec![
+        ("policies/*.rego".to_string(), 3, 8),
+        ("nothing/*.rego".to_string(), 3, 27),
+    ];
+    let found = Modules::load(&dir, &patterns, "dockward.toml").expect_err("a pattern names nothing");
+    assert_eq!(
+        found,
+        vec![Diagnostic {
+            path: "dockward.toml".into(),
+            line: 3,
+            column: 27,
+            message: "rego pattern `nothing/*.rego` matches no file".into(),
+        }]
+    );
+    let loaded =
+        Modules::load(&dir, &[("policies/**/*.rego".to_string(), 1, 1)], "dockward.toml").expect("loads");
+    assert_eq!(
+        loaded.files,
+        vec![dir.join("policies/more/b.rego"), dir.join("policies/team.rego")]
+    );
+    assert_eq!(loaded.packages(), vec!["dockward.more", "dockward.custom"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn audit_results_are_on_the_targets_of_the_built_in_rules() {
+    let modules = modules(
+        r#"package dockward.custom
+deny contains {"id": "ORG001", "message": input.workload.origin.name, "fix": "move it"} if input.kind == "container"
+warn contains {"id": "ORG002", "message": input.host.hostname} if input.kind == "host"
+warn contains {"id": "ORG003", "message": "daemon"} if { input.kind == "daemon"; input.source == "audit" }
+"#,
+    );
+    let snapshot = snapshot();
+    let results = audit_results(&modules, &snapshot);
+    let rows: Vec<(&str, Status, Severity, TargetKind, &str, &str)> = results
+        .iter()
+        .map(|r| {
+            (
+                &*r.rule,
+                r.status,
+                r.severity,
+                r.target.kind,
+                r.target.name.as_str(),
+                r.message.as_str(),
+            )
+        })
+        .collect();
+    let names: Vec<&str> = snapshot.containers.iter().map(|w| w.origin.name()).collect();
+    let host = snapshot.host.as_ref().map(|h| h.hostname.as_str()).expect("host");
+    let mut expected: Vec<(&str, Status, Severity, TargetKind, &str, &str)> = names
+        .iter()
+        .map(|n| {
+            (
+                "custom/ORG001",
+                Status::Fail,
+                Severity::High,
+                TargetKind::Container,
+                *n,
+                *n,
+            )
+        })
+        .collect();
+    expected.push((
+        "custom/dockward.custom",
+        Status::Error,
+        Severity::High,
+        TargetKind::Container,
+        "gone",
+        "policies/team.rego: could not inspect: no such container: it was removed after it was listed",
+    ));
+    expected.push((
+        "custom/ORG003",
+        Status::Fail,
+        Severity::Low,
+        TargetKind::Daemon,
+        snapshot.daemon.endpoint.as_str(),
+        "daemon",
+    ));
+    expected.push((
+        "custom/ORG002",
+        Status::Fail,
+        Severity::Low,
+        TargetKind::Host,
+        host,
+        host,
+    ));
+    assert_eq!(rows, expected);
+    assert_eq!(results[0].fix.as_deref(), Some("move it"));
+    assert_eq!(results[0].name, "custom/ORG001");
+    assert_eq!(
+        results[0].target.id,
+        snapshot.containers[0].origin.id().map(str::to_string)
+    );
+}
+
+#[test]
+fn an_error_in_an_audit_is_an_error_result_on_its_target() {
+    let modules =
+        modules("package dockward.custom\ndeny contains {\"id\": \"X\", \"message\": \"m\"} if { 1 / 0 }\n");
+    let results = audit_results(&modules, &snapshot());
+    assert!(!results.is_empty());
+    for r in results.iter().filter(|r| r.target.name != "gone") {
+        assert_eq!((&*r.rule, r.status), ("custom/dockward.custom", Status::Error));
+        assert!(
+            r.message
+                .starts_with("policies/team.rego: data.dockward.custom.deny: policies/team.rego:2:"),
+            "{}",
+            r.message
+        );
+    }
+}
+
+#[test]
+fn modules_are_send_and_sync() {
+    fn check<T: Send + Sync + Clone>() {}
+    check::<Modules>();
+}
