@@ -275,7 +275,8 @@ impl Lookups {
             Action::Volume(workload) => {
                 self.host_paths(workload);
             }
-            Action::Exec(exec) if profile == Profile::Restricted => {
+            // The exec user matters to exec-as-root only.
+            Action::Exec(exec) if profile.selects("RQ0002") => {
                 self.exec_user(&mut session, exec, &mut notes).await?;
             }
             _ => {}
@@ -347,7 +348,8 @@ impl Lookups {
         self.volumes_from(session, workload, notes).await?;
         self.named_volumes(session, workload).await?;
         self.host_paths(workload);
-        if profile == Profile::Restricted {
+        // The image's user matters to runs-as-root only.
+        if profile.selects("CT0001") {
             self.image_user(session, workload, !started, notes).await?;
         }
         Ok(())

@@ -37,8 +37,10 @@ pub(crate) struct LintArgs {
     /// (later files win). The process environment wins over both.
     #[arg(long = "env-file", value_name = "FILE")]
     env_files: Vec<PathBuf>,
-    /// Judge compose services and Kubernetes containers by a profile's rules (the Pod Security
-    /// Standards level and the container rules it maps to); Dockerfiles keep their rules.
+    /// Judge compose services and Kubernetes containers by a profile's rules (baseline,
+    /// restricted: the Pod Security Standards level and the container rules it maps to;
+    /// cis-level1, cis-level2: the rules of the CIS Docker Benchmark items of that level);
+    /// Dockerfiles keep their rules.
     #[arg(long, value_enum, value_name = "PROFILE")]
     profile: Option<ProfileArg>,
     /// What the files named are, instead of telling by name and content.
@@ -58,6 +60,8 @@ pub(crate) struct LintArgs {
 enum ProfileArg {
     Baseline,
     Restricted,
+    CisLevel1,
+    CisLevel2,
 }
 
 impl From<ProfileArg> for dockward_rules::Profile {
@@ -65,6 +69,8 @@ impl From<ProfileArg> for dockward_rules::Profile {
         match p {
             ProfileArg::Baseline => dockward_rules::Profile::Baseline,
             ProfileArg::Restricted => dockward_rules::Profile::Restricted,
+            ProfileArg::CisLevel1 => dockward_rules::Profile::CisLevel1,
+            ProfileArg::CisLevel2 => dockward_rules::Profile::CisLevel2,
         }
     }
 }

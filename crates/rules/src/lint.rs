@@ -191,9 +191,11 @@ fn judge_rule(
 }
 
 /// Under a profile, why a container rule that is not a Pod Security control does not judge a
-/// Kubernetes container (`None` when it does: no profile, a control, or turned on by `--enable`).
+/// Kubernetes container (`None` when it does: no Pod Security profile, a control, or turned on by
+/// `--enable`).
 fn docker_mapping_reason(rule: &Rule, settings: &Settings) -> Option<String> {
-    let profile = settings.profile?;
+    // The CIS profiles judge every workload by the Docker benchmark's rules.
+    let profile = settings.profile.filter(|p| p.follows_pod_security())?;
     let enabled = settings.enables(rule);
     (!crate::profile::is_pod_security_control(rule) && !enabled).then(|| {
         format!(

@@ -19,7 +19,7 @@ pub struct Settings {
     pub target_stage: Option<String>,
     /// Opt-in rules turned on (`--enable`), by id or name.
     pub enable: Vec<String>,
-    /// The profile whose rules are judged (`--profile baseline|restricted`): only its rules (and
+    /// The profile whose rules are judged (`--profile baseline|restricted|cis-level1|cis-level2`): only its rules (and
     /// those turned on with `--enable`); `None` for the default selection, every rule that is
     /// not opt-in.
     pub profile: Option<crate::profile::Profile>,

@@ -145,7 +145,7 @@ fn docker_defaults_pass_baseline_and_fail_restricted() {
 #[test]
 fn a_hardened_container_passes_both_profiles() {
     let request = create(hardened(json!(null)));
-    for profile in Profile::ALL {
+    for profile in [Baseline, Restricted] {
         let decision = run(&request, profile);
         assert_eq!(
             outcome(&decision),
@@ -372,7 +372,12 @@ const EXEC: &str = "POST /containers/web/exec (container web)";
 
 #[test]
 fn privileged_exec_is_denied_by_both_profiles() {
-    for profile in Profile::ALL {
+    // CIS 5.23 (no privileged exec) is a Level 2 item.
+    assert_eq!(
+        outcome(&run(&exec(true, "10001", None, None), Profile::CisLevel1)),
+        allowed("cis-level1", EXEC)
+    );
+    for profile in [Baseline, Restricted, Profile::CisLevel2] {
         assert_eq!(
             outcome(&run(&exec(true, "10001", None, None), profile)),
             (
@@ -1176,4 +1181,47 @@ fn the_settings_disable_and_enable_rules_of_the_profile_that_decides() {
     let denied = outcome(&run(&device, Baseline)).1;
     assert!(!denied.is_empty());
     assert!(run_adjusted(&device, Baseline, &[], &denied).allow);
+}
+
+#[test]
+fn the_cis_profiles_judge_a_container_by_the_benchmarks_items() {
+    // Restricted's hardening leaves the CIS items restricted does not ask for.
+    let hardened_request = create(hardened(json!(null)));
+    for profile in [Profile::CisLevel1, Profile::CisLevel2] {
+        assert_eq!(
+            outcome(&run(&hardened_request, profile)),
+            (
+                false,
+                vec!["CT0011", "CT0012", "CT0024"],
+                format!(
+                    "POST /containers/create (name web, image dwbase:1) denied by profile {profile}: \
+                     CT0011 cpu-unlimited: container has no CPU weight or limit \
+                     (fix: set a CPU weight or limit, e.g. docker run --cpu-shares 512 or --cpus 1); \
+                     CT0012 writable-rootfs: root filesystem is writable \
+                     (fix: run with --read-only and mount writable paths as volumes or --tmpfs); \
+                     CT0024 healthcheck-missing: container has no health check \
+                     (fix: add HEALTHCHECK to the image or run with --health-cmd)"
+                )
+            ),
+        );
+    }
+    let cis_hardened = create(hardened(json!({
+        "Config": {"Healthcheck": {"Test": ["CMD", "true"]}},
+        "HostConfig": {"CpuShares": 512, "ReadonlyRootfs": true},
+    })));
+    for profile in [Profile::CisLevel1, Profile::CisLevel2] {
+        assert_eq!(
+            outcome(&run(&cis_hardened, profile)),
+            allowed(
+                profile.name(),
+                "POST /containers/create (name web, image dwbase:1)"
+            )
+        );
+    }
+    // Unknown routes judge no CIS item: allowed, as baseline allows them.
+    let unknown = run(
+        &request("POST", "/containers/web/frobnicate", Action::Unknown),
+        Profile::CisLevel2,
+    );
+    assert!(unknown.allow && unknown.unknown_route);
 }
