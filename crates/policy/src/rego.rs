@@ -104,6 +104,9 @@ pub struct CustomFinding {
     pub module: String,
     /// The finding's `fix`, when it has one.
     pub fix: Option<String>,
+    /// Whether it is an element of `warn` (else of `deny`): enforcement denies only `deny`
+    /// findings and logs `warn` ones.
+    pub warn: bool,
 }
 
 /// The outcome of one module on one input.
@@ -357,7 +360,7 @@ impl Package {
 
     fn evaluate(&self, engine: &mut regorus::Engine, limit: Duration) -> ModuleOutcome {
         let mut findings = Vec::new();
-        for (rule, default) in [(&self.deny, Severity::High), (&self.warn, Severity::Low)] {
+        for (rule, warn) in [(&self.deny, false), (&self.warn, true)] {
             let Some(rule) = rule else { continue };
             let value = match engine.eval_rule(rule.clone()) {
                 Ok(value) => value,
@@ -376,7 +379,7 @@ impl Package {
             };
             let start = findings.len();
             for element in set.iter() {
-                match finding(element, default, &self.module) {
+                match finding(element, warn, &self.module) {
                     Ok(found) => findings.push(found),
                     Err(why) => return self.error(format!("{rule}: malformed finding {element}: {why}")),
                 }
@@ -409,7 +412,7 @@ fn type_name(value: &regorus::Value) -> &'static str {
 const FINDING_KEYS: [&str; 4] = ["id", "message", "severity", "fix"];
 
 /// One element of a `deny` or `warn` set as a finding, or why it is not one.
-fn finding(element: &regorus::Value, default: Severity, module: &str) -> Result<CustomFinding, String> {
+fn finding(element: &regorus::Value, warn: bool, module: &str) -> Result<CustomFinding, String> {
     let regorus::Value::Object(object) = element else {
         return Err(format!(
             "a finding must be an object {{\"id\": ..., \"message\": ...}}, not {}",
@@ -418,7 +421,7 @@ fn finding(element: &regorus::Value, default: Severity, module: &str) -> Result<
     };
     let mut id = None;
     let mut message = None;
-    let mut severity = default;
+    let mut severity = if warn { Severity::Low } else { Severity::High };
     let mut fix = None;
     for (key, value) in object.iter() {
         let regorus::Value::String(key) = key else {
@@ -463,6 +466,7 @@ fn finding(element: &regorus::Value, default: Severity, module: &str) -> Result<
         severity,
         module: module.to_string(),
         fix,
+        warn,
     })
 }
 

@@ -68,6 +68,7 @@ fn the_issue_example_flags_a_container_whose_image_is_from_elsewhere() {
             severity: Severity::High,
             module: "policies/team.rego".into(),
             fix: None,
+            warn: false,
         }]
     );
     let inside = modules.evaluate(&workload_input(
@@ -90,17 +91,23 @@ warn contains {"id": "W1", "message": "w1"} if true
 warn contains {"id": "W-2.x_y", "message": "w2", "severity": "medium"} if true
 "#,
     );
-    let found: Vec<(String, Severity, Option<String>)> = findings(modules.evaluate(&serde_json::json!({})))
-        .into_iter()
-        .map(|f| (f.id, f.severity, f.fix))
-        .collect();
+    let found: Vec<(String, Severity, Option<String>, bool)> =
+        findings(modules.evaluate(&serde_json::json!({})))
+            .into_iter()
+            .map(|f| (f.id, f.severity, f.fix, f.warn))
+            .collect();
     assert_eq!(
         found,
         vec![
-            ("custom/D1".into(), Severity::High, None),
-            ("custom/D2".into(), Severity::Critical, Some("do this".into())),
-            ("custom/W-2.x_y".into(), Severity::Medium, None),
-            ("custom/W1".into(), Severity::Low, None),
+            ("custom/D1".into(), Severity::High, None, false),
+            (
+                "custom/D2".into(),
+                Severity::Critical,
+                Some("do this".into()),
+                false
+            ),
+            ("custom/W-2.x_y".into(), Severity::Medium, None, true),
+            ("custom/W1".into(), Severity::Low, None, true),
         ]
     );
 }
