@@ -18,7 +18,7 @@ pub mod waiver;
 
 pub use date::Date;
 pub use file::{Diagnostic, Policy, PolicyError, discover};
-pub use select::{CliChoices, EffectiveRule, Origin as SettingOrigin};
+pub use select::{CliChoices, EffectiveRule, Origin as SettingOrigin, render_show_text};
 pub use waiver::{PolicyOutcome, Subject, Subjects, WaiverHit, WaiverUse};
 
 /// The prefix of every custom rule id: `custom/ORG001` can never be a built-in id.
