@@ -123,9 +123,8 @@ impl Policy {
         RULES
             .iter()
             .map(|rule| {
-                // `selects` is what the engine asks; a disabled rule is off whatever it says.
-                let enabled = settings.selects(rule)
-                    && !settings.disable.iter().any(|d| d.eq_ignore_ascii_case(rule.id));
+                // What the engine asks, so `show` cannot disagree with a run.
+                let enabled = settings.selects(rule);
                 let cli_names = |list: &[String]| list.iter().any(|e| cli_names_rule(e, rule));
                 let enabled_by = if cli
                     .only

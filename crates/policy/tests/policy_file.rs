@@ -509,3 +509,42 @@ fn show_renders_a_table() {
         Some(format!("{on} of {} rules on", shown.len()).as_str())
     );
 }
+
+#[test]
+fn the_engine_selects_what_the_precedence_says() {
+    let find = |id: &str| dockward_rules::find(id).expect("a rule");
+    let policy = valid("[rules]\ndisable = [\"CT0011\", \"host-pid\"]\nenable = [\"DF0008\", \"CT0010\"]\n");
+    let selected = |cli: &CliChoices, id: &str| policy.settings(cli).selects(find(id));
+    let none = CliChoices::default();
+    assert!(!selected(&none, "CT0011"));
+    assert!(!selected(&none, "CT0015"));
+    assert!(selected(&none, "DF0008"));
+    assert!(selected(&none, "CT0006"));
+    let cli = CliChoices {
+        enable: vec!["CT0011".into()],
+        disable: vec!["DF0008".into(), "cpu-unlimited".into()],
+        ..CliChoices::default()
+    };
+    // The command line's enable wins over the file's disable (and over its own disable), its
+    // disable over the file's enable.
+    assert!(selected(&cli, "CT0011"));
+    assert!(!selected(&cli, "DF0008"));
+    assert!(!selected(&cli, "CT0015"));
+
+    // A file disable of a category, and the one rule the command line turns back on.
+    let policy = valid("[rules]\ndisable = [\"containers\"]\n");
+    let settings = policy.settings(&CliChoices {
+        enable: vec!["host-pid".into()],
+        ..CliChoices::default()
+    });
+    assert!(settings.selects(find("CT0015")));
+    assert!(!settings.selects(find("CT0006")));
+    assert!(settings.selects(find("DA0001")));
+
+    // Under a profile: the profile's rules and what the file enables.
+    let policy = valid("profile = \"baseline\"\n[rules]\nenable = [\"memory-unlimited\"]\n");
+    let settings = policy.settings(&CliChoices::default());
+    assert!(settings.selects(find("CT0010")));
+    assert!(settings.selects(find("CT0015")));
+    assert!(!settings.selects(find("CT0011")));
+}
