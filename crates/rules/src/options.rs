@@ -9,7 +9,9 @@ pub struct RuleOptions {
     pub allowed_capabilities: Option<Vec<String>>,
     /// Host paths that `sensitive-host-mount` (CT0007) fails on, besides its built-in list.
     pub sensitive_host_paths: Vec<String>,
-    /// The smallest PIDs limit `pids-unlimited` (CT0025) accepts; `None` for any positive limit.
+    /// How strict a container's PIDs limit must at least be (policy `min-pids-limit`):
+    /// `pids-unlimited` (CT0025) fails a limit above it, as it fails no limit; `None` for any
+    /// positive limit.
     pub min_pids_limit: Option<i64>,
     /// Registries base images and container images may come from (`registry.example.com`,
     /// `docker.io/library`); `None` leaves the registry rules without a verdict.

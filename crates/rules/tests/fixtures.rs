@@ -49,7 +49,45 @@ struct Case {
     /// Host facts the collector would add to mounts.
     #[serde(default)]
     mount_facts: Vec<MountFacts>,
+    /// Rule options (policy `[options]`) the case is judged under.
+    #[serde(default)]
+    options: OptionsSpec,
     expect: Expect,
+}
+
+/// The policy's `[options]`, as a case sets them.
+#[derive(Deserialize, Serialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+struct OptionsSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    allowed_capabilities: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    sensitive_host_paths: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    min_pids_limit: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    trusted_registries: Option<Vec<String>>,
+}
+
+impl OptionsSpec {
+    fn is_default(&self) -> bool {
+        self.allowed_capabilities.is_none()
+            && self.sensitive_host_paths.is_empty()
+            && self.min_pids_limit.is_none()
+            && self.trusted_registries.is_none()
+    }
+
+    fn settings(&self) -> Settings {
+        Settings {
+            options: dockward_rules::RuleOptions {
+                allowed_capabilities: self.allowed_capabilities.clone(),
+                sensitive_host_paths: self.sensitive_host_paths.clone(),
+                min_pids_limit: self.min_pids_limit,
+                trusted_registries: self.trusted_registries.clone(),
+            },
+            ..Settings::default()
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -173,7 +211,7 @@ fn run_case(check: ContainerCheck, case: &Case) -> Verdict {
     let mut subjects = vec![subject];
     resolve_joins(&mut subjects, &known);
     let daemon = daemon(&case.daemon);
-    let settings = dockward_rules::Settings::default();
+    let settings = case.options.settings();
     let ctx = Context {
         daemon: &daemon,
         host: None,
@@ -228,6 +266,9 @@ struct DockerfileCase {
     file: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     target: Option<String>,
+    /// Rule options (policy `[options]`) the file is linted under.
+    #[serde(default, skip_serializing_if = "OptionsSpec::is_default")]
+    options: OptionsSpec,
     expect: Vec<DockerfileExpect>,
 }
 
@@ -314,7 +355,12 @@ fn run_seccomp_rule(rule: &dockward_rules::Rule, path: &Path, failures: &mut Vec
     }
 }
 
-fn lint_case(rule: &dockward_rules::Rule, file: &str, target: Option<&str>) -> Vec<DockerfileExpect> {
+fn lint_case(
+    rule: &dockward_rules::Rule,
+    file: &str,
+    target: Option<&str>,
+    options: &OptionsSpec,
+) -> Vec<DockerfileExpect> {
     let relative = format!("{}/{file}", rule.id);
     let text = std::fs::read_to_string(fixtures_dir().join("dockerfiles").join(&relative)).unwrap();
     let parsed = parse_dockerfile(&relative, &text).unwrap_or_else(|e| panic!("{relative}: {e}"));
@@ -322,7 +368,7 @@ fn lint_case(rule: &dockward_rules::Rule, file: &str, target: Option<&str>) -> V
         only: Some(vec![dockward_rules::Scope::Dockerfiles]),
         target_stage: target.map(str::to_string),
         enable: vec![rule.id.to_string()],
-        ..Default::default()
+        ..options.settings()
     };
     evaluate_dockerfiles(&[LintInput::Parsed(&parsed)], &settings)
         .into_iter()
@@ -358,6 +404,7 @@ fn run_dockerfile_rule(rule: &dockward_rules::Rule, path: &Path, failures: &mut 
                 name,
                 file: file.clone(),
                 target: None,
+                options: OptionsSpec::default(),
                 expect: Vec::new(),
             });
         }
@@ -369,7 +416,7 @@ fn run_dockerfile_rule(rule: &dockward_rules::Rule, path: &Path, failures: &mut 
             rule.id,
             case.name
         );
-        let got = lint_case(rule, &case.file, case.target.as_deref());
+        let got = lint_case(rule, &case.file, case.target.as_deref(), &case.options);
         // The file name says what the case must show, so a blessed expectation cannot flip it.
         let fails = got
             .iter()

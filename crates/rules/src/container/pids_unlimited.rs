@@ -10,6 +10,10 @@ declare_rule! {
     /// the limit is unset, 0 or -1 (unlimited). Not applicable to a Kubernetes container: a pod
     /// spec cannot set one (the kubelet's `podPidsLimit` does, per node).
     ///
+    /// The policy option `min-pids-limit` (`[options]` in the policy file) sets how strict the
+    /// limit must at least be: a limit above it fails too, and the message names the policy's
+    /// value (without it any positive limit passes).
+    ///
     /// ## Why it matters
     /// Without a PIDs limit a fork bomb in one container exhausts the host's process table and
     /// takes down every other container and the host's own services.
@@ -30,16 +34,26 @@ declare_rule! {
     };
 }
 
-fn check(_ctx: &Context<'_>, w: &Workload) -> Verdict {
+fn check(ctx: &Context<'_>, w: &Workload) -> Verdict {
     if matches!(w.origin, dockward_model::Origin::Kubernetes { .. }) {
         return Verdict::not_applicable(
             "a Kubernetes pod spec cannot limit PIDs; the kubelet's podPidsLimit (--pod-max-pids) does, per node",
         );
     }
+    let policy = ctx.settings.options.min_pids_limit;
     match w.pids_limit.value {
-        Some(limit) if limit > 0 => {
-            Verdict::pass(format!("PIDs are limited to {limit}")).with_evidence([ev(&w.pids_limit)])
-        }
+        Some(limit) if limit > 0 => match policy {
+            Some(most) if limit > most => Verdict::fail(format!(
+                "PIDs are limited to {limit}, more than the policy's minimum of {most} allows (min-pids-limit)"
+            ))
+            .fix(format!("set --pids-limit {most} or lower"))
+            .with_evidence([ev(&w.pids_limit)]),
+            Some(most) => Verdict::pass(format!(
+                "PIDs are limited to {limit}, within the policy's minimum of {most} (min-pids-limit)"
+            ))
+            .with_evidence([ev(&w.pids_limit)]),
+            None => Verdict::pass(format!("PIDs are limited to {limit}")).with_evidence([ev(&w.pids_limit)]),
+        },
         _ => Verdict::fail("container has no PIDs limit").with_evidence([ev(&w.pids_limit)]),
     }
 }

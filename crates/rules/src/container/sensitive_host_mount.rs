@@ -43,6 +43,10 @@ declare_rule! {
     /// compose service or a Kubernetes container the data root is Docker's default (a file does
     /// not say which daemon it will run on).
     ///
+    /// The policy option `sensitive-host-paths` (`[options]` in the policy file) adds host paths
+    /// to the built-in list: a mount of one of them, of a path below one, or of a directory that
+    /// holds one fails too, and the message names it as sensitive by policy.
+    ///
     /// ## Why it matters
     /// A writable `/etc`, `/usr` or `/` lets the container change the host's users, services and
     /// binaries; `/proc` and `/sys` reach into the kernel and other processes; even read-only they
@@ -75,7 +79,12 @@ enum Exposure {
     Holds(&'static str, String),
     /// A protected file or directory itself.
     Is(&'static str),
+    /// One of the policy's sensitive host paths, or a path below it: which one.
+    Policy(String),
 }
+
+/// What the policy's sensitive paths are called where a directory holds one.
+const POLICY_PATH: &str = "a sensitive path of the policy";
 
 /// Whether `path` (normalized) is or lies below a sensitive system directory.
 fn is_system(path: &str) -> bool {
@@ -104,12 +113,21 @@ fn protected(ctx: &Context<'_>, data_root: Option<&str>) -> Vec<(&'static str, S
         out.push(("the daemon's data root", root.to_string()));
     }
     out.push(("containerd's data root", CONTAINERD_ROOT.to_string()));
+    for path in &ctx.settings.options.sensitive_host_paths {
+        out.push((POLICY_PATH, normalize_path(path)));
+    }
     out
 }
 
 fn exposure(path: &str, protected: &[(&'static str, String)]) -> Option<Exposure> {
     if is_system(path) {
         return Some(Exposure::System);
+    }
+    if let Some((_, listed)) = protected
+        .iter()
+        .find(|(what, listed)| *what == POLICY_PATH && is_within(path, listed))
+    {
+        return Some(Exposure::Policy(listed.clone()));
     }
     if let Some((what, _)) = protected.iter().find(|(_, p)| p == path) {
         return Some(Exposure::Is(what));
@@ -170,8 +188,17 @@ fn check(ctx: &Context<'_>, w: &Workload) -> Verdict {
         let what = match exposure {
             Exposure::System => String::new(),
             Exposure::InsideDataRoot(what, root) => format!(", inside {what} {root}"),
+            Exposure::Holds(POLICY_PATH, held) => {
+                format!(", holds {held}, sensitive by policy (sensitive-host-paths)")
+            }
             Exposure::Holds(what, held) => format!(", holds {what} {held}"),
             Exposure::Is(what) => format!(", {what}"),
+            Exposure::Policy(listed) if listed == path => {
+                ", sensitive by policy (sensitive-host-paths)".to_string()
+            }
+            Exposure::Policy(listed) => {
+                format!(", inside {listed}, sensitive by policy (sensitive-host-paths)")
+            }
         };
         found.push(format!("{path}{at} ({mode}{what})"));
         evidence.push(mount_evidence(mount));
