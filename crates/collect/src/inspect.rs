@@ -441,7 +441,7 @@ fn normalize(id: String, doc: &Map<String, Value>) -> Workload {
         volumes_from: Fact::at_pointer(volumes_from, "/HostConfig/VolumesFrom"),
         unknown: r.unknown,
         exec_hooks: Vec::new(),
-        labels: Default::default(),
+        labels: crate::labels::from_json(config.and_then(|c| c.get("Labels"))),
         kubernetes: None,
     }
 }
@@ -637,6 +637,29 @@ mod tests {
         assert_eq!(w.networks.value, vec!["none".to_string()]);
         assert!(w.mounts.is_empty());
         assert_eq!(w.user.value, "");
+    }
+
+    #[test]
+    fn labels_are_read_from_config_and_malformed_ones_left_out() {
+        let doc = serde_json::json!({
+            "Id": "abc", "Name": "/web",
+            "Config": {"Labels": {"team": "web", "com.example.tier": "", "bad": 1}},
+        });
+        let w = workload_from_inspect(doc.to_string().as_bytes(), "container web").unwrap();
+        assert_eq!(
+            w.labels,
+            BTreeMap::from([
+                ("com.example.tier".to_string(), String::new()),
+                ("team".to_string(), "web".to_string()),
+            ])
+        );
+        // Not an object: no labels, and no error (labels are not security facts).
+        let doc = serde_json::json!({"Id": "abc", "Config": {"Labels": ["team=web"]}});
+        let w = workload_from_inspect(doc.to_string().as_bytes(), "container web").unwrap();
+        assert!(w.labels.is_empty());
+        assert!(w.unknown.keys().all(|k| !k.contains("Labels")));
+        let w = workload_from_inspect(RUNNING.as_bytes(), "container t1").unwrap();
+        assert!(w.labels.is_empty());
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod image_fs;
 mod images;
 pub mod inspect;
 pub mod kubernetes;
+pub mod labels;
 pub mod parse;
 pub mod platform;
 pub mod request;

@@ -1259,3 +1259,45 @@ fn a_join_outside_the_project_is_unknown_and_the_message_says_why() {
         ]
     );
 }
+
+#[test]
+fn labels_are_read_from_lists_and_maps_after_interpolation_and_merging() {
+    let labels = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let project = load_with(&["labels/compose.yaml"], &options(&[("TEAM", "web")], &[]));
+    assert_eq!(project.errors, []);
+    assert_eq!(
+        service(&project, "listed").labels,
+        labels(&[
+            ("bare", ""),
+            ("com.example.tier", "web=frontend"),
+            ("team", "web")
+        ])
+    );
+    // Scalars of any type are text; a value that is not a scalar is left out.
+    assert_eq!(
+        service(&project, "mapped").labels,
+        labels(&[("empty", ""), ("replicas", "3"), ("team", "web")])
+    );
+    assert!(service(&project, "unlabelled").labels.is_empty());
+    // Labels judge nothing: a malformed `labels:` is no labels, not a failure of the project.
+    assert!(service(&project, "malformed").labels.is_empty());
+    // A later file's labels merge into the earlier's, key by key.
+    let project = load_with(
+        &["labels/compose.yaml", "labels/override.yaml"],
+        &options(&[], &[]),
+    );
+    assert_eq!(
+        service(&project, "mapped").labels,
+        labels(&[
+            ("added", "yes"),
+            ("empty", ""),
+            ("replicas", "3"),
+            ("team", "override")
+        ])
+    );
+}

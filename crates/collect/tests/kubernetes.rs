@@ -1134,3 +1134,66 @@ fn apparmor_is_judged_on_the_effective_profile() {
         ]
     );
 }
+
+#[test]
+fn labels_are_the_pods_own_or_its_templates() {
+    use std::collections::BTreeMap;
+    let labels = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let manifest = load_manifest(
+        "m.yaml",
+        r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: agent
+  labels: {app: node-exporter, "app.kubernetes.io/part-of": monitoring, empty: null, bad: [x]}
+spec:
+  containers:
+  - {name: exporter, image: prom/node-exporter}
+  - {name: sidecar, image: busybox}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {owner: deployment-only}
+spec:
+  template:
+    metadata:
+      labels: {app: web, tier: "3"}
+    spec:
+      containers:
+      - {name: nginx, image: nginx}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: plain}
+spec:
+  template:
+    metadata:
+      labels: not-a-map
+    spec:
+      containers:
+      - {name: c, image: busybox}
+"#,
+    );
+    assert_eq!(manifest.errors, Vec::<SourceError>::new());
+    let pod = labels(&[
+        ("app", "node-exporter"),
+        ("app.kubernetes.io/part-of", "monitoring"),
+        ("empty", ""),
+    ]);
+    assert_eq!(manifest.workloads.len(), 4);
+    assert_eq!(manifest.workloads[0].labels, pod);
+    assert_eq!(manifest.workloads[1].labels, pod);
+    // A controller's containers carry the pod template's labels, not the controller's own.
+    assert_eq!(
+        manifest.workloads[2].labels,
+        labels(&[("app", "web"), ("tier", "3")])
+    );
+    assert!(manifest.workloads[3].labels.is_empty());
+}

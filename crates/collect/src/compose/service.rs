@@ -411,7 +411,7 @@ impl<'m> Mapper<'_, '_, 'm> {
             volumes_from,
             unknown: std::mem::take(&mut self.unknown),
             exec_hooks,
-            labels: Default::default(),
+            labels: self.labels(),
             kubernetes: None,
         }
     }
@@ -1282,6 +1282,23 @@ impl<'m> Mapper<'_, '_, 'm> {
             })
             .collect();
         Fact { value, at: pos(k, v) }
+    }
+
+    /// `labels:` as a list of `key=value` (a bare `key` is an empty value) or a mapping, after
+    /// interpolation; entries that are not strings are left out (labels judge nothing).
+    fn labels(&self) -> BTreeMap<String, String> {
+        let Some(labels) = self.service.get("labels") else {
+            return BTreeMap::new();
+        };
+        let pairs = super::merge::key_values(labels);
+        crate::labels::bounded(pairs.iter().filter_map(|(key, value)| {
+            let value = match &value.value {
+                Value::Null => "",
+                Value::Scalar(scalar) => scalar.text.as_str(),
+                _ => return None,
+            };
+            Some((key.as_str()?, value))
+        }))
     }
 
     fn hooks(&mut self, user: &Fact<String>) -> Vec<ExecSpec> {

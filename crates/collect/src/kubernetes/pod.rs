@@ -58,6 +58,18 @@ fn get<'a>(map: &'a Node, key: &str) -> Option<&'a Node> {
     map.get(key).filter(|n| !n.is_null())
 }
 
+/// The `labels` of a metadata mapping. Labels judge nothing, so a malformed entry (a value that
+/// is not a scalar) or a `labels` that is not a mapping is left out, not an error.
+fn labels(metadata: &Node) -> BTreeMap<String, String> {
+    let Some(labels) = get(metadata, "labels") else {
+        return BTreeMap::new();
+    };
+    crate::labels::bounded(labels.entries().iter().filter_map(|(key, value)| {
+        let value = if value.is_null() { "" } else { value.as_str()? };
+        Some((key.as_str()?, value))
+    }))
+}
+
 /// A field's key and value, when present and not null: a scalar fact is located at its key, as
 /// compose's are, so a finding points at the offending key.
 fn get_entry<'a>(map: &'a Node, key: &str) -> Option<(&'a Node, &'a Node)> {
@@ -333,6 +345,8 @@ struct Volume<'a> {
 struct Pod<'a> {
     object: &'a Object<'a>,
     annotations: BTreeMap<String, (String, &'a Node)>,
+    /// The pod's `metadata.labels` (a Pod's own, else its template's).
+    labels: BTreeMap<String, String>,
     context: Context<'a>,
     host_network: Option<(bool, &'a Node)>,
     host_pid: Option<(bool, &'a Node)>,
@@ -460,6 +474,7 @@ impl<'a> Pod<'a> {
         Ok(Self {
             object,
             annotations,
+            labels: metadata.map(labels).unwrap_or_default(),
             context: Context::read(sc, &sc_what)?,
             host_network: boolean(spec, "hostNetwork", what)?,
             host_pid: boolean(spec, "hostPID", what)?,
@@ -735,7 +750,7 @@ impl<'a> Pod<'a> {
             volumes_from: fact!(Vec::new(), None),
             unknown: BTreeMap::new(),
             exec_hooks: Vec::new(),
-            labels: Default::default(),
+            labels: self.labels.clone(),
             kubernetes: Some(Box::new(kubernetes)),
         })
     }

@@ -182,6 +182,8 @@ pub fn start_workload(
     w.image = Fact::default();
     w.user = Fact::default();
     w.healthcheck = Fact::default();
+    // The container keeps its own labels too.
+    w.labels = BTreeMap::new();
     for pointer in ["/Config/Image", "/Config/User", "/Config/Healthcheck"] {
         w.unknown.insert(
             pointer.to_string(),
@@ -356,7 +358,7 @@ fn container_workload(
         volumes_from: hc.strings("VolumesFrom"),
         unknown: BTreeMap::new(),
         exec_hooks: Vec::new(),
-        labels: Default::default(),
+        labels: crate::labels::from_json(top.get("Labels")),
         kubernetes: None,
     })
 }
@@ -679,7 +681,7 @@ pub fn service_workload(body: &[u8], api_version: Option<&str>, route: &str) -> 
         volumes_from: Fact::default(),
         unknown: BTreeMap::new(),
         exec_hooks: Vec::new(),
-        labels: Default::default(),
+        labels: crate::labels::from_json(get(spec, "Labels")),
         kubernetes: None,
     })
 }
@@ -756,7 +758,7 @@ pub fn volume_workload(body: &[u8], route: &str) -> Result<Workload, BodyError> 
         volumes_from: Fact::default(),
         unknown: BTreeMap::new(),
         exec_hooks: Vec::new(),
-        labels: Default::default(),
+        labels: crate::labels::from_json(get(top, "Labels")),
         kubernetes: None,
     })
 }
@@ -1246,5 +1248,41 @@ mod tests {
         let u = resource_update(br#"{"PidsLimit":null,"Memory":0}"#, "web").unwrap();
         assert_eq!(u.pids_limit, None);
         assert_eq!(u.memory, Some(Fact::at_pointer(0, "/Memory")));
+    }
+
+    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn labels_come_from_each_body_and_malformed_ones_are_left_out() {
+        let w = create(r#"{"Image":"busybox","Labels":{"team":"web","tier":"","none":null}}"#);
+        assert_eq!(w.labels, labels(&[("none", ""), ("team", "web"), ("tier", "")]));
+        // Go decodes field names in any case.
+        let w = create(r#"{"Image":"busybox","labels":{"team":"web"}}"#);
+        assert_eq!(w.labels, labels(&[("team", "web")]));
+        assert!(create(r#"{"Image":"busybox"}"#).labels.is_empty());
+        // A service's labels are its task container's; the service's own are not.
+        let service = br#"{"Name":"web","Labels":{"svc":"1"},"TaskTemplate":{"ContainerSpec":{"Image":"nginx","Labels":{"team":"web"}}}}"#;
+        let w = service_workload(service, Some("1.41"), "POST /services/create").unwrap();
+        assert_eq!(w.labels, labels(&[("team", "web")]));
+        let w = volume_workload(
+            br#"{"Name":"data","Labels":{"backup":"daily"}}"#,
+            "POST /volumes/create",
+        )
+        .unwrap();
+        assert_eq!(w.labels, labels(&[("backup", "daily")]));
+        // A legacy start keeps the container's labels, which the body does not carry.
+        let w = start_workload(
+            br#"{"Labels":{"team":"web"}}"#,
+            Some("1.23"),
+            "POST /containers/abc/start",
+            "abc",
+        )
+        .unwrap();
+        assert!(w.labels.is_empty());
     }
 }
