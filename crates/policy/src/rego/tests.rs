@@ -189,6 +189,42 @@ deny contains {"id": "X", "message": sprintf("%d", [n])} if {
 }
 
 #[test]
+fn a_string_that_doubles_without_end_is_stopped() {
+    // s40 would be 2^40 bytes: each rule doubles the one before.
+    let mut text = String::from("package dockward.custom\ns0 := \"0123456789abcdef\"\n");
+    for n in 1..=40 {
+        text.push_str(&format!("s{n} := concat(\"\", [s{}, s{}])\n", n - 1, n - 1));
+    }
+    text.push_str("deny contains {\"id\": \"X\", \"message\": \"m\"} if count(s40) > 0\n");
+    let message = error(modules(&text).evaluate(&serde_json::json!({})));
+    assert_eq!(
+        message,
+        "data.dockward.custom.deny: policies/team.rego:23:14: concat: a string of 33554432 bytes is more than the limit of 16777216; stopped"
+    );
+    // The same with arrays.
+    let mut text = String::from("package dockward.custom\na0 := [1, 2, 3, 4]\n");
+    for n in 1..=40 {
+        text.push_str(&format!("a{n} := array.concat(a{}, a{})\n", n - 1, n - 1));
+    }
+    text.push_str("deny contains {\"id\": \"X\", \"message\": \"m\"} if count(a40) > 0\n");
+    let message = error(modules(&text).evaluate(&serde_json::json!({})));
+    assert_eq!(
+        message,
+        "data.dockward.custom.deny: policies/team.rego:20:20: array.concat: 1048576 elements is more than the limit of 1000000; stopped"
+    );
+    // Within bounds, both work as OPA's.
+    let found = findings(
+        modules(
+            r#"package dockward.custom
+deny contains {"id": "X", "message": concat("/", ["a", "b"])} if count(array.concat([1], [2, 3])) == 3
+"#,
+        )
+        .evaluate(&serde_json::json!({})),
+    );
+    assert_eq!(found[0].message, "a/b");
+}
+
+#[test]
 fn a_range_too_large_to_build_is_refused() {
     let modules = modules(
         r#"package dockward.custom
