@@ -1,3 +1,4 @@
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use dockward_model::{Severity, Snapshot, Status, TargetKind, Workload};
@@ -454,4 +455,166 @@ fn an_error_in_an_audit_is_an_error_result_on_its_target() {
 fn modules_are_send_and_sync() {
     fn check<T: Send + Sync + Clone>() {}
     check::<Modules>();
+}
+
+/// Inputs built by this module's functions from real facts: snapshot containers, the daemon and
+/// the host, an image, parsed Dockerfiles, compose services and Kubernetes containers.
+fn real_inputs() -> Vec<(String, serde_json::Value)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let read = |rel: &str| std::fs::read_to_string(root.join(rel)).expect(rel);
+    let mut inputs = Vec::new();
+    let snapshot = snapshot();
+    for w in &snapshot.containers {
+        let mut input = workload_input("container", w);
+        set_source(&mut input, InputSource::Audit);
+        inputs.push((format!("container {}", w.origin.name()), input));
+    }
+    inputs.push(("daemon".into(), daemon_input(&snapshot.daemon)));
+    inputs.push(("host".into(), host_input(snapshot.host.as_ref().expect("host"))));
+    let image: dockward_model::ImageFacts =
+        serde_json::from_str(&read("crates/rules/tests/fixtures/base.image.json")).expect("image");
+    inputs.push(("image".into(), image_input(&image)));
+    for name in [
+        "go-multistage",
+        "python-heredoc",
+        "onbuild-base",
+        "rust-cache-mounts",
+    ] {
+        let path = format!("crates/collect/tests/data/dockerfiles/{name}.Dockerfile");
+        let df = dockward_collect::parse::dockerfile::parse_dockerfile(&path, &read(&path)).expect("parses");
+        let mut input = dockerfile_input(&df);
+        set_source(&mut input, InputSource::Lint);
+        inputs.push((path, input));
+    }
+    for dir in ["long", "merge", "seccomp"] {
+        let file = root.join(format!("crates/collect/tests/data/compose/{dir}/compose.yaml"));
+        let project = dockward_collect::compose::load_project(&[file], &Default::default());
+        for w in &project.workloads {
+            let mut input = workload_input(workload_kind(w), w);
+            set_source(&mut input, InputSource::Lint);
+            inputs.push((format!("compose {dir} {}", w.origin.name()), input));
+        }
+    }
+    for file in [
+        "pod.json",
+        "controllers.yaml",
+        "volumes.yaml",
+        "pod-inheritance.yaml",
+    ] {
+        let path = format!("crates/collect/tests/data/kubernetes/{file}");
+        let manifest = dockward_collect::kubernetes::load_manifest(&path, &read(&path));
+        for w in &manifest.workloads {
+            inputs.push((
+                format!("k8s {}", w.origin.name()),
+                workload_input(workload_kind(w), w),
+            ));
+        }
+    }
+    inputs
+}
+
+#[test]
+fn real_inputs_match_the_published_schema() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rego-input.schema.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("schema")).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    let inputs = real_inputs();
+    let kinds: BTreeSet<&str> = inputs.iter().filter_map(|(_, i)| i["kind"].as_str()).collect();
+    assert_eq!(
+        kinds,
+        BTreeSet::from([
+            "compose-service",
+            "container",
+            "daemon",
+            "dockerfile",
+            "host",
+            "image",
+            "k8s-container"
+        ])
+    );
+    for (name, input) in &inputs {
+        let errors: Vec<String> = validator
+            .iter_errors(input)
+            .map(|e| format!("{} at {}", e, e.instance_path))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{name}: the input does not match docs/rego-input.schema.json (update the schema and docs/rego.md with the model): {errors:#?}"
+        );
+    }
+    // The schema is not a blank check: a wrong kind, a missing key, a misspelt field fail.
+    for bad in [
+        serde_json::json!({"kind": "pod", "workload": {}}),
+        serde_json::json!({"kind": "image"}),
+        serde_json::json!({"kind": "daemon", "daemon": {"endpoint": "x", "colour": 1}}),
+    ] {
+        assert!(!validator.is_valid(&bad), "{bad}");
+    }
+}
+
+#[test]
+fn lint_results_are_on_the_targets_of_the_lint_rules() {
+    let modules = modules(
+        r#"package dockward.custom
+warn contains {"id": "K1", "message": input.kind} if input.source == "lint"
+"#,
+    );
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let file = root.join("crates/collect/tests/data/compose/long/compose.yaml");
+    let project = dockward_collect::compose::load_project(&[file], &Default::default());
+    let k8s_path = "crates/collect/tests/data/kubernetes/pod.json";
+    let text = std::fs::read_to_string(root.join(k8s_path)).expect("pod");
+    let manifest = dockward_collect::kubernetes::load_manifest(k8s_path, &text);
+    let df_path = "crates/collect/tests/data/dockerfiles/go-multistage.Dockerfile";
+    let text = std::fs::read_to_string(root.join(df_path)).expect("dockerfile");
+    let df = dockward_collect::parse::dockerfile::parse_dockerfile(df_path, &text).expect("parses");
+    let service = &project.workloads[0];
+    let pod = &manifest.workloads[0];
+    let results = lint_results(&modules, &[service, pod], &[&df]);
+    let rows: Vec<(TargetKind, &str, &str, Option<u32>)> = results
+        .iter()
+        .map(|r| {
+            (
+                r.target.kind,
+                r.target.name.as_str(),
+                r.message.as_str(),
+                r.location.as_ref().map(|l| l.line),
+            )
+        })
+        .collect();
+    let declared = |w: &Workload| w.origin.declared_at().and_then(|a| a.location()).map(|l| l.line);
+    assert_eq!(
+        rows,
+        vec![
+            (
+                TargetKind::ComposeService,
+                service.origin.name(),
+                "compose-service",
+                declared(service)
+            ),
+            (
+                TargetKind::K8sContainer,
+                pod.origin.name(),
+                "k8s-container",
+                declared(pod)
+            ),
+            (TargetKind::Dockerfile, df_path, "dockerfile", None),
+        ]
+    );
+    assert!(declared(service).is_some());
+}
+
+#[test]
+fn a_request_is_judged_as_a_container_from_authz() {
+    let modules = modules(
+        r#"package dockward.custom
+deny contains {"id": "A1", "message": "m"} if { input.kind == "container"; input.source == "authz" }
+"#,
+    );
+    let found = findings(request_findings(&modules, &container("nginx")));
+    assert_eq!(
+        found.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(),
+        vec!["custom/A1"]
+    );
 }
