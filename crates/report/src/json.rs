@@ -25,10 +25,48 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// Counts.
     pub summary: Summary,
+    /// The policy file the run obeyed, and how its waivers fared; absent without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyUse>,
+    /// The baseline the run was compared with (`--baseline`); absent without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<crate::baseline::BaselineUse>,
     /// The source lines that located results point at, for the text report's excerpts (the
     /// caller, which read the files, fills it; rendering does no I/O). Not part of the JSON.
     #[serde(skip)]
     pub lines: SourceLines,
+}
+
+/// The policy a run obeyed. Its own types, so the report does not depend on the policy crate
+/// (the CLI fills it from the policy's outcome).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyUse {
+    /// The policy file, as found or given.
+    pub path: String,
+    /// The profile in force (`baseline`, `cis-level1`...); absent for the default selection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// Every waiver of the file, in file order, with how it fared.
+    #[serde(default)]
+    pub waivers: Vec<WaiverState>,
+}
+
+/// How one waiver fared in a run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaiverState {
+    /// Where it is written, `path:line:column`.
+    pub at: String,
+    /// Its rules as written.
+    pub rules: Vec<String>,
+    /// Its reason.
+    pub reason: String,
+    /// Its expiry date, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// `active`, `expired` or `unused`.
+    pub state: String,
+    /// Failures it accepted.
+    pub matched: usize,
 }
 
 /// Lines of linted files by path and line number (1-based).
@@ -195,6 +233,13 @@ pub struct Summary {
     /// counted as failures anywhere else in the summary, nor for the exit code.
     #[serde(default)]
     pub suppressed: usize,
+    /// Failing results a waiver of the policy accepts; like suppressed ones, they are counted
+    /// here only, not as failures elsewhere in the summary, nor for the exit code.
+    #[serde(default)]
+    pub waived: usize,
+    /// Failing results left out because the baseline already had them (`--baseline`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub baseline_known: usize,
 }
 
 impl Summary {
@@ -207,6 +252,10 @@ impl Summary {
         for r in results {
             if r.suppressed.is_some() {
                 summary.suppressed += 1;
+                continue;
+            }
+            if r.waived.is_some() {
+                summary.waived += 1;
                 continue;
             }
             summary.by_status.add(r.status);
@@ -273,6 +322,8 @@ impl Report {
                 )
                 .collect(),
             summary,
+            policy: None,
+            baseline: None,
             lines: SourceLines::new(),
         }
     }
@@ -318,15 +369,29 @@ impl Report {
             results,
             warnings: Vec::new(),
             summary,
+            policy: None,
+            baseline: None,
             lines: SourceLines::new(),
         }
     }
 
-    /// Whether any failing result that is not suppressed is at or above `threshold`.
+    /// Whether any failing result that is neither suppressed nor waived is at or above
+    /// `threshold`.
     pub fn fails_at(&self, threshold: Severity) -> bool {
-        self.results
-            .iter()
-            .any(|r| r.status == Status::Fail && r.suppressed.is_none() && r.severity >= threshold)
+        self.results.iter().any(|r| {
+            r.status == Status::Fail
+                && r.suppressed.is_none()
+                && r.waived.is_none()
+                && r.severity >= threshold
+        })
+    }
+
+    /// Counts the results again, after they changed (a baseline left some out); what the
+    /// summary carries beside the counts of `results` is kept.
+    pub fn recount(&mut self) {
+        let baseline_known = self.summary.baseline_known;
+        self.summary = Summary::of(&self.results);
+        self.summary.baseline_known = baseline_known;
     }
 
     /// Writes the report as pretty JSON, streaming: a large audit is never held as one string.

@@ -3,7 +3,7 @@
 //!
 //! There is no formal JUnit standard; this follows the de-facto schema those servers read.
 //! Failures are failed tests, results that could not be assessed are errored tests, and
-//! not-applicable or suppressed results are skipped tests, so the counts match what gates a build.
+//! not-applicable, suppressed or waived results are skipped tests, so the counts match what gates a build.
 //! Every text is escaped, and characters XML 1.0 cannot carry are dropped, so any container
 //! name or message yields a well-formed document.
 
@@ -97,6 +97,10 @@ enum Outcome {
 }
 
 fn outcome(r: &RuleResult) -> Outcome {
+    if let (Status::Fail, Some(waived)) = (r.status, &r.waived) {
+        // A waived failure does not gate the build either; the reason says why.
+        return Outcome::Skipped(format!("waived: {}", waived.reason));
+    }
     match (r.status, &r.suppressed) {
         (Status::Pass, _) => Outcome::Pass,
         (Status::Fail, None) => Outcome::Failure,

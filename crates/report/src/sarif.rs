@@ -1,8 +1,8 @@
 //! SARIF 2.1.0 output, so code-scanning services (GitHub code scanning above all) can show
 //! dockward's failures as alerts beside the files and objects they concern.
 //!
-//! Only what needs attention is emitted: failures become results (suppressed ones carry a
-//! suppression, so they are shown as dismissed rather than lost), and results that could not be
+//! Only what needs attention is emitted: failures become results (suppressed and waived ones
+//! carry a suppression, so they are shown as dismissed rather than lost), and results that could not be
 //! assessed become tool notifications, since they say nothing about the target. Passing and
 //! not-applicable results are left out: SARIF has no use for them and they would bloat uploads.
 //! The document is built from structs, not `serde_json::Value`, so its keys keep a readable order.
@@ -257,15 +257,29 @@ struct Fingerprints {
 #[derive(Serialize)]
 struct SarifSuppression<'a> {
     kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'static str>,
     #[serde(skip_serializing_if = "str::is_empty")]
     justification: &'a str,
+    /// Where the policy's waiver is written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<SuppressionLocation>,
     properties: SuppressionProperties<'a>,
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SuppressionLocation {
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
 struct SuppressionProperties<'a> {
-    /// Where the suppressing comment is; a string, since its `path:line:column` is not parsed.
+    /// Where the suppressing comment or the waiver is, as `path:line:column`.
     at: &'a str,
+    /// The waiver's expiry date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -421,9 +435,27 @@ fn sarif_result(r: &RuleResult, rule_index: usize) -> SarifResult<'_> {
         .iter()
         .map(|s| SarifSuppression {
             kind: "inSource",
+            status: None,
             justification: &s.reason,
-            properties: SuppressionProperties { at: &s.at },
+            location: None,
+            properties: SuppressionProperties {
+                at: &s.at,
+                expires: None,
+            },
         })
+        // A waiver is written outside the analysed artifact, in the policy file.
+        .chain(r.waived.iter().map(|w| SarifSuppression {
+            kind: "external",
+            status: Some("accepted"),
+            justification: &w.reason,
+            location: position(&w.at).map(|location| SuppressionLocation {
+                physical_location: physical_location(&location),
+            }),
+            properties: SuppressionProperties {
+                at: &w.at,
+                expires: w.expires.as_deref(),
+            },
+        }))
         .collect();
     SarifResult {
         rule_id: registry_rule(r).map_or(&r.rule, |(_, rule)| rule.id),
@@ -440,6 +472,16 @@ fn sarif_result(r: &RuleResult, rule_index: usize) -> SarifResult<'_> {
             evidence: &r.evidence,
         },
     }
+}
+
+/// `path:line:column` as a location (the path may hold colons: the numbers are the last two
+/// parts).
+fn position(at: &str) -> Option<Location> {
+    let mut parts = at.rsplitn(3, ':');
+    let column = parts.next()?.parse().ok()?;
+    let line = parts.next()?.parse().ok()?;
+    let path = parts.next().filter(|p| !p.is_empty())?;
+    Some(Location::new(path, line, column))
 }
 
 fn physical_location(location: &Location) -> PhysicalLocation {

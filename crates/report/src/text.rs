@@ -151,13 +151,16 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
             .iter()
             .copied()
             .filter(|r| {
-                options.show_all || matches!(r.status, Status::Fail | Status::Error) || r.suppressed.is_some()
+                options.show_all
+                    || matches!(r.status, Status::Fail | Status::Error)
+                    || r.suppressed.is_some()
+                    || r.waived.is_some()
             })
             .filter(|r| !collapsed(r))
             .collect();
         let counts = report.summary.sections.get(*section).cloned().unwrap_or_default();
         if shown.is_empty() {
-            let note = if counts.fail + counts.error == 0 && !results.iter().any(|r| r.suppressed.is_some()) {
+            let note = if counts.fail + counts.error == 0 {
                 "nothing failed"
             } else {
                 "see \"Could not assess\" below"
@@ -169,7 +172,14 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
             render_rule_block(&mut out, &paint, block, &report.lines);
         }
         if *section == "1" {
-            render_audit_rules_file(&mut out, &paint, &report.results);
+            // Waived findings need no fix: the rules file leaves them out.
+            let counting: Vec<RuleResult> = report
+                .results
+                .iter()
+                .filter(|r| r.waived.is_none())
+                .cloned()
+                .collect();
+            render_audit_rules_file(&mut out, &paint, &counting);
         }
         let _ = writeln!(out, "  {}", paint.dim(&counts_line(&counts)));
     }
@@ -197,7 +207,7 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
         .collect();
     let _ = writeln!(
         out,
-        "\n{} {} results: {} fail{}, {} error, {} pass, {} not applicable",
+        "\n{} {} results: {} fail{}{}, {} error, {} pass, {} not applicable",
         paint.bold("Summary:"),
         s.total,
         s.by_status.fail,
@@ -205,6 +215,11 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
             String::new()
         } else {
             format!(" ({})", failures.join(", "))
+        },
+        if s.waived > 0 {
+            format!(", {} waived", s.waived)
+        } else {
+            String::new()
         },
         s.by_status.error,
         s.by_status.pass,
@@ -216,6 +231,16 @@ pub fn render_text(report: &Report, options: TextOptions) -> String {
             "{} suppressed by dockward ignore comments.",
             plural(s.suppressed, "failure")
         );
+    }
+    if s.waived > 0 {
+        let _ = writeln!(
+            out,
+            "{} waived by the policy (listed above as WAIVED, with their reasons).",
+            plural(s.waived, "failure")
+        );
+    }
+    if let Some(baseline) = &report.baseline {
+        render_baseline(&mut out, &paint, baseline);
     }
     if s.by_status.error > 0 {
         let _ = writeln!(
@@ -318,13 +343,17 @@ fn render_rule_block(out: &mut String, paint: &Paint, block: &[&RuleResult], lin
         paint.severity(first.severity),
         title,
     );
-    // Suppressed findings need no fix.
-    let active: Vec<&&RuleResult> = block.iter().filter(|r| r.suppressed.is_none()).collect();
+    // Suppressed and waived findings need no fix.
+    let active: Vec<&&RuleResult> = block
+        .iter()
+        .filter(|r| r.suppressed.is_none() && r.waived.is_none())
+        .collect();
     let shared_fix = active
         .first()
         .filter(|first| active.iter().all(|r| r.fix == first.fix))
         .and_then(|first| first.fix.as_ref());
-    for r in block {
+    // Waived findings after the rule's failures: reported, not hidden, yet apart.
+    for r in block.iter().filter(|r| r.waived.is_none()) {
         if let Some(suppressed) = &r.suppressed {
             let why = if suppressed.reason.is_empty() {
                 String::new()
@@ -362,8 +391,61 @@ fn render_rule_block(out: &mut String, paint: &Paint, block: &[&RuleResult], lin
             let _ = writeln!(out, "          fix: {}", visible(fix));
         }
     }
+    for r in block.iter() {
+        let Some(waived) = &r.waived else {
+            continue;
+        };
+        let until = waived
+            .expires
+            .as_ref()
+            .map(|date| format!(" until {date}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "    {} {}: {} {}",
+            paint.wrap("1;34", "WAIVED"),
+            visible(&target_label(r)),
+            visible(&r.message),
+            paint.dim(&visible(&format!(
+                "(waived by {}{until}: {})",
+                waived.at, waived.reason
+            ))),
+        );
+    }
     if let Some(fix) = shared_fix {
         let _ = writeln!(out, "    fix: {}", visible(fix));
+    }
+}
+
+/// What a baseline left out, and what got fixed since.
+fn render_baseline(out: &mut String, paint: &Paint, baseline: &crate::baseline::BaselineUse) {
+    let known = match baseline.known {
+        1 => "1 known failure".to_string(),
+        n => format!("{n} known failures"),
+    };
+    let fixed = match baseline.fixed.len() {
+        0 => "none fixed since.".to_string(),
+        n => format!("{n} fixed since:"),
+    };
+    let _ = writeln!(
+        out,
+        "{known} from the baseline {} not shown; {fixed}",
+        visible(&baseline.path)
+    );
+    for f in &baseline.fixed {
+        let kind = crate::sarif::kind_name(f.target.kind);
+        let place = match &f.location {
+            Some(at) => format!("{}:{}:{}", at.path, at.line, at.column),
+            None => format!("{kind} {}", f.target.name),
+        };
+        let _ = writeln!(
+            out,
+            "  {} {} {}: {}",
+            paint.wrap("32", "FIXED"),
+            paint.bold(&visible(&format!("{} {}", f.rule, f.name))),
+            visible(&place),
+            visible(&f.message)
+        );
     }
 }
 

@@ -6,10 +6,12 @@ use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use dockward_model::{Evidence, Location, RuleResult, Severity, Status, Suppression, Target, TargetKind};
+use dockward_model::{
+    Evidence, Location, RuleResult, Severity, Status, Suppression, Target, TargetKind, Waived,
+};
 use dockward_report::junit::render_junit;
 use dockward_report::sarif::render_sarif;
-use dockward_report::{REPORT_SCHEMA_VERSION, Report, Source, Summary, Tool};
+use dockward_report::{REPORT_SCHEMA_VERSION, Report, Source, Summary, TextOptions, Tool, render_text};
 use serde_json::{Value, json};
 
 /// A result of a registry rule, with the rule's name, severity and references.
@@ -78,6 +80,8 @@ fn report(results: Vec<RuleResult>, warnings: Vec<String>) -> Report {
         summary: Summary::of(&results),
         results,
         warnings,
+        policy: None,
+        baseline: None,
         lines: Default::default(),
     }
 }
@@ -774,4 +778,123 @@ fn sarif_with_related_locations_is_valid() {
         related[1]["physicalLocation"]["artifactLocation"]["uri"],
         "base.yaml"
     );
+}
+
+fn waived(mut r: RuleResult, reason: &str, expires: Option<&str>) -> RuleResult {
+    r.waived = Some(Waived {
+        reason: reason.to_string(),
+        at: "dockward.toml:12:1".to_string(),
+        expires: expires.map(str::to_string),
+    });
+    r
+}
+
+/// A report with one counting failure and two waived ones, of the same rule.
+fn waived_report() -> Report {
+    report(
+        vec![
+            waived(
+                result(
+                    "CT0015",
+                    Status::Fail,
+                    TargetKind::Container,
+                    "node-exporter-1",
+                    "container shares the host's PID namespace",
+                ),
+                "reads host processes",
+                Some("2027-06-30"),
+            ),
+            result(
+                "CT0015",
+                Status::Fail,
+                TargetKind::Container,
+                "web",
+                "container shares the host's PID namespace",
+            ),
+            waived(
+                result(
+                    "CT0015",
+                    Status::Fail,
+                    TargetKind::Container,
+                    "agent",
+                    "container shares the host's PID namespace",
+                ),
+                "forever",
+                None,
+            ),
+        ],
+        Vec::new(),
+    )
+}
+
+#[test]
+fn waived_failures_count_apart_and_do_not_fail() {
+    let full = waived_report();
+    assert_eq!(full.summary.waived, 2);
+    assert_eq!(full.summary.by_status.fail, 1);
+    assert_eq!(full.summary.failures_by_severity.high, 1);
+    assert_eq!(full.summary.sections["5"].fail, 1);
+    assert!(full.fails_at(Severity::High));
+    let only_waived = report(vec![full.results[0].clone()], Vec::new());
+    assert!(!only_waived.fails_at(Severity::Info));
+    let json: Value = serde_json::to_value(&full).unwrap();
+    assert_eq!(json["summary"]["waived"], 2);
+    assert_eq!(
+        json["results"][0]["waived"],
+        json!({"reason": "reads host processes", "at": "dockward.toml:12:1", "expires": "2027-06-30"})
+    );
+    assert!(json["results"][1].get("waived").is_none());
+    assert!(json.get("policy").is_none() && json.get("baseline").is_none());
+}
+
+#[test]
+fn waived_failures_in_text_come_after_the_failures_with_reason_and_place() {
+    let text = render_text(&waived_report(), TextOptions::default());
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("  CT0015 host-pid"))
+        .unwrap();
+    assert_eq!(
+        lines[at + 1..at + 4],
+        [
+            "    FAIL  container web: container shares the host's PID namespace",
+            "    WAIVED container node-exporter-1: container shares the host's PID namespace (waived by dockward.toml:12:1 until 2027-06-30: reads host processes)",
+            "    WAIVED container agent: container shares the host's PID namespace (waived by dockward.toml:12:1: forever)",
+        ]
+    );
+    assert!(
+        lines.contains(&"Summary: 3 results: 1 fail (1 high), 2 waived, 0 error, 0 pass, 0 not applicable"),
+        "{text}"
+    );
+    assert!(lines.contains(&"2 failures waived by the policy (listed above as WAIVED, with their reasons)."));
+}
+
+#[test]
+fn waived_failures_are_sarif_external_suppressions_and_junit_skips() {
+    let sarif: Value = serde_json::from_str(&render_sarif(&waived_report())).unwrap();
+    assert_valid_sarif(&sarif);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3, "waived failures are results, dismissed");
+    assert_eq!(
+        results[0]["suppressions"],
+        json!([{
+            "kind": "external",
+            "status": "accepted",
+            "justification": "reads host processes",
+            "location": { "physicalLocation": {
+                "artifactLocation": { "uri": "dockward.toml" },
+                "region": { "startLine": 12, "startColumn": 1 }
+            }},
+            "properties": { "at": "dockward.toml:12:1", "expires": "2027-06-30" }
+        }])
+    );
+    assert!(results[1].get("suppressions").is_none());
+
+    let xml = render_junit(&waived_report());
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let skipped = elements(doc.root(), "skipped");
+    let messages: Vec<&str> = skipped.iter().map(|n| n.attribute("message").unwrap()).collect();
+    assert_eq!(messages, ["waived: reads host processes", "waived: forever"]);
+    assert_eq!(elements(doc.root(), "failure").len(), 1);
 }
