@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use clap::ValueEnum;
 use dockward_collect::compose::{ComposeOptions, load_project};
 use dockward_collect::config_files::{MAX_CONFIG_BYTES, daemon_json_facts, seccomp_profile};
 use dockward_collect::discover::{Discovered, SourceKind, discover};
@@ -17,8 +16,8 @@ use dockward_rules::LintInput;
 use dockward_rules::lint::{FailedSource, evaluate_sources};
 
 use crate::{
-    DOCKERFILE_LIMIT, EXIT_TROUBLE, OutputArgs, ReadError, ReportFormat, check_enable, emit, read_limited,
-    read_regular_file, utf8,
+    DOCKERFILE_LIMIT, EXIT_TROUBLE, OutputArgs, ReadError, ReportFormat, emit, read_limited, read_regular_file,
+    utf8,
 };
 
 #[derive(clap::Args)]
@@ -37,12 +36,6 @@ pub(crate) struct LintArgs {
     /// (later files win). The process environment wins over both.
     #[arg(long = "env-file", value_name = "FILE")]
     env_files: Vec<PathBuf>,
-    /// Judge compose services and Kubernetes containers by a profile's rules (baseline,
-    /// restricted: the Pod Security Standards level and the container rules it maps to;
-    /// cis-level1, cis-level2: the rules of the CIS Docker Benchmark items of that level);
-    /// Dockerfiles keep their rules.
-    #[arg(long, value_enum, value_name = "PROFILE")]
-    profile: Option<ProfileArg>,
     /// What the files named are, instead of telling by name and content.
     #[arg(long, value_name = "KIND", value_parser = parse_kind)]
     kind: Option<SourceKind>,
@@ -52,27 +45,13 @@ pub(crate) struct LintArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: ReportFormat,
+    /// The rules: a profile judges compose services and Kubernetes containers by its rules (the
+    /// Pod Security Standards level and the container rules it maps to); Dockerfiles and
+    /// configuration files keep their rules, less those disabled.
+    #[command(flatten)]
+    rules: crate::policy::RuleArgs,
     #[command(flatten)]
     output: OutputArgs,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum ProfileArg {
-    Baseline,
-    Restricted,
-    CisLevel1,
-    CisLevel2,
-}
-
-impl From<ProfileArg> for dockward_rules::Profile {
-    fn from(p: ProfileArg) -> Self {
-        match p {
-            ProfileArg::Baseline => dockward_rules::Profile::Baseline,
-            ProfileArg::Restricted => dockward_rules::Profile::Restricted,
-            ProfileArg::CisLevel1 => dockward_rules::Profile::CisLevel1,
-            ProfileArg::CisLevel2 => dockward_rules::Profile::CisLevel2,
-        }
-    }
 }
 
 fn parse_kind(s: &str) -> Result<SourceKind, String> {
@@ -122,7 +101,23 @@ struct Sources {
 }
 
 pub(crate) fn lint(args: LintArgs) -> anyhow::Result<u8> {
-    check_enable(&args.output)?;
+    args.rules.check()?;
+    // An invalid policy or baseline stops the run before anything is read.
+    let policy = match args.rules.load() {
+        Ok(policy) => policy,
+        Err(code) => return Ok(code),
+    };
+    let baseline = args
+        .output
+        .baseline
+        .as_deref()
+        .map(crate::policy::read_baseline)
+        .transpose()?;
+    let cli = dockward_policy::CliChoices {
+        target_stage: args.target.clone(),
+        ..args.rules.choices()
+    };
+    let base_settings = policy.settings(&cli);
     let stdin = Path::new("-");
     let from_stdin = args.paths.iter().any(|p| p == stdin);
     let paths: Vec<PathBuf> = args.paths.iter().filter(|p| *p != stdin).cloned().collect();
@@ -196,11 +191,12 @@ pub(crate) fn lint(args: LintArgs) -> anyhow::Result<u8> {
             },
         })
         .collect();
+    // Dockerfiles and configuration files keep their own rules whatever the profile.
     let dockerfile_settings = dockward_rules::Settings {
         only: Some(vec![dockward_rules::Scope::Dockerfiles]),
         target_stage: args.target.clone(),
-        enable: args.output.enable.clone(),
-        ..Default::default()
+        profile: None,
+        ..base_settings.clone()
     };
     let mut results = if inputs.is_empty() {
         Vec::new()
@@ -213,11 +209,7 @@ pub(crate) fn lint(args: LintArgs) -> anyhow::Result<u8> {
     for warning in &other.warnings {
         eprintln!("dockward: warning: {}", visible(warning));
     }
-    let settings = dockward_rules::Settings {
-        enable: args.output.enable.clone(),
-        profile: args.profile.map(Into::into),
-        ..Default::default()
-    };
+    let settings = base_settings.clone();
     if !other.workloads.is_empty() || !other.failed.is_empty() {
         let failed: Vec<FailedSource<'_>> = other
             .failed
@@ -226,10 +218,9 @@ pub(crate) fn lint(args: LintArgs) -> anyhow::Result<u8> {
             .collect();
         results.extend(evaluate_sources(&other.workloads, &failed, &settings));
     }
-    // Configuration files keep their own rules whatever the profile, as Dockerfiles do.
     let config_settings = dockward_rules::Settings {
-        enable: args.output.enable.clone(),
-        ..Default::default()
+        profile: None,
+        ..base_settings.clone()
     };
     let mut config_failed = false;
     let mut config_texts: HashMap<String, String> = HashMap::new();
@@ -261,6 +252,32 @@ pub(crate) fn lint(args: LintArgs) -> anyhow::Result<u8> {
         }
     }
 
+    if let Some(modules) = policy.rego() {
+        let workloads: Vec<&Workload> = other.workloads.iter().collect();
+        let dockerfiles: Vec<&Dockerfile> = parsed
+            .iter()
+            .filter_map(|(_, outcome)| outcome.as_ref().ok())
+            .collect();
+        let mut custom = dockward_policy::rego::lint_results(modules, &workloads, &dockerfiles);
+        crate::policy::keep_enabled_custom(&mut custom, &base_settings);
+        results.extend(custom);
+    }
+    let mut subjects = dockward_policy::Subjects::default();
+    for workload in &other.workloads {
+        let kind = match workload.origin {
+            dockward_model::Origin::Kubernetes { .. } => TargetKind::K8sContainer,
+            _ => TargetKind::ComposeService,
+        };
+        subjects.insert(
+            kind,
+            workload.origin.name(),
+            dockward_policy::Subject::of_workload(workload),
+        );
+    }
+    // Files (Dockerfiles, daemon.json, seccomp profiles) are known by their path, which is
+    // what a target of their kind shows without being recorded.
+    let outcome = crate::policy::apply(&policy, &mut results, &subjects, &cli);
+
     let counts = LintCounts {
         dockerfiles: inputs.len(),
         compose_projects: other.compose_projects,
@@ -271,6 +288,10 @@ pub(crate) fn lint(args: LintArgs) -> anyhow::Result<u8> {
     let mut report = Report::for_lint(results, counts, dockward_collect::now_rfc3339());
     report.warnings = unknown_ignores(&parsed);
     report.warnings.extend(other.warnings.iter().cloned());
+    crate::policy::record(&mut report, outcome);
+    if let Some(baseline) = &baseline {
+        report.apply_baseline(baseline);
+    }
     if matches!(args.format, ReportFormat::Text) {
         config_texts.extend(other.texts.iter().map(|(k, v)| (k.clone(), v.clone())));
         report.lines = quoted_lines(&report.results, &config_texts);

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 mod authz;
 mod lint;
+mod policy;
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -26,7 +27,8 @@ const EXIT_CODES_HELP: &str = "Exit codes:
   1    a failure at or above --fail-on, or an error (a check that could not be assessed) on a
        rule at or above it unless --errors-ok
   2    dockward could not do its job: bad arguments (-c/--image naming nothing, --target naming
-       no stage, an unknown rule in --enable), daemon unreachable, unreadable input, or nothing
+       no stage, an unknown rule in --enable, --disable or --severity), an invalid policy file,
+       an unreadable or malformed --baseline, daemon unreachable, unreadable input, or nothing
        could be judged (every result an error)
   141  standard output was closed early (broken pipe)";
 
@@ -81,6 +83,9 @@ enum Command {
     /// Serve the Engine API in front of the daemon's socket and deny what the rules deny
     /// (for hosts whose daemon flags cannot change).
     Proxy(authz::ProxyArgs),
+    /// The policy file: `show` the effective rule set and where each setting came from, `test`
+    /// its Rego modules, `check` that it is valid.
+    Policy(policy::PolicyArgs),
 }
 
 #[derive(clap::Args)]
@@ -147,9 +152,11 @@ struct OutputArgs {
     /// When to colour text output.
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorChoice,
-    /// Turn on opt-in rules (by id or name), e.g. base-image-without-digest; repeatable.
-    #[arg(long, value_name = "RULE,...", value_delimiter = ',')]
-    enable: Vec<String>,
+    /// Report only failures that this previous JSON report (`--format json`, written without
+    /// --baseline) does not have, and list the ones fixed since; only new failures count for
+    /// the exit code.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -167,6 +174,8 @@ struct AuditArgs {
     /// or repeated).
     #[arg(long, value_name = "SCOPE,...", value_delimiter = ',', value_parser = parse_scope)]
     only: Option<Vec<dockward_rules::Scope>>,
+    #[command(flatten)]
+    rules: policy::RuleArgs,
     #[command(flatten)]
     format: FormatArg,
     #[command(flatten)]
@@ -248,14 +257,6 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
         .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
-/// Rules named in `--enable` must exist: a typo would silently turn nothing on.
-fn check_enable(output: &OutputArgs) -> anyhow::Result<()> {
-    if let Some(unknown) = output.enable.iter().find(|r| dockward_rules::find(r).is_none()) {
-        bail!("unknown rule \"{unknown}\" in --enable; `dockward rules` lists them");
-    }
-    Ok(())
-}
-
 fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Audit(args) => audit(args),
@@ -274,11 +275,18 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Authz(args) => authz::authz(args),
         Command::Proxy(args) => authz::proxy(args),
+        Command::Policy(args) => policy::policy(args),
     }
 }
 
 fn audit(args: AuditArgs) -> anyhow::Result<u8> {
-    check_enable(&args.output)?;
+    args.rules.check()?;
+    // An invalid policy or baseline stops the run before anything is collected.
+    let policy = match args.rules.load() {
+        Ok(policy) => policy,
+        Err(code) => return Ok(code),
+    };
+    let baseline = args.output.baseline.as_deref().map(policy::read_baseline).transpose()?;
     let (snapshot, trouble) = match &args.snapshot {
         Some(path) => (filter_snapshot(read_snapshot(path)?, &args.target), None),
         None => match live_snapshot(&args.target) {
@@ -294,14 +302,25 @@ fn audit(args: AuditArgs) -> anyhow::Result<u8> {
         (None, false) => Some(vec![dockward_rules::Scope::Images]),
         (only, _) => only.clone(),
     };
-    let settings = dockward_rules::Settings {
+    let cli = dockward_policy::CliChoices {
         trusted_users: args.trusted_users.clone(),
         only,
-        enable: args.output.enable.clone(),
-        ..Default::default()
+        ..args.rules.choices()
     };
-    let results = dockward_rules::evaluate(&snapshot, &settings);
-    let report = Report::new(&snapshot, results);
+    let settings = policy.settings(&cli);
+    let mut results = dockward_rules::evaluate(&snapshot, &settings);
+    if let Some(modules) = policy.rego() {
+        let mut custom = dockward_policy::rego::audit_results(modules, &snapshot);
+        policy::keep_enabled_custom(&mut custom, &settings);
+        results.extend(custom);
+    }
+    let subjects = dockward_policy::Subjects::from_snapshot(&snapshot);
+    let outcome = policy::apply(&policy, &mut results, &subjects, &cli);
+    let mut report = Report::new(&snapshot, results);
+    policy::record(&mut report, outcome);
+    if let Some(baseline) = &baseline {
+        report.apply_baseline(baseline);
+    }
     let code = emit(&report, args.format.format, &args.output)?;
     if let Some(reason) = trouble {
         eprintln!("dockward: {}", visible(&reason));
