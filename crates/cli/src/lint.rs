@@ -16,8 +16,8 @@ use dockward_rules::LintInput;
 use dockward_rules::lint::{FailedSource, evaluate_sources};
 
 use crate::{
-    DOCKERFILE_LIMIT, EXIT_TROUBLE, OutputArgs, ReadError, ReportFormat, emit, read_limited, read_regular_file,
-    utf8,
+    DOCKERFILE_LIMIT, EXIT_TROUBLE, OutputArgs, ReadError, ReportFormat, emit, read_limited,
+    read_regular_file, utf8,
 };
 
 #[derive(clap::Args)]
@@ -268,11 +268,7 @@ pub(crate) fn lint(args: LintArgs) -> anyhow::Result<u8> {
             dockward_model::Origin::Kubernetes { .. } => TargetKind::K8sContainer,
             _ => TargetKind::ComposeService,
         };
-        subjects.insert(
-            kind,
-            workload.origin.name(),
-            dockward_policy::Subject::of_workload(workload),
-        );
+        subjects.insert_workload(kind, workload);
     }
     // Files (Dockerfiles, daemon.json, seccomp profiles) are known by their path, which is
     // what a target of their kind shows without being recorded.

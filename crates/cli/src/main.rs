@@ -286,7 +286,12 @@ fn audit(args: AuditArgs) -> anyhow::Result<u8> {
         Ok(policy) => policy,
         Err(code) => return Ok(code),
     };
-    let baseline = args.output.baseline.as_deref().map(policy::read_baseline).transpose()?;
+    let baseline = args
+        .output
+        .baseline
+        .as_deref()
+        .map(policy::read_baseline)
+        .transpose()?;
     let (snapshot, trouble) = match &args.snapshot {
         Some(path) => (filter_snapshot(read_snapshot(path)?, &args.target), None),
         None => match live_snapshot(&args.target) {

@@ -113,15 +113,24 @@ impl RuleArgs {
         }
         let path = match &self.policy {
             Some(path) => Some(path.clone()),
-            None => std::env::current_dir()
-                .ok()
-                .and_then(|dir| dockward_policy::discover(&dir)),
+            None => discover(),
         };
         let Some(path) = path else {
             return Ok(Policy::none());
         };
         load_policy(&path)
     }
+}
+
+/// The policy file found from the current directory upward: named by its file name when it is
+/// in the current directory (`dockward.toml:3:1` in messages), else by its full path.
+fn discover() -> Option<PathBuf> {
+    let dir = std::env::current_dir().ok()?;
+    let found = dockward_policy::discover(&dir)?;
+    Some(match found.strip_prefix(&dir) {
+        Ok(relative) => relative.to_path_buf(),
+        Err(_) => found,
+    })
 }
 
 /// Loads a policy file, printing its problems when it is invalid.
@@ -185,8 +194,11 @@ pub(crate) fn apply(
 }
 
 /// The policy file as given or found (the name its diagnostics and waivers use).
-fn display(_policy: &Policy, path: &Path) -> String {
-    path.display().to_string()
+fn display(policy: &Policy, path: &Path) -> String {
+    match policy.display_path() {
+        "" => path.display().to_string(),
+        shown => shown.to_string(),
+    }
 }
 
 /// Puts the policy's outcome into the report: its `policy` object and its warnings.
@@ -201,8 +213,10 @@ pub(crate) fn record(report: &mut Report, outcome: Option<(PolicyUse, Vec<String
 /// not a dockward report is an error naming it (exit 2).
 pub(crate) fn read_baseline(path: &Path) -> anyhow::Result<Baseline> {
     let name = path.display().to_string();
-    let bytes = read_regular_file(path, BASELINE_LIMIT).with_context(|| format!("cannot read baseline {name}"))?;
-    let text = String::from_utf8(bytes).with_context(|| format!("cannot read baseline {name}: not UTF-8 text"))?;
+    let bytes =
+        read_regular_file(path, BASELINE_LIMIT).with_context(|| format!("cannot read baseline {name}"))?;
+    let text =
+        String::from_utf8(bytes).with_context(|| format!("cannot read baseline {name}: not UTF-8 text"))?;
     Baseline::from_json(&name, &text).with_context(|| format!("baseline {name}"))
 }
 
@@ -256,11 +270,7 @@ pub(crate) fn policy(args: PolicyArgs) -> anyhow::Result<u8> {
 
 /// The policy file `policy test|check` work on: given, or found; none is an error.
 fn required_policy(given: Option<PathBuf>) -> Result<Policy, u8> {
-    let path = given.or_else(|| {
-        std::env::current_dir()
-            .ok()
-            .and_then(|dir| dockward_policy::discover(&dir))
-    });
+    let path = given.or_else(discover);
     let Some(path) = path else {
         eprintln!(
             "dockward: no policy file: none given with --policy, and no dockward.toml or .dockward.toml in the current directory or above"
@@ -278,7 +288,7 @@ fn check(given: Option<PathBuf>) -> anyhow::Result<u8> {
     let modules = policy.rego().map_or(0, |m| m.files.len());
     write_stdout(&format!(
         "{}: valid ({} Rego module{})\n",
-        visible(&policy.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default()),
+        visible(policy.display_path()),
         modules,
         if modules == 1 { "" } else { "s" }
     ))?;
@@ -293,7 +303,7 @@ fn test(given: Option<PathBuf>) -> anyhow::Result<u8> {
     let Some(modules) = policy.rego() else {
         write_stdout(&format!(
             "{}: names no Rego modules (rego = [...]): no tests to run\n",
-            visible(&policy.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default())
+            visible(policy.display_path())
         ))?;
         return Ok(0);
     };
@@ -380,13 +390,20 @@ fn show(rules: &RuleArgs, format: ShowFormat) -> anyhow::Result<u8> {
                 None => "policy: none (dockward's defaults)\n".to_string(),
             };
             out.push_str(&format!("profile: {}\n\n", profile.unwrap_or("default")));
-            out.push_str(&visible(&dockward_policy::select::render_show_text(&effective)));
+            for line in dockward_policy::select::render_show_text(&effective).lines() {
+                out.push_str(&visible(line));
+                out.push('\n');
+            }
             out.push_str("\nwaivers:\n");
             if waivers.is_empty() {
                 out.push_str("  none\n");
             }
             for w in &waivers {
-                let until = w.expires.as_ref().map(|d| format!(" until {d}")).unwrap_or_default();
+                let until = w
+                    .expires
+                    .as_ref()
+                    .map(|d| format!(" until {d}"))
+                    .unwrap_or_default();
                 out.push_str(&format!(
                     "  {} {} {}{until}: {}\n",
                     visible(&w.at),

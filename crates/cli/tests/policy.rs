@@ -3,6 +3,9 @@
 //! baselines. Runs the `dockward` binary on the recorded snapshot `tests/data/policy/snapshot.json`
 //! (containers node-exporter-1, agent and builder share the host's PID namespace; web and app do
 //! not; app's image is not from registry.example.com). Needs no daemon.
+//!
+//! Regenerate the golden file after an intended change with
+//! `DOCKWARD_BLESS=1 cargo test -p dockward --test policy`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
 
@@ -30,7 +33,10 @@ fn write(dir: &Path, name: &str, text: &str) {
 }
 
 fn snapshot() -> String {
-    common::data_dir().join("policy/snapshot.json").display().to_string()
+    common::data_dir()
+        .join("policy/snapshot.json")
+        .display()
+        .to_string()
 }
 
 /// `dockward` run in `dir` (where it looks for `dockward.toml`).
@@ -47,7 +53,15 @@ fn dockward(dir: &Path, args: &[&str]) -> Output {
 /// `audit --snapshot` of the containers, as JSON, with more arguments.
 fn audit(dir: &Path, extra: &[&str]) -> (Option<i32>, Value, String) {
     let snapshot = snapshot();
-    let mut args = vec!["audit", "--snapshot", &snapshot, "--only", "containers", "--format", "json"];
+    let mut args = vec![
+        "audit",
+        "--snapshot",
+        &snapshot,
+        "--only",
+        "containers",
+        "--format",
+        "json",
+    ];
     args.extend(extra);
     let out = dockward(dir, &args);
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
@@ -107,9 +121,18 @@ fn precedence_is_profile_then_file_then_command_line() {
     // The file's profile, less what it disables, plus what it enables.
     let (code, report, _) = audit(&dir, &[]);
     let judged = rules_judged(&report);
-    assert!(!judged.contains(&"CT0015".to_string()), "host-pid is disabled by the file");
-    assert!(judged.contains(&"CT0025".to_string()), "pids-unlimited is enabled by the file over the profile");
-    assert!(!judged.contains(&"CT0011".to_string()), "cpu-unlimited is not in the baseline profile");
+    assert!(
+        !judged.contains(&"CT0015".to_string()),
+        "host-pid is disabled by the file"
+    );
+    assert!(
+        judged.contains(&"CT0025".to_string()),
+        "pids-unlimited is enabled by the file over the profile"
+    );
+    assert!(
+        !judged.contains(&"CT0011".to_string()),
+        "cpu-unlimited is not in the baseline profile"
+    );
     assert!(
         report["results"]
             .as_array()
@@ -121,12 +144,23 @@ fn precedence_is_profile_then_file_then_command_line() {
     assert_eq!(code, Some(1), "pids-unlimited fails everywhere");
     assert_eq!(report["policy"]["path"], "dockward.toml");
     assert_eq!(report["policy"]["profile"], "baseline");
-    assert_eq!(audit(&dir, &["--fail-on", "medium"]).0, Some(0), "low failures only");
+    assert_eq!(
+        audit(&dir, &["--fail-on", "medium"]).0,
+        Some(0),
+        "low failures only"
+    );
 
     // The command line enables what the file disables, and sets the severity over the file's.
     let (code, report, _) = audit(
         &dir,
-        &["--enable", "host-pid", "--severity", "pids-unlimited=high", "--fail-on", "medium"],
+        &[
+            "--enable",
+            "host-pid",
+            "--severity",
+            "pids-unlimited=high",
+            "--fail-on",
+            "medium",
+        ],
     );
     let expected: Vec<_> = HOST_PID_FAILS.iter().map(|(n, s)| v(n, s, None)).collect();
     assert_eq!(verdicts(&report, "CT0015"), expected);
@@ -143,9 +177,15 @@ fn precedence_is_profile_then_file_then_command_line() {
     // --profile over the file's profile; --disable over the file's enable.
     let (_, report, _) = audit(&dir, &["--profile", "default", "--disable", "pids-unlimited"]);
     let judged = rules_judged(&report);
-    assert!(judged.contains(&"CT0011".to_string()), "the default selection has cpu-unlimited");
+    assert!(
+        judged.contains(&"CT0011".to_string()),
+        "the default selection has cpu-unlimited"
+    );
     assert!(!judged.contains(&"CT0025".to_string()));
-    assert!(!judged.contains(&"CT0015".to_string()), "still disabled by the file");
+    assert!(
+        !judged.contains(&"CT0015".to_string()),
+        "still disabled by the file"
+    );
     assert_eq!(report["policy"]["profile"], Value::Null);
 
     // --no-policy: the defaults, and no policy object.
@@ -196,7 +236,11 @@ fn waivers_match_by_container_label_and_image_and_do_not_fail_the_run() {
     let dir = workdir("waivers");
     write(&dir, "dockward.toml", WAIVERS);
     let (code, report, stderr) = audit(&dir, &[]);
-    assert_eq!(code, Some(0), "everything else passes under baseline; stderr: {stderr}");
+    assert_eq!(
+        code,
+        Some(0),
+        "everything else passes under baseline; stderr: {stderr}"
+    );
     assert_eq!(
         verdicts(&report, "CT0015"),
         [
@@ -244,22 +288,54 @@ fn waivers_match_by_container_label_and_image_and_do_not_fail_the_run() {
         "{text}"
     );
     assert!(text.contains("    WAIVED container agent: container shares the host's PID namespace (waived by dockward.toml:9:1: the agent watches every process)\n"));
-    assert!(text.contains(", 3 waived, "), "the summary line counts waived: {text}");
+    assert!(
+        text.contains(", 3 waived, "),
+        "the summary line counts waived: {text}"
+    );
+    common::golden("policy", "policy/waivers.txt", text.as_bytes());
 
     // SARIF: external suppressions; JUnit: skipped.
-    let out = dockward(&dir, &["audit", "--snapshot", &snapshot, "--only", "containers", "--format", "sarif"]);
+    let out = dockward(
+        &dir,
+        &[
+            "audit",
+            "--snapshot",
+            &snapshot,
+            "--only",
+            "containers",
+            "--format",
+            "sarif",
+        ],
+    );
     let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), 3);
     assert_eq!(results[0]["suppressions"][0]["kind"], "external");
-    assert_eq!(results[0]["suppressions"][0]["justification"], "reads host processes");
+    assert_eq!(
+        results[0]["suppressions"][0]["justification"],
+        "reads host processes"
+    );
     assert_eq!(
         results[0]["suppressions"][0]["location"]["physicalLocation"],
         json!({"artifactLocation": {"uri": "dockward.toml"}, "region": {"startLine": 3, "startColumn": 1}})
     );
-    let out = dockward(&dir, &["audit", "--snapshot", &snapshot, "--only", "containers", "--format", "junit"]);
+    let out = dockward(
+        &dir,
+        &[
+            "audit",
+            "--snapshot",
+            &snapshot,
+            "--only",
+            "containers",
+            "--format",
+            "junit",
+        ],
+    );
     let xml = String::from_utf8(out.stdout).unwrap();
-    assert!(xml.contains("<skipped message=\"waived: reads host processes\"/>"), "{xml}");
+    assert!(
+        xml.contains("<skipped message=\"waived: reads host processes\"/>"),
+        "{xml}"
+    );
 }
 
 #[test]
@@ -295,11 +371,13 @@ reason = "left over"
         .collect();
     assert_eq!(warnings.len(), 2, "{warnings:?}");
     assert!(
-        warnings[0].starts_with("waiver at dockward.toml:3:1 (") && warnings[0].ends_with("expired on 2000-01-01: 3 failure(s) count again"),
+        warnings[0].starts_with("waiver at dockward.toml:3:1 (")
+            && warnings[0].ends_with("expired on 2000-01-01: 3 failure(s) count again"),
         "{warnings:?}"
     );
     assert!(
-        warnings[1].starts_with("waiver at dockward.toml:9:1 (") && warnings[1].ends_with("matched no failure"),
+        warnings[1].starts_with("waiver at dockward.toml:9:1 (")
+            && warnings[1].ends_with("matched no failure"),
         "{warnings:?}"
     );
     let states: Vec<(&str, u64)> = report["policy"]["waivers"]
@@ -327,8 +405,16 @@ fn invalid(name: &str, policy: &str) -> (Option<i32>, String, String) {
 #[test]
 fn policy_errors_are_reported_at_their_line_and_column_and_nothing_runs() {
     let cases = [
-        ("unknown-key", "profile = \"baseline\"\n[rules]\nenabled = [\"CT0006\"]\n", "dockward.toml:3:1: unknown key \"enabled\""),
-        ("unknown-rule", "[rules]\ndisable = [\"CT0011\", \"CT9999\"]\n", "dockward.toml:2:23: "),
+        (
+            "unknown-key",
+            "profile = \"baseline\"\n[rules]\nenabled = [\"CT0006\"]\n",
+            "dockward.toml:3:1: unknown key \"enabled\"",
+        ),
+        (
+            "unknown-rule",
+            "[rules]\ndisable = [\"CT0011\", \"CT9999\"]\n",
+            "dockward.toml:2:22: unknown rule, rule name or category \"CT9999\"",
+        ),
         (
             "bad-glob",
             "[[waiver]]\nrules = [\"host-pid\"]\ncontainers = [\"node-[exporter\"]\nreason = \"x\"\n",
@@ -337,7 +423,7 @@ fn policy_errors_are_reported_at_their_line_and_column_and_nothing_runs() {
         (
             "bad-date",
             "[[waiver]]\nrules = [\"host-pid\"]\ncontainers = [\"a\"]\nreason = \"x\"\nexpires = 2027-02-30\n",
-            "dockward.toml:5:11: bad date 2027-02-30",
+            "dockward.toml:5:11: invalid date",
         ),
     ];
     for (name, policy, expected) in cases {
@@ -346,18 +432,20 @@ fn policy_errors_are_reported_at_their_line_and_column_and_nothing_runs() {
         assert_eq!(stdout, "", "{name}: nothing was judged");
         assert!(stderr.starts_with(expected), "{name}: {stderr}");
         assert!(
-            stderr.ends_with("dockward: the policy dockward.toml is invalid (1 problem); nothing was judged\n"),
+            stderr
+                .ends_with("dockward: the policy dockward.toml is invalid (1 problem); nothing was judged\n"),
             "{name}: {stderr}"
         );
     }
-    let (_, _, stderr) = invalid("unknown-rule-again", "[rules]\ndisable = [\"CT0011\", \"CT9999\"]\n");
-    assert!(stderr.contains("CT9999"), "{stderr}");
     // Every problem, in file order.
     let (code, _, stderr) = invalid("two", "profil = \"baseline\"\n[rules]\ndisable = [\"nope\"]\n");
     assert_eq!(code, Some(2));
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 3, "{stderr}");
-    assert!(lines[0].starts_with("dockward.toml:1:1: unknown key \"profil\""), "{stderr}");
+    assert!(
+        lines[0].starts_with("dockward.toml:1:1: unknown key \"profil\""),
+        "{stderr}"
+    );
     assert!(lines[1].starts_with("dockward.toml:3:12: "), "{stderr}");
     assert!(lines[2].ends_with("is invalid (2 problems); nothing was judged"));
 }
@@ -366,7 +454,11 @@ fn policy_errors_are_reported_at_their_line_and_column_and_nothing_runs() {
 fn unknown_rules_on_the_command_line_are_bad_arguments() {
     let dir = workdir("unknown-flags");
     let snapshot = snapshot();
-    for (flag, value) in [("--enable", "nope"), ("--disable", "CT9999"), ("--severity", "nope=high")] {
+    for (flag, value) in [
+        ("--enable", "nope"),
+        ("--disable", "CT9999"),
+        ("--severity", "nope=high"),
+    ] {
         let out = dockward(&dir, &["audit", "--snapshot", &snapshot, flag, value]);
         assert_eq!(out.status.code(), Some(2));
         let rule = value.split('=').next().unwrap();
@@ -375,7 +467,10 @@ fn unknown_rules_on_the_command_line_are_bad_arguments() {
             format!("dockward: unknown rule \"{rule}\" in {flag}; `dockward rules` lists them\n")
         );
     }
-    let out = dockward(&dir, &["audit", "--snapshot", &snapshot, "--severity", "host-pid=urgent"]);
+    let out = dockward(
+        &dir,
+        &["audit", "--snapshot", &snapshot, "--severity", "host-pid=urgent"],
+    );
     assert_eq!(out.status.code(), Some(2));
     let out = dockward(&dir, &["audit", "--snapshot", &snapshot, "--profile", "strict"]);
     assert_eq!(out.status.code(), Some(2));
@@ -432,7 +527,10 @@ fn a_rego_rule_judges_the_audit_in_every_format_and_takes_waivers_and_severities
     );
     let (code, report, stderr) = audit(&dir, &[]);
     assert_eq!(code, Some(1), "{stderr}");
-    assert_eq!(custom_results(&report), [c("custom/ORG001", "app", "fail", "high")]);
+    assert_eq!(
+        custom_results(&report),
+        [c("custom/ORG001", "app", "fail", "high")]
+    );
     let finding = report["results"]
         .as_array()
         .unwrap()
@@ -449,7 +547,18 @@ fn a_rego_rule_judges_the_audit_in_every_format_and_takes_waivers_and_severities
         text.contains("    FAIL  container app: team images come from registry.example.com\n"),
         "{text}"
     );
-    let sarif = dockward(&dir, &["audit", "--snapshot", &snapshot, "--only", "containers", "--format", "sarif"]);
+    let sarif = dockward(
+        &dir,
+        &[
+            "audit",
+            "--snapshot",
+            &snapshot,
+            "--only",
+            "containers",
+            "--format",
+            "sarif",
+        ],
+    );
     let sarif: Value = serde_json::from_slice(&sarif.stdout).unwrap();
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), 1);
@@ -462,7 +571,10 @@ fn a_rego_rule_judges_the_audit_in_every_format_and_takes_waivers_and_severities
 
     // Severity overrides and --fail-on.
     let (code, report, _) = audit(&dir, &["--severity", "custom/ORG001=low", "--fail-on", "medium"]);
-    assert_eq!(custom_results(&report), [c("custom/ORG001", "app", "fail", "low")]);
+    assert_eq!(
+        custom_results(&report),
+        [c("custom/ORG001", "app", "fail", "low")]
+    );
     assert_eq!(code, Some(0));
     // Disabled like a built-in rule.
     let (code, report, _) = audit(&dir, &["--disable", "custom/ORG001"]);
@@ -500,7 +612,10 @@ fn a_rego_rule_judges_compose_services_in_lint() {
     let out = dockward(&dir, &["lint", "-f", "compose.yaml", "--format", "json"]);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(custom_results(&report), [c("custom/ORG001", "app", "fail", "high")]);
+    assert_eq!(
+        custom_results(&report),
+        [c("custom/ORG001", "app", "fail", "high")]
+    );
     let finding = report["results"]
         .as_array()
         .unwrap()
@@ -532,7 +647,11 @@ fn a_rego_runtime_error_is_an_error_result_not_a_pass() {
         "policies/broken.rego",
         "package dockward.broken\n\nimport rego.v1\n\ndeny contains {\"id\": \"ORG002\", \"message\": \"never\"} if {\n\tinput.kind == \"container\"\n\tto_number(\"not a number\") > 0\n}\n",
     );
-    write(&dir, "dockward.toml", "profile = \"baseline\"\nrego = [\"policies/*.rego\"]\n[rules]\ndisable = [\"host-pid\"]\n");
+    write(
+        &dir,
+        "dockward.toml",
+        "profile = \"baseline\"\nrego = [\"policies/*.rego\"]\n[rules]\ndisable = [\"host-pid\"]\n",
+    );
     let (code, report, _) = audit(&dir, &[]);
     let errors: Vec<&Value> = report["results"]
         .as_array()
@@ -551,7 +670,11 @@ fn a_rego_runtime_error_is_an_error_result_not_a_pass() {
         assert_eq!(r["rule"], "custom/dockward.broken", "{r}");
     }
     assert!(report["summary"]["by_status"]["error"].as_u64().unwrap() >= 5);
-    assert_eq!(code, Some(1), "an error on a rule at or above --fail-on fails the run");
+    assert_eq!(
+        code,
+        Some(1),
+        "an error on a rule at or above --fail-on fails the run"
+    );
     assert_eq!(audit(&dir, &["--errors-ok"]).0, Some(0));
 }
 
@@ -564,8 +687,23 @@ fn policy_show_prints_each_rule_and_where_its_settings_came_from() {
         "dockward.toml",
         "profile = \"baseline\"\nrego = [\"policies/*.rego\"]\n\n[rules]\nenable = [\"pids-unlimited\"]\ndisable = [\"host-pid\"]\nseverity = { memory-unlimited = \"high\" }\n\n[[waiver]]\nrules = [\"host-ipc\"]\ncontainers = [\"a*\"]\nreason = \"old\"\nexpires = 2000-01-01\n\n[[waiver]]\nrules = [\"host-uts\"]\ncontainers = [\"b*\"]\nreason = \"current\"\n",
     );
-    let out = dockward(&dir, &["policy", "show", "--enable", "host-pid", "--severity", "privileged-container=low"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = dockward(
+        &dir,
+        &[
+            "policy",
+            "show",
+            "--enable",
+            "host-pid",
+            "--severity",
+            "privileged-container=low",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "policy: dockward.toml");
@@ -575,12 +713,49 @@ fn policy_show_prints_each_rule_and_where_its_settings_came_from() {
             .iter()
             .find(|l| l.starts_with(&format!("{id} ")))
             .unwrap_or_else(|| panic!("no row for {id}: {text}"));
-        line.split("  ").map(str::trim).filter(|c| !c.is_empty()).map(str::to_string).collect()
+        line.split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect()
     };
-    assert_eq!(row("CT0015"), ["CT0015", "host-pid", "on", "high", "--enable", "default"]);
-    assert_eq!(row("CT0025"), ["CT0025", "pids-unlimited", "on", "medium", "dockward.toml:5:11", "default"]);
-    assert_eq!(row("CT0006"), ["CT0006", "privileged-container", "on", "low", "profile baseline", "--severity"]);
-    assert_eq!(row("CT0010"), ["CT0010", "memory-unlimited", "off", "high", "profile baseline", "dockward.toml:7:14"]);
+    assert_eq!(
+        row("CT0015"),
+        ["CT0015", "host-pid", "on", "high", "--enable", "default"]
+    );
+    assert_eq!(
+        row("CT0025"),
+        [
+            "CT0025",
+            "pids-unlimited",
+            "on",
+            "low",
+            "dockward.toml:5:11",
+            "default"
+        ]
+    );
+    assert_eq!(
+        row("CT0006"),
+        [
+            "CT0006",
+            "privileged-container",
+            "on",
+            "low",
+            "profile baseline",
+            "--severity"
+        ]
+    );
+    assert_eq!(
+        row("CT0010"),
+        [
+            "CT0010",
+            "memory-unlimited",
+            "off",
+            "high",
+            "profile baseline",
+            "dockward.toml:7:14"
+        ]
+    );
     assert!(text.contains("\nwaivers:\n  dockward.toml:9:1 expired host-ipc until 2000-01-01: old\n  dockward.toml:15:1 active host-uts: current\n"), "{text}");
     assert!(text.ends_with("\nrego modules:\n  policies/org.rego\n"), "{text}");
 
@@ -588,7 +763,15 @@ fn policy_show_prints_each_rule_and_where_its_settings_came_from() {
     let show: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(show["policy"], "dockward.toml");
     assert_eq!(show["profile"], "baseline");
-    let rule = |id: &str| show["rules"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap().clone();
+    let rule = |id: &str| {
+        show["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap()
+            .clone()
+    };
     assert_eq!(
         rule("CT0015"),
         json!({"id": "CT0015", "name": "host-pid", "enabled": false,
@@ -608,7 +791,10 @@ fn policy_show_prints_each_rule_and_where_its_settings_came_from() {
     // Without a policy: the defaults.
     let out = dockward(&workdir("show-none"), &["policy", "show", "--no-policy"]);
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.starts_with("policy: none (dockward's defaults)\nprofile: default\n"), "{text}");
+    assert!(
+        text.starts_with("policy: none (dockward's defaults)\nprofile: default\n"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -617,7 +803,12 @@ fn policy_test_runs_the_rego_tests_and_policy_check_validates() {
     write(&dir, "policies/org.rego", ORG001);
     write(&dir, "dockward.toml", "rego = [\"policies/*.rego\"]\n");
     let out = dockward(&dir, &["policy", "test"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         format!(
@@ -633,18 +824,30 @@ fn policy_test_runs_the_rego_tests_and_policy_check_validates() {
     let out = dockward(&dir, &["policy", "test"]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("data.dockward.custom.test_other_image_is_denied: FAIL\n"), "{text}");
+    assert!(
+        text.contains("data.dockward.custom.test_other_image_is_denied: FAIL\n"),
+        "{text}"
+    );
     assert!(text.ends_with("PASS: 1/2\nFAIL: 1/2\n"), "{text}");
 
     let out = dockward(&dir, &["policy", "check"]);
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), "dockward.toml: valid (1 Rego module)\n");
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "dockward.toml: valid (1 Rego module)\n"
+    );
 
-    write(&dir, "dockward.toml", "rego = [\"policies/*.rego\"]\nprofile = \"nope\"\n");
+    write(
+        &dir,
+        "dockward.toml",
+        "rego = [\"policies/*.rego\"]\nprofile = \"nope\"\n",
+    );
     for command in ["test", "check"] {
         let out = dockward(&dir, &["policy", command]);
         assert_eq!(out.status.code(), Some(2), "{command}");
-        assert!(String::from_utf8_lossy(&out.stderr).starts_with("dockward.toml:2:11: unknown profile \"nope\""));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).starts_with("dockward.toml:2:11: unknown profile \"nope\"")
+        );
     }
     let out = dockward(&workdir("policy-test-none"), &["policy", "check"]);
     assert_eq!(out.status.code(), Some(2));
@@ -666,7 +869,16 @@ fn a_baseline_hides_known_failures_and_lists_fixed_ones() {
     }));
     write(&dir, "previous.json", &previous.to_string());
 
-    let (code, report, stderr) = audit(&dir, &["--no-policy", "--profile", "baseline", "--baseline", "previous.json"]);
+    let (code, report, stderr) = audit(
+        &dir,
+        &[
+            "--no-policy",
+            "--profile",
+            "baseline",
+            "--baseline",
+            "previous.json",
+        ],
+    );
     assert_eq!(code, Some(1), "builder's failure is new: {stderr}");
     let fails: Vec<(String, String, Option<String>)> = verdicts(&report, "CT0015")
         .into_iter()
@@ -686,7 +898,18 @@ fn a_baseline_hides_known_failures_and_lists_fixed_ones() {
     let snapshot = snapshot();
     let out = dockward(
         &dir,
-        &["audit", "--snapshot", &snapshot, "--only", "containers", "--no-policy", "--profile", "baseline", "--baseline", "previous.json"],
+        &[
+            "audit",
+            "--snapshot",
+            &snapshot,
+            "--only",
+            "containers",
+            "--no-policy",
+            "--profile",
+            "baseline",
+            "--baseline",
+            "previous.json",
+        ],
     );
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
@@ -697,14 +920,27 @@ fn a_baseline_hides_known_failures_and_lists_fixed_ones() {
     // Against itself: nothing new, exit 0.
     let (_, current, _) = audit(&dir, &["--no-policy", "--profile", "baseline"]);
     write(&dir, "current.json", &current.to_string());
-    let (code, report, _) = audit(&dir, &["--no-policy", "--profile", "baseline", "--baseline", "current.json"]);
+    let (code, report, _) = audit(
+        &dir,
+        &[
+            "--no-policy",
+            "--profile",
+            "baseline",
+            "--baseline",
+            "current.json",
+        ],
+    );
     assert_eq!(code, Some(0));
     assert_eq!(report["baseline"]["known"], 3);
     assert_eq!(report["baseline"]["new"], 0);
 
     // Files that are not baselines: exit 2, naming the file.
     write(&dir, "sarif.json", "{\"version\": \"2.1.0\", \"runs\": []}");
-    write(&dir, "broken.json", "{\"schema_version\": 1, \"tool\": {\"name\": \"dockward\"}, \"results\": [");
+    write(
+        &dir,
+        "broken.json",
+        "{\"schema_version\": 1, \"tool\": {\"name\": \"dockward\"}, \"results\": [",
+    );
     for (file, why) in [
         ("sarif.json", "not a dockward JSON report (no schema_version)"),
         ("broken.json", "not a JSON report: EOF while parsing"),
@@ -714,7 +950,10 @@ fn a_baseline_hides_known_failures_and_lists_fixed_ones() {
         assert_eq!(out.status.code(), Some(2), "{file}");
         assert_eq!(out.stdout, b"", "{file}");
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.starts_with("dockward: ") && stderr.contains(file) && stderr.contains(why), "{file}: {stderr}");
+        assert!(
+            stderr.starts_with("dockward: ") && stderr.contains(file) && stderr.contains(why),
+            "{file}: {stderr}"
+        );
     }
 }
 
@@ -728,8 +967,22 @@ fn a_baseline_works_for_lint_too() {
     let failures = before["summary"]["by_status"]["fail"].as_u64().unwrap();
     assert!(failures > 0);
     // An edit above moves every finding down a line: still known.
-    write(&dir, "Dockerfile", "# syntax comment\nFROM alpine\nRUN apk add curl\n");
-    let out = dockward(&dir, &["lint", "Dockerfile", "--format", "json", "--baseline", "previous.json"]);
+    write(
+        &dir,
+        "Dockerfile",
+        "# syntax comment\nFROM alpine\nRUN apk add curl\n",
+    );
+    let out = dockward(
+        &dir,
+        &[
+            "lint",
+            "Dockerfile",
+            "--format",
+            "json",
+            "--baseline",
+            "previous.json",
+        ],
+    );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["baseline"]["known"].as_u64(), Some(failures), "{report:#}");
     assert_eq!(report["baseline"]["new"], 0);

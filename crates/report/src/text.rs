@@ -335,13 +335,27 @@ fn render_excerpt(out: &mut String, paint: &Paint, r: &RuleResult, lines: &Sourc
 
 fn render_rule_block(out: &mut String, paint: &Paint, block: &[&RuleResult], lines: &SourceLines) {
     let first = block[0];
-    let title = dockward_rules::find(&first.rule).map_or("", |rule| rule.title);
+    // A custom rule (`custom/ORG001`) has no registry entry: its id is its name.
+    let title = match dockward_rules::find(&first.rule) {
+        Some(rule) => rule.title,
+        None if first.rule.starts_with("custom/") => "a custom rule of the policy (Rego)",
+        None => "",
+    };
+    let heading = if first.name == first.rule {
+        first.rule.to_string()
+    } else {
+        format!("{} {}", first.rule, first.name)
+    };
+    let title = if title.is_empty() {
+        String::new()
+    } else {
+        format!(": {title}")
+    };
     let _ = writeln!(
         out,
-        "  {} {}: {}",
-        paint.bold(&format!("{} {}", first.rule, first.name)),
+        "  {} {}{title}",
+        paint.bold(&heading),
         paint.severity(first.severity),
-        title,
     );
     // Suppressed and waived findings need no fix.
     let active: Vec<&&RuleResult> = block
