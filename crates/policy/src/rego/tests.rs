@@ -618,3 +618,77 @@ deny contains {"id": "A1", "message": "m"} if { input.kind == "container"; input
         vec!["custom/A1"]
     );
 }
+
+/// The ```rego blocks of docs/rego.md, in order.
+fn doc_blocks() -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rego.md");
+    let text = std::fs::read_to_string(path).expect("docs/rego.md");
+    text.split("```rego\n")
+        .skip(1)
+        .filter_map(|block| block.split("\n```").next().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn the_examples_of_the_docs_work() {
+    let blocks = doc_blocks();
+    assert_eq!(blocks.len(), 3, "{blocks:?}");
+    assert!(
+        blocks[0].contains(
+            ORG001
+                .trim_start_matches("package dockward.custom\nimport rego.v1\n")
+                .trim()
+        )
+    );
+    // The tests, with the module they test.
+    let tested = modules(&format!("{}\n{}", blocks[0], blocks[2]));
+    let outcomes = tested.run_tests();
+    assert_eq!(outcomes.len(), 2);
+    assert!(outcomes.iter().all(|t| t.passed), "{outcomes:?}");
+
+    let team = modules(&blocks[1]);
+    let mut workload = container("nginx");
+    workload.labels.clear();
+    let ids = |outcomes: Vec<ModuleOutcome>| -> Vec<(String, Severity)> {
+        findings(outcomes)
+            .into_iter()
+            .map(|f| (f.id, f.severity))
+            .collect()
+    };
+    assert_eq!(
+        ids(team.evaluate(&workload_input("container", &workload))),
+        vec![
+            ("custom/TEAM001".into(), Severity::Medium),
+            ("custom/TEAM003".into(), Severity::High)
+        ]
+    );
+    workload.labels.insert("team".into(), "shop".into());
+    workload.ports.clear();
+    assert_eq!(
+        ids(team.evaluate(&workload_input("container", &workload))),
+        vec![]
+    );
+    let path = "crates/collect/tests/data/dockerfiles/go-multistage.Dockerfile";
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(path))
+        .expect("dockerfile");
+    let df = dockward_collect::parse::dockerfile::parse_dockerfile(path, &text).expect("parses");
+    let found = findings(team.evaluate(&dockerfile_input(&df)));
+    assert_eq!(found[0].id, "custom/TEAM002");
+    assert_eq!(
+        found[0].message,
+        "stage 0 is FROM golang:${GO_VERSION}-alpine${ALPINE_VERSION}"
+    );
+    assert!(found.iter().all(|f| f.warn && f.severity == Severity::Low));
+}
+
+#[test]
+fn calling_a_missing_builtin_is_an_error_when_evaluated() {
+    let modules = modules(
+        "package dockward.custom\ndeny contains {\"id\": \"X\", \"message\": \"m\"} if {\n  io.jwt.decode(input.token)\n}\n",
+    );
+    let message = error(modules.evaluate(&serde_json::json!({"token": "t"})));
+    assert_eq!(
+        message,
+        "data.dockward.custom.deny: policies/team.rego:3:16: could not find function io.jwt.decode"
+    );
+}
