@@ -11,6 +11,7 @@ pub mod dockerfile;
 pub mod fact;
 pub mod host;
 pub mod image;
+pub mod reference;
 pub mod request;
 pub mod result;
 pub mod seccomp;

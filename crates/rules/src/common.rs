@@ -1,6 +1,11 @@
 //! Judgements shared by the container, image and Dockerfile rules, so one question ("is this user
 //! root?", "does this name look like a secret?") gets one answer everywhere.
 
+use dockward_model::Verdict;
+use dockward_model::reference::{ImageName, parse_image_name};
+
+use crate::rule::Context;
+
 /// Whether a user spec (`name`, `uid`, `name:group`, `uid:gid`) names root. Empty means the
 /// default, which is root.
 pub(crate) fn is_root_user(user: &str) -> bool {
@@ -274,6 +279,41 @@ pub(crate) fn secret_file_name(path: &str) -> Option<&'static str> {
         }
         _ => None,
     }
+}
+
+/// Why the registry rules have no verdict without the policy's list.
+pub(crate) const NO_TRUSTED_REGISTRIES: &str =
+    "no trusted registries configured (policy [options] trusted-registries)";
+
+/// The policy's trusted registries, or the `not_applicable` verdict when it lists none.
+pub(crate) fn trusted_registries<'a>(ctx: &Context<'a>) -> Result<&'a [String], Verdict> {
+    ctx.settings
+        .options
+        .trusted_registries
+        .as_deref()
+        .ok_or_else(|| Verdict::not_applicable(NO_TRUSTED_REGISTRIES))
+}
+
+/// How an image reference stands against the trusted registries: `Ok` with the entry it comes
+/// from, `Err` with the failure message, or `None` when the reference names no registry (an
+/// image id, a malformed name).
+pub(crate) fn registry_standing<'t>(
+    reference: &str,
+    trusted: &'t [String],
+) -> Option<Result<(ImageName, &'t str), String>> {
+    let name = parse_image_name(reference)?;
+    Some(match trusted.iter().find(|entry| name.comes_from(entry)) {
+        Some(entry) => Ok((name, entry.as_str())),
+        None => Err(format!(
+            "{reference} ({}) is not from a trusted registry (trusted-registries: {})",
+            name.full_name(),
+            if trusted.is_empty() {
+                "none".to_string()
+            } else {
+                trusted.join(", ")
+            }
+        )),
+    })
 }
 
 #[cfg(test)]

@@ -14,6 +14,10 @@ pub struct RuleOptions {
     /// positive limit.
     pub min_pids_limit: Option<i64>,
     /// Registries base images and container images may come from (`registry.example.com`,
-    /// `docker.io/library`); `None` leaves the registry rules without a verdict.
+    /// `docker.io/library`: a registry, optionally with a repository prefix matched by whole path
+    /// components), judged by the opt-in rules `untrusted-registry` (CT0033),
+    /// `image-untrusted-registry` (IM0009) and `untrusted-base-image` (DF0020) on references
+    /// normalized as Docker does (`dockward_model::reference`); `None` leaves them
+    /// not applicable.
     pub trusted_registries: Option<Vec<String>>,
 }

@@ -85,6 +85,9 @@ pub static RULES: &[&Rule] = &[
     &im::image_runs_as_root::RULE,
     &df::dockerfile_runs_as_root::RULE,
     &df::base_image_without_digest::RULE,
+    &df::untrusted_base_image::RULE,
+    &im::image_untrusted_registry::RULE,
+    &ct::untrusted_registry::RULE,
     &im::content_trust_disabled::RULE,
     &im::image_healthcheck_missing::RULE,
     &df::dockerfile_healthcheck_missing::RULE,
@@ -234,7 +237,7 @@ pub static PLANNED: &[Planned] = &[
 ];
 
 /// Rules that run only when enabled with `--enable`: stricter than most users want by default.
-pub static OPT_IN: &[&str] = &["DF0008"];
+pub static OPT_IN: &[&str] = &["DF0008", "CT0033", "IM0009", "DF0020"];
 
 /// Finds a rule by id or name (case-insensitive).
 pub fn find(key: &str) -> Option<&'static Rule> {

@@ -1225,3 +1225,55 @@ fn the_cis_profiles_judge_a_container_by_the_benchmarks_items() {
     );
     assert!(unknown.allow && unknown.unknown_route);
 }
+
+#[test]
+fn rule_options_reach_the_decision() {
+    let decide_under = |request: &ApiRequest, options: dockward_rules::RuleOptions, enable: &[&str]| {
+        let settings = Settings {
+            enable: enable.iter().map(|s| s.to_string()).collect(),
+            options,
+            ..Settings::default()
+        };
+        let daemon = daemon();
+        let ctx = Context {
+            daemon: &daemon,
+            host: None,
+            host_error: None,
+            client: None,
+            settings: &settings,
+        };
+        decide(&ctx, request, Baseline)
+    };
+    let net_admin = create(defaults(json!({"HostConfig": {"CapAdd": ["NET_ADMIN"]}})));
+    assert_eq!(outcome(&run(&net_admin, Baseline)).1, ["CT0004"]);
+    let allowing = dockward_rules::RuleOptions {
+        allowed_capabilities: Some(vec!["NET_ADMIN".into()]),
+        ..Default::default()
+    };
+    assert!(decide_under(&net_admin, allowing, &[]).allow);
+    // The opt-in registry rule, turned on, judges the request's image.
+    let image = |reference: &str| create(defaults(json!({"Config": {"Image": reference}})));
+    let trusting = || dockward_rules::RuleOptions {
+        trusted_registries: Some(vec!["registry.example.com".into()]),
+        ..Default::default()
+    };
+    assert_eq!(
+        outcome(&decide_under(
+            &image("ghcr.io/x/app:1"),
+            trusting(),
+            &["untrusted-registry"]
+        )),
+        (
+            false,
+            vec!["CT0033"],
+            "POST /containers/create (name web, image ghcr.io/x/app:1) denied by profile baseline: \
+             CT0033 untrusted-registry: image ghcr.io/x/app:1 (ghcr.io/x/app) is not from a trusted registry \
+             (trusted-registries: registry.example.com) \
+             (fix: run the image from a trusted registry (policy [options] trusted-registries))"
+                .to_string()
+        )
+    );
+    assert!(decide_under(&image("registry.example.com/app:1"), trusting(), &["CT0033"]).allow);
+    // Not turned on, it does not decide.
+    assert!(decide_under(&image("ghcr.io/x/app:1"), trusting(), &[]).allow);
+}

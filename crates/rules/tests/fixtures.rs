@@ -230,6 +230,9 @@ struct ImageCase {
     name: String,
     #[serde(default)]
     image: Value,
+    /// Rule options (policy `[options]`) the case is judged under.
+    #[serde(default)]
+    options: OptionsSpec,
     expect: Expect,
 }
 
@@ -246,7 +249,7 @@ fn run_image_case(check: fn(&Context<'_>, &ImageFacts) -> Verdict, case: &ImageC
     }
     let image: ImageFacts = serde_json::from_value(doc).unwrap();
     let daemon = DaemonFacts::default();
-    let settings = Settings::default();
+    let settings = case.options.settings();
     let ctx = Context {
         daemon: &daemon,
         host: None,

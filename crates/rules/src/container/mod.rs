@@ -37,6 +37,7 @@ pub mod shared_mount_propagation;
 pub mod systempaths_unconfined;
 pub mod ulimit_override;
 pub mod unsafe_sysctls;
+pub mod untrusted_registry;
 pub mod writable_rootfs;
 
 /// Evidence for a mount, shaped like the API object the pointer addresses.

@@ -27,6 +27,7 @@ pub mod sudo_installed;
 pub mod tls_verification_disabled;
 pub mod unpinned_base_image;
 pub mod unpinned_copy_from_image;
+pub mod untrusted_base_image;
 pub mod unverified_remote_add;
 
 /// A failing verdict located at `pos` in the Dockerfile.

@@ -13,6 +13,7 @@ pub mod image_runs_as_root;
 pub mod image_secret_env;
 pub mod image_secret_files;
 pub mod image_setuid_files;
+pub mod image_untrusted_registry;
 
 /// How many paths a message lists before it says "and N more"; evidence lists them all.
 const LISTED: usize = 5;
