@@ -1,10 +1,11 @@
 //! Parses a Dockerfile and runs every Dockerfile rule (opt-in ones too) on it, so rule code that
-//! panics on odd but parseable files is found; every finding's location lies inside the file.
+//! panics on odd but parseable files is found (the registry rule with trusted registries set, so
+//! every base image reference is parsed); every finding's location lies inside the file.
 #![no_main]
 
 use dockward_collect::parse::dockerfile::parse_dockerfile;
 use dockward_model::RuleResult;
-use dockward_rules::{LintInput, RULES, Scope, Settings, evaluate_dockerfiles};
+use dockward_rules::{LintInput, RULES, RuleOptions, Scope, Settings, evaluate_dockerfiles};
 use libfuzzer_sys::fuzz_target;
 
 fn check_locations(results: &[RuleResult], text: &str) {
@@ -46,6 +47,11 @@ fuzz_target!(|data: &[u8]| {
             .filter(|r| r.opt_in())
             .map(|r| r.id.to_string())
             .collect(),
+        // So the registry rule parses every base image reference (dockward_model::reference).
+        options: RuleOptions {
+            trusted_registries: Some(vec!["docker.io/library".into(), "localhost:5000/x".into()]),
+            ..RuleOptions::default()
+        },
         ..Default::default()
     };
     check_locations(

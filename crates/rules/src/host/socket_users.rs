@@ -8,9 +8,10 @@ declare_rule! {
     /// ## What it checks
     /// Who can use the daemon's unix socket: its owner, the members of its group (listed in
     /// `/etc/group`, or having it as their primary group in `/etc/passwd`), and everyone when it is
-    /// world-writable. With `--trusted-users a,b` it fails for anyone not listed; without that list it
-    /// is not applicable and lists the users, since only a person can say who is trusted. A socket only
-    /// root can use passes.
+    /// world-writable. With `--trusted-users a,b` (or the policy option `trusted-users`, `[options]`
+    /// in the policy file) it fails for anyone not listed; without that list it is not applicable
+    /// and lists the users, since only a person can say who is trusted. A socket only root can use
+    /// passes.
     ///
     /// ## Why it matters
     /// Access to the Docker socket is root on the host: a member of the `docker` group can start a
