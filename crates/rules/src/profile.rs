@@ -222,6 +222,15 @@ impl Profile {
             || spec.extends.is_some_and(|base| base.selects(rule_id))
     }
 
+    /// [`selects`](Self::selects) for a rule at hand: a CIS profile reads its references instead
+    /// of looking the id up.
+    pub fn selects_rule(self, rule: &Rule) -> bool {
+        let spec = self.spec();
+        spec.rules.contains(&rule.id)
+            || spec.cis_level.is_some_and(|level| judges_cis_level(rule, level))
+            || spec.extends.is_some_and(|base| base.selects_rule(rule))
+    }
+
     /// Whether the profile is one of Kubernetes' Pod Security Standards mapped to Docker
     /// (baseline, restricted), which judges Kubernetes containers by the standard's controls.
     pub fn follows_pod_security(self) -> bool {
@@ -253,7 +262,7 @@ impl Profile {
         static SELECTIONS: [OnceLock<Selection>; Profile::ALL.len()] =
             [const { OnceLock::new() }; Profile::ALL.len()];
         SELECTIONS[self as usize].get_or_init(|| {
-            let all: Vec<&'static Rule> = RULES.iter().copied().filter(|r| self.selects(r.id)).collect();
+            let all: Vec<&'static Rule> = RULES.iter().copied().filter(|r| self.selects_rule(r)).collect();
             let containers: Vec<&'static Rule> = all
                 .iter()
                 .copied()
@@ -463,6 +472,14 @@ mod tests {
                 .min()
         };
         for rule in crate::RULES {
+            for profile in Profile::ALL {
+                assert_eq!(
+                    profile.selects_rule(rule),
+                    profile.selects(rule.id),
+                    "{}",
+                    rule.id
+                );
+            }
             let level = level_of(rule).filter(|_| !rule.opt_in());
             let escape = ENFORCEMENT_RULES.contains(&rule.id);
             assert_eq!(

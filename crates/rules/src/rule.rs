@@ -111,7 +111,7 @@ impl Settings {
     /// remove from `disable` what a later source enables.
     pub fn selects_under(&self, profile: Option<crate::profile::Profile>, rule: &Rule) -> bool {
         let enabled = match profile {
-            Some(profile) => profile.selects(rule.id) || self.enables(rule),
+            Some(profile) => profile.selects_rule(rule) || self.enables(rule),
             // Pod Security controls are judged under a profile, which names the level.
             None => !(rule.opt_in() || Scope::of(rule.id) == Some(Scope::Pss)) || self.enables(rule),
         };
