@@ -151,6 +151,23 @@ impl Subjects {
         self.insert(kind, workload.origin.name(), Subject::of_workload(workload));
     }
 
+    /// The subjects of workloads read from files or requests, each under the target the engine
+    /// reports it as: a compose service, a Kubernetes container, a container.
+    pub fn from_workloads<'w>(workloads: impl IntoIterator<Item = &'w Workload>) -> Subjects {
+        let mut subjects = Subjects::default();
+        for workload in workloads {
+            let kind = match workload.origin {
+                dockward_model::Origin::Compose { .. } => TargetKind::ComposeService,
+                dockward_model::Origin::Kubernetes { .. } => TargetKind::K8sContainer,
+                dockward_model::Origin::Container { .. } | dockward_model::Origin::Request { .. } => {
+                    TargetKind::Container
+                }
+            };
+            subjects.insert_workload(kind, workload);
+        }
+        subjects
+    }
+
     /// The subject of a target: the one recorded, else what its name says.
     pub fn of(&self, target: &Target) -> Cow<'_, Subject> {
         match self.by_target.get(&(target.kind, target.name.clone())) {

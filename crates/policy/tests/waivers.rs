@@ -540,10 +540,12 @@ fn subjects_of_workloads_and_snapshots() {
             object_name: Some("node-exporter".into()),
         }
     );
-    let mut subjects = Subjects::default();
-    subjects.insert_workload(TargetKind::K8sContainer, &workload);
-    assert!(subjects.by_target.contains_key(&(
-        TargetKind::K8sContainer,
-        "DaemonSet/node-exporter/exporter".to_string()
-    )));
+    let subjects = Subjects::from_workloads([&workload]);
+    assert_eq!(
+        subjects.by_target.get(&(
+            TargetKind::K8sContainer,
+            "DaemonSet/node-exporter/exporter".to_string()
+        )),
+        Some(&pod)
+    );
 }
