@@ -312,5 +312,18 @@ for seed in [
 ]:
     put("compose", seed)
 
+# Policy files: every TOML block of docs/policy.md (the complete example, the snippets) and a
+# few invalid ones, so the fuzzer starts from every key and every kind of error.
+policy_doc = open(os.path.join(ROOT, "docs/policy.md"), encoding="utf-8").read()
+for block in policy_doc.split("```toml\n")[1:]:
+    put("policy_file", block.split("\n```", 1)[0] + "\n")
+for seed in [
+    'profile = 3\n[rules]\nenable = ["host-pdi", "containers", "custom/ORG1"]\nseverity = { CT0006 = "hgh" }\n',
+    '[[waiver]]\nrules = []\nlabels = ["=x", "a=[b", "k"]\npaths = ["**/{a,b}/*.yaml"]\nexpires = "2027-01-01"\n',
+    '[[waiver]]\nrules = ["CT0015"]\nreason = "r"\nexpires = 2027-02-29\n[options]\nmin-pids-limit = 0x10\n',
+    'waiver = [{ rules = ["host-pid"], reason = "r", expires = 2027-06-30T10:00:00Z }]\n[waiver]\n',
+]:
+    put("policy_file", seed)
+
 for target in sorted(os.listdir(CORPUS)):
     print(f"{target}: {len(os.listdir(os.path.join(CORPUS, target)))} seeds", file=sys.stderr)
