@@ -207,16 +207,47 @@ fn the_schema_names_exactly_what_the_parser_accepts() {
 
     let mut rules: Vec<String> = dockward_rules::RULES.iter().map(|r| r.id.to_string()).collect();
     rules.extend(dockward_rules::RULES.iter().map(|r| r.name.to_string()));
-    let documented = strings(&schema["$defs"]["rule"]["anyOf"][0]["enum"]);
+    let mut documented = strings(&schema["$defs"]["rule"]["anyOf"][0]["enum"]);
+    if documented != rules && std::env::var_os("DOCKWARD_UPDATE_SCHEMA").is_some() {
+        rewrite_rule_enum(&rules);
+        documented = strings(&self::schema()["$defs"]["rule"]["anyOf"][0]["enum"]);
+    }
     let missing: Vec<&String> = rules.iter().filter(|r| !documented.contains(r)).collect();
     let extra: Vec<&String> = documented.iter().filter(|r| !rules.contains(r)).collect();
     assert!(
         missing.is_empty() && extra.is_empty(),
         "docs/policy.schema.json $defs.rule lists other rules than the registry (ids, then names, \
-         in registry order): missing {missing:?}, not rules {extra:?}"
+         in registry order): missing {missing:?}, not rules {extra:?}; \
+         `DOCKWARD_UPDATE_SCHEMA=1 cargo test -p dockward-policy --test schema` rewrites the list"
     );
     assert_eq!(
         documented, rules,
         "docs/policy.schema.json $defs.rule: ids, then names, in registry order"
     );
+}
+
+/// Writes the registry's rules into the schema's `$defs.rule` list, leaving the rest of the file
+/// as written (`DOCKWARD_UPDATE_SCHEMA=1`, after adding a rule).
+fn rewrite_rule_enum(rules: &[String]) {
+    let path = docs().join("policy.schema.json");
+    let text = std::fs::read_to_string(&path).expect("read the schema");
+    let rule = text.find("\"rule\": {").expect("$defs.rule");
+    let start = rule + text[rule..].find("\"enum\": [").expect("its enum") + "\"enum\": [".len();
+    let end = start + text[start..].find(']').expect("the enum ends");
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let indent: String = text[line_start..].chars().take_while(|c| *c == ' ').collect();
+    let items: Vec<String> = rules
+        .iter()
+        .map(|r| format!("{indent}  {}", serde_json::to_string(r).expect("a string")))
+        .collect();
+    let rewritten = format!(
+        "{}\n{}\n{indent}{}",
+        &text[..start],
+        items.join(",\n"),
+        &text[end..]
+    );
+    // Renamed into place: the other tests read the schema meanwhile.
+    let temporary = path.with_extension("json.new");
+    std::fs::write(&temporary, rewritten).expect("write the schema");
+    std::fs::rename(&temporary, &path).expect("replace the schema");
 }
