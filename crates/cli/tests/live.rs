@@ -1900,3 +1900,130 @@ fn built_images_are_judged_from_config_history_and_files() {
         docker(&env.host, &["rmi", tag]);
     }
 }
+
+/// A policy on a live daemon: a custom Rego rule judges the real containers, and a waiver
+/// selecting by label accepts one real failure, reported as waived with its reason.
+#[test]
+fn a_policy_with_a_rego_rule_and_waivers_judges_live_containers() {
+    let _serial = serial();
+    let Some(env) = live_env() else { return };
+    remove_test_containers(&env.host, "policy");
+    create(
+        &env,
+        &env.host,
+        "policy",
+        "dwlive-policy-agent",
+        Some("none"),
+        &["--pid=host".into(), "--label".into(), "team=observability".into()],
+        true,
+    );
+    create(
+        &env,
+        &env.host,
+        "policy",
+        "dwlive-policy-app",
+        Some("none"),
+        &[],
+        true,
+    );
+    let dir = env.work.join("policy-live");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("org.rego"),
+        "package dockward.custom\n\nimport rego.v1\n\n\
+         deny contains {\"id\": \"ORG001\", \"message\": \"team images come from registry.example.com\"} if {\n\
+         \tinput.kind == \"container\"\n\
+         \tnot startswith(input.workload.image.value, \"registry.example.com/\")\n}\n",
+    )
+    .unwrap();
+    let policy = dir.join("dockward.toml");
+    std::fs::write(
+        &policy,
+        "rego = [\"org.rego\"]\n\n\
+         [[waiver]]\nrules = [\"host-pid\"]\nlabels = [\"team=observability\"]\nreason = \"the agent reads host processes\"\n\n\
+         [[waiver]]\nrules = [\"custom/ORG001\"]\ncontainers = [\"dwlive-policy-app\"]\nreason = \"moves to the registry next quarter\"\n",
+    )
+    .unwrap();
+    let policy = policy.display().to_string();
+    let output = dockward(
+        &[
+            "audit",
+            "-c",
+            "dwlive-policy-agent",
+            "-c",
+            "dwlive-policy-app",
+            "--policy",
+            &policy,
+            "--format",
+            "json",
+        ],
+        &[("DOCKER_HOST", &env.host)],
+    );
+    let report = json_report(&output);
+    assert_eq!(output.status.code(), Some(1), "the containers fail other rules");
+    // (rule, container) → (status, waived reason)
+    let judged: BTreeMap<(String, String), (String, Option<String>)> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            (r["rule"] == "custom/ORG001" || r["rule"] == "CT0015") && r["target"]["kind"] == "container"
+        })
+        .map(|r| {
+            (
+                (
+                    r["rule"].as_str().unwrap().to_string(),
+                    r["target"]["name"].as_str().unwrap().to_string(),
+                ),
+                (
+                    r["status"].as_str().unwrap().to_string(),
+                    r["waived"]["reason"].as_str().map(str::to_string),
+                ),
+            )
+        })
+        .collect();
+    let row = |rule: &str, name: &str, status: &str, waived: Option<&str>| {
+        (
+            (rule.to_string(), name.to_string()),
+            (status.to_string(), waived.map(str::to_string)),
+        )
+    };
+    assert_eq!(
+        judged,
+        BTreeMap::from([
+            row(
+                "CT0015",
+                "dwlive-policy-agent",
+                "fail",
+                Some("the agent reads host processes")
+            ),
+            row("CT0015", "dwlive-policy-app", "pass", None),
+            row("custom/ORG001", "dwlive-policy-agent", "fail", None),
+            row(
+                "custom/ORG001",
+                "dwlive-policy-app",
+                "fail",
+                Some("moves to the registry next quarter")
+            ),
+        ])
+    );
+    let finding = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "custom/ORG001" && r["target"]["name"] == "dwlive-policy-agent")
+        .unwrap();
+    assert_eq!(finding["message"], "team images come from registry.example.com");
+    assert_eq!(finding["severity"], "high");
+    assert!(finding["target"]["id"].as_str().is_some_and(|id| id.len() == 64));
+    assert_eq!(report["summary"]["waived"], 2);
+    let waivers: Vec<(&str, u64)> = report["policy"]["waivers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| (w["state"].as_str().unwrap(), w["matched"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(waivers, [("active", 1), ("active", 1)]);
+    assert_eq!(report["policy"]["path"], policy);
+    remove_test_containers(&env.host, "policy");
+}
