@@ -45,9 +45,9 @@ pub(crate) struct LintArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: ReportFormat,
-    /// The rules: a profile judges compose services and Kubernetes containers by its rules (the
-    /// Pod Security Standards level and the container rules it maps to); Dockerfiles and
-    /// configuration files keep their rules, less those disabled.
+    // The rules: a profile judges compose services and Kubernetes containers by its rules (the
+    // Pod Security Standards level and the container rules it maps to); Dockerfiles and
+    // configuration files keep their rules, less those disabled.
     #[command(flatten)]
     rules: crate::policy::RuleArgs,
     #[command(flatten)]
@@ -259,7 +259,7 @@ pub(crate) fn lint(args: LintArgs) -> anyhow::Result<u8> {
             .filter_map(|(_, outcome)| outcome.as_ref().ok())
             .collect();
         let mut custom = dockward_policy::rego::lint_results(modules, &workloads, &dockerfiles);
-        crate::policy::keep_enabled_custom(&mut custom, &base_settings);
+        crate::policy::keep_selected_custom(&mut custom, &base_settings);
         results.extend(custom);
     }
     let mut subjects = dockward_policy::Subjects::default();

@@ -316,7 +316,7 @@ fn audit(args: AuditArgs) -> anyhow::Result<u8> {
     let mut results = dockward_rules::evaluate(&snapshot, &settings);
     if let Some(modules) = policy.rego() {
         let mut custom = dockward_policy::rego::audit_results(modules, &snapshot);
-        policy::keep_enabled_custom(&mut custom, &settings);
+        policy::keep_selected_custom(&mut custom, &settings);
         results.extend(custom);
     }
     let subjects = dockward_policy::Subjects::from_snapshot(&snapshot);

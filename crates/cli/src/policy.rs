@@ -25,7 +25,9 @@ pub(crate) struct RuleArgs {
     #[arg(long, conflicts_with = "policy")]
     pub no_policy: bool,
     /// The starting rule set, over the policy file's `profile`: baseline, restricted,
-    /// cis-level1, cis-level2, or default (every rule that is not opt-in).
+    /// cis-level1, cis-level2, or default (every rule that is not opt-in). In `lint`, it judges
+    /// compose services and Kubernetes containers; Dockerfiles and configuration files keep
+    /// their rules.
     #[arg(long, value_name = "PROFILE", value_parser = parse_profile)]
     pub profile: Option<ProfileChoice>,
     /// Turn rules on (by id, name or category, e.g. base-image-without-digest, custom/ORG001),
@@ -150,11 +152,25 @@ fn load_policy(path: &Path) -> Result<Policy, u8> {
 }
 
 /// A run's custom results, without those the settings turn off (`disable = ["custom/ORG001"]`
-/// or `--disable custom/ORG001`).
-pub(crate) fn keep_enabled_custom(results: &mut Vec<RuleResult>, settings: &dockward_rules::Settings) {
+/// or `--disable custom/ORG001`) and those on parts `--only` leaves out (a custom result on
+/// the host when only containers are judged).
+pub(crate) fn keep_selected_custom(results: &mut Vec<RuleResult>, settings: &dockward_rules::Settings) {
+    use dockward_model::TargetKind;
+    use dockward_rules::Scope;
     results.retain(|r| {
-        !r.rule.starts_with(dockward_policy::CUSTOM_PREFIX)
-            || !settings.disable.iter().any(|d| d.eq_ignore_ascii_case(&r.rule))
+        let disabled = settings.disable.iter().any(|d| d.eq_ignore_ascii_case(&r.rule));
+        let scope = match r.target.kind {
+            TargetKind::Container => Some(Scope::Containers),
+            TargetKind::Image => Some(Scope::Images),
+            TargetKind::Daemon => Some(Scope::Daemon),
+            TargetKind::Host => Some(Scope::Host),
+            _ => None,
+        };
+        let in_scope = match (&settings.only, scope) {
+            (Some(only), Some(scope)) => only.contains(&scope),
+            _ => true,
+        };
+        !r.rule.starts_with(dockward_policy::CUSTOM_PREFIX) || (!disabled && in_scope)
     });
 }
 

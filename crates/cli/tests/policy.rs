@@ -668,8 +668,17 @@ fn a_rego_runtime_error_is_an_error_result_not_a_pass() {
     for r in &errors {
         assert_eq!(r["status"], "error", "{r}");
         assert_eq!(r["rule"], "custom/dockward.broken", "{r}");
+        assert_eq!(
+            r["message"],
+            "policies/broken.rego: data.dockward.broken.deny: policies/broken.rego:7:16: could not parse string as number"
+        );
     }
-    assert!(report["summary"]["by_status"]["error"].as_u64().unwrap() >= 5);
+    assert_eq!(
+        errors.len(),
+        5,
+        "--only containers: no custom result on the daemon or the host"
+    );
+    assert_eq!(report["summary"]["by_status"]["error"], 5);
     assert_eq!(
         code,
         Some(1),
