@@ -71,10 +71,18 @@ fn main() {
         black_box(modules.evaluate(black_box(&input)));
     });
     time(
-        "  request_findings (input + conversion + rule, authz)",
+        "  request_findings (facts straight to the value + rule, authz)",
         2000,
         || {
             black_box(rego::request_findings(&modules, black_box(&workload)));
+        },
+    );
+
+    time(
+        "  facts straight to regorus::Value (rego::value::to_value)",
+        2000,
+        || {
+            black_box(rego::value::to_value(black_box(&workload)).unwrap());
         },
     );
 

@@ -301,6 +301,35 @@ impl Modules {
         outcomes
     }
 
+    /// Evaluates every module on `{"kind": kind, key: facts, "source": source}`, the facts
+    /// converted straight to regorus' value (what [`request_findings`], [`audit_results`] and
+    /// [`lint_results`] use; the same input as the `*_input` functions build).
+    pub fn evaluate_facts(
+        &self,
+        kind: &str,
+        key: &str,
+        source: InputSource,
+        facts: &dyn ErasedFacts,
+    ) -> Vec<ModuleOutcome> {
+        if self.compiled.packages.is_empty() {
+            return Vec::new();
+        }
+        match facts.to_rego_value() {
+            Ok(facts) => {
+                let input = std::collections::BTreeMap::from([
+                    (regorus::Value::from("kind"), regorus::Value::from(kind)),
+                    (
+                        regorus::Value::from("source"),
+                        regorus::Value::from(source.as_str()),
+                    ),
+                    (regorus::Value::from(key), facts),
+                ]);
+                self.evaluate_value(regorus::Value::from(input))
+            }
+            Err(e) => self.all_errors(&format!("the input could not be built: {e}")),
+        }
+    }
+
     fn all_errors(&self, message: &str) -> Vec<ModuleOutcome> {
         self.compiled
             .packages
@@ -966,6 +995,18 @@ pub fn host_input(host: &HostFacts) -> serde_json::Value {
     facts_input("host", "host", host)
 }
 
+/// Facts that can be an input ([`Modules::evaluate_facts`]): every serializable type.
+pub trait ErasedFacts {
+    /// The facts as regorus' value, as serde_json would write them.
+    fn to_rego_value(&self) -> Result<regorus::Value, value::Error>;
+}
+
+impl<T: serde::Serialize> ErasedFacts for T {
+    fn to_rego_value(&self) -> Result<regorus::Value, value::Error> {
+        value::to_value(self)
+    }
+}
+
 /// Adds `"source": "audit" | "lint" | "authz"` to an input.
 pub fn set_source(input: &mut serde_json::Value, source: InputSource) {
     if let serde_json::Value::Object(map) = input {
@@ -997,9 +1038,7 @@ fn facts_input(kind: &str, key: &str, facts: &impl serde::Serialize) -> serde_js
 /// Findings on one container an Engine API request would create or change (the authorization
 /// plugin and the proxy): input kind `container`, source `authz`.
 pub fn request_findings(modules: &Modules, workload: &Workload) -> Vec<ModuleOutcome> {
-    let mut input = workload_input("container", workload);
-    set_source(&mut input, InputSource::Authz);
-    modules.evaluate(&input)
+    modules.evaluate_facts("container", "workload", InputSource::Authz, workload)
 }
 
 /// The custom results of an audit: every module on every container, image, the daemon and the
@@ -1012,9 +1051,8 @@ pub fn audit_results(modules: &Modules, snapshot: &Snapshot) -> Vec<RuleResult> 
     let settings = dockward_rules::Settings::default();
     let ctx = dockward_rules::Context::of(snapshot, &settings);
     let daemon_target = Arc::new(dockward_rules::daemon_target(&ctx));
-    let audit = |mut input: serde_json::Value| {
-        set_source(&mut input, InputSource::Audit);
-        modules.evaluate(&input)
+    let audit = |kind: &str, key: &str, facts: &dyn ErasedFacts| {
+        modules.evaluate_facts(kind, key, InputSource::Audit, facts)
     };
     if let Some(reason) = &snapshot.unreachable {
         let message = format!("could not reach the daemon: {reason}");
@@ -1023,12 +1061,12 @@ pub fn audit_results(modules: &Modules, snapshot: &Snapshot) -> Vec<RuleResult> 
     }
     for workload in &snapshot.containers {
         let target = dockward_rules::container_target(workload);
-        let outcomes = audit(workload_input("container", workload));
+        let outcomes = audit("container", "workload", workload);
         push_outcomes(&mut results, &target, None, outcomes);
     }
     for image in &snapshot.images {
         let target = dockward_rules::image_target(image);
-        push_outcomes(&mut results, &target, None, audit(image_input(image)));
+        push_outcomes(&mut results, &target, None, audit("image", "image", image));
     }
     // What could not be collected cannot be judged: an error, never a silent pass.
     for error in &snapshot.errors {
@@ -1040,11 +1078,11 @@ pub fn audit_results(modules: &Modules, snapshot: &Snapshot) -> Vec<RuleResult> 
         &mut results,
         &daemon_target,
         None,
-        audit(daemon_input(&snapshot.daemon)),
+        audit("daemon", "daemon", &snapshot.daemon),
     );
     if let Some(host) = &snapshot.host {
         let target = Arc::new(dockward_rules::host_target(&ctx));
-        push_outcomes(&mut results, &target, None, audit(host_input(host)));
+        push_outcomes(&mut results, &target, None, audit("host", "host", host));
     }
     results
 }
@@ -1061,14 +1099,13 @@ pub fn lint_results(
     if modules.compiled.packages.is_empty() {
         return results;
     }
-    let lint = |mut input: serde_json::Value| {
-        set_source(&mut input, InputSource::Lint);
-        modules.evaluate(&input)
+    let lint = |kind: &str, key: &str, facts: &dyn ErasedFacts| {
+        modules.evaluate_facts(kind, key, InputSource::Lint, facts)
     };
     for workload in workloads {
         let target = dockward_rules::lint::workload_target(workload);
         let location = workload.origin.declared_at().and_then(|at| at.location());
-        let outcomes = lint(workload_input(workload_kind(workload), workload));
+        let outcomes = lint(workload_kind(workload), "workload", *workload);
         push_outcomes(&mut results, &target, location.as_ref(), outcomes);
     }
     for dockerfile in dockerfiles {
@@ -1078,7 +1115,12 @@ pub fn lint_results(
             name: dockerfile.path.clone(),
             id: None,
         });
-        push_outcomes(&mut results, &target, None, lint(dockerfile_input(dockerfile)));
+        push_outcomes(
+            &mut results,
+            &target,
+            None,
+            lint("dockerfile", "dockerfile", *dockerfile),
+        );
     }
     results
 }
@@ -1134,6 +1176,8 @@ fn no_references() -> Arc<[Cow<'static, str>]> {
     static EMPTY: std::sync::OnceLock<Arc<[Cow<'static, str>]>> = std::sync::OnceLock::new();
     Arc::clone(EMPTY.get_or_init(|| Arc::from(Vec::new())))
 }
+
+pub mod value;
 
 #[cfg(test)]
 mod tests;

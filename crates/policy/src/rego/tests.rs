@@ -1,6 +1,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use dockward_model::dockerfile::Dockerfile;
 use dockward_model::{Severity, Snapshot, Status, TargetKind, Workload};
 
 use super::*;
@@ -457,23 +458,62 @@ fn modules_are_send_and_sync() {
     check::<Modules>();
 }
 
-/// Inputs built by this module's functions from real facts: snapshot containers, the daemon and
-/// the host, an image, parsed Dockerfiles, compose services and Kubernetes containers.
-fn real_inputs() -> Vec<(String, serde_json::Value)> {
+/// Facts of each kind, from real sources.
+#[allow(clippy::large_enum_variant)] // a few test values
+enum Facts {
+    Workload(Workload),
+    Image(dockward_model::ImageFacts),
+    Dockerfile(Dockerfile),
+    Daemon(dockward_model::DaemonFacts),
+    Host(dockward_model::HostFacts),
+}
+
+impl Facts {
+    /// The input the public `*_input` functions build.
+    fn input(&self) -> serde_json::Value {
+        match self {
+            Facts::Workload(w) => workload_input(workload_kind(w), w),
+            Facts::Image(i) => image_input(i),
+            Facts::Dockerfile(d) => dockerfile_input(d),
+            Facts::Daemon(d) => daemon_input(d),
+            Facts::Host(h) => host_input(h),
+        }
+    }
+
+    /// The facts converted straight to regorus' value, and the same through serde_json.
+    fn both_ways(&self) -> (regorus::Value, regorus::Value) {
+        fn pair<T: serde::Serialize>(x: &T) -> (regorus::Value, regorus::Value) {
+            let json = serde_json::to_value(x).expect("serializes");
+            (value::to_value(x).expect("converts"), to_rego(&json))
+        }
+        match self {
+            Facts::Workload(w) => pair(w),
+            Facts::Image(i) => pair(i),
+            Facts::Dockerfile(d) => pair(d),
+            Facts::Daemon(d) => pair(d),
+            Facts::Host(h) => pair(h),
+        }
+    }
+}
+
+/// Real facts: snapshot containers, the daemon and the host, an image, parsed Dockerfiles,
+/// compose services and Kubernetes containers.
+fn real_facts() -> Vec<(String, Facts)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let read = |rel: &str| std::fs::read_to_string(root.join(rel)).expect(rel);
-    let mut inputs = Vec::new();
+    let mut facts = Vec::new();
     let snapshot = snapshot();
     for w in &snapshot.containers {
-        let mut input = workload_input("container", w);
-        set_source(&mut input, InputSource::Audit);
-        inputs.push((format!("container {}", w.origin.name()), input));
+        facts.push((
+            format!("container {}", w.origin.name()),
+            Facts::Workload(w.clone()),
+        ));
     }
-    inputs.push(("daemon".into(), daemon_input(&snapshot.daemon)));
-    inputs.push(("host".into(), host_input(snapshot.host.as_ref().expect("host"))));
+    facts.push(("daemon".into(), Facts::Daemon(snapshot.daemon.clone())));
+    facts.push(("host".into(), Facts::Host(snapshot.host.clone().expect("host"))));
     let image: dockward_model::ImageFacts =
         serde_json::from_str(&read("crates/rules/tests/fixtures/base.image.json")).expect("image");
-    inputs.push(("image".into(), image_input(&image)));
+    facts.push(("image".into(), Facts::Image(image)));
     for name in [
         "go-multistage",
         "python-heredoc",
@@ -482,17 +522,13 @@ fn real_inputs() -> Vec<(String, serde_json::Value)> {
     ] {
         let path = format!("crates/collect/tests/data/dockerfiles/{name}.Dockerfile");
         let df = dockward_collect::parse::dockerfile::parse_dockerfile(&path, &read(&path)).expect("parses");
-        let mut input = dockerfile_input(&df);
-        set_source(&mut input, InputSource::Lint);
-        inputs.push((path, input));
+        facts.push((path, Facts::Dockerfile(df)));
     }
     for dir in ["long", "merge", "seccomp"] {
         let file = root.join(format!("crates/collect/tests/data/compose/{dir}/compose.yaml"));
         let project = dockward_collect::compose::load_project(&[file], &Default::default());
-        for w in &project.workloads {
-            let mut input = workload_input(workload_kind(w), w);
-            set_source(&mut input, InputSource::Lint);
-            inputs.push((format!("compose {dir} {}", w.origin.name()), input));
+        for w in project.workloads {
+            facts.push((format!("compose {dir} {}", w.origin.name()), Facts::Workload(w)));
         }
     }
     for file in [
@@ -503,14 +539,43 @@ fn real_inputs() -> Vec<(String, serde_json::Value)> {
     ] {
         let path = format!("crates/collect/tests/data/kubernetes/{file}");
         let manifest = dockward_collect::kubernetes::load_manifest(&path, &read(&path));
-        for w in &manifest.workloads {
-            inputs.push((
-                format!("k8s {}", w.origin.name()),
-                workload_input(workload_kind(w), w),
-            ));
+        for w in manifest.workloads {
+            facts.push((format!("k8s {}", w.origin.name()), Facts::Workload(w)));
         }
     }
-    inputs
+    facts
+}
+
+/// The inputs the public functions build from [`real_facts`], with a `source` on some.
+fn real_inputs() -> Vec<(String, serde_json::Value)> {
+    real_facts()
+        .iter()
+        .enumerate()
+        .map(|(n, (name, facts))| {
+            let mut input = facts.input();
+            if n % 2 == 0 {
+                set_source(&mut input, InputSource::Lint);
+            }
+            (name.clone(), input)
+        })
+        .collect()
+}
+
+#[test]
+fn facts_convert_straight_to_what_serde_json_gives() {
+    for (name, facts) in real_facts() {
+        let (direct, through_json) = facts.both_ways();
+        assert!(direct == through_json, "{name}: {direct} != {through_json}");
+    }
+    // Odd values too: big unsigned numbers, non-finite floats, enums, maps with number keys.
+    let odd = serde_json::json!({"big": u64::MAX, "neg": -3, "f": 1.5, "s": "x", "a": [null, true]});
+    assert!(value::to_value(&odd).expect("converts") == to_rego(&odd));
+    let keyed = std::collections::BTreeMap::from([(1u8, "one")]);
+    assert_eq!(
+        value::to_value(&keyed).expect("converts").to_string(),
+        r#"{"1":"one"}"#
+    );
+    assert!(value::to_value(&f64::NAN).expect("converts") == regorus::Value::Null);
 }
 
 #[test]
