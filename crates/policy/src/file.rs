@@ -248,7 +248,14 @@ impl Policy {
         if !errors.is_empty() {
             for error in errors {
                 let span = error.span().unwrap_or(0..0);
-                cx.error(span, toml_message(error.message()));
+                let mut message = toml_message(error.message());
+                // toml says which key only through the span: name it.
+                if message == "duplicate key"
+                    && let Some(key) = text.get(span.clone()).filter(|k| !k.is_empty() && k.len() <= 200)
+                {
+                    message = format!("duplicate key {key}");
+                }
+                cx.error(span, message);
             }
             return Err(cx.finish());
         }
@@ -315,9 +322,14 @@ fn too_large() -> String {
 fn toml_message(message: &str) -> String {
     let message = message.trim().trim_end_matches('.');
     let mut chars = message.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => "invalid TOML".to_string(),
+    match (chars.next(), chars.next()) {
+        // An acronym ("TOML …") keeps its case.
+        (Some(first), second) if second.is_none_or(char::is_lowercase) => first
+            .to_lowercase()
+            .chain(message[first.len_utf8()..].chars())
+            .collect(),
+        (Some(_), _) => message.to_string(),
+        (None, _) => "invalid TOML".to_string(),
     }
 }
 

@@ -250,12 +250,16 @@ expires = 7
 #[test]
 fn toml_syntax_errors_and_impossible_dates_are_located() {
     assert_eq!(
+        errors("[options]\nmin-pids-limit = 1\n[options]\n"),
+        ["dockward.toml:3:2: duplicate key options"]
+    );
+    assert_eq!(
         errors("[rules]\nenable = [\"CT0001\"\n"),
         ["dockward.toml:2:19: unclosed array, expected `]`"]
     );
     assert_eq!(
         errors("profile = \"baseline\"\nprofile = \"restricted\"\n"),
-        ["dockward.toml:2:1: duplicate key"]
+        ["dockward.toml:2:1: duplicate key profile"]
     );
     assert_eq!(
         errors("[[waiver]]\nrules = [\"CT0015\"]\nreason = \"x\"\nexpires = 2027-02-29\n"),
