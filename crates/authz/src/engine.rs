@@ -1,19 +1,30 @@
 //! One decision, shared by the plugin and the proxy: parse the request as dockerd routes it,
-//! look up what it refers to, let the profile's rules decide, apply the mode, log it.
+//! look up what it refers to, let the profile's rules decide, apply the policy (custom rules,
+//! disabled rules, waivers), apply the mode, log it.
 //!
 //! There is no rule logic here: the decision is
-//! `decide(context, resolve(parse_request(request)), profile)`.
+//! `policy(decide(context, resolve(parse_request(request)), profile))`.
+//!
+//! Settings and policy are one [`InForce`] value behind an `Arc`: a reload (SIGHUP, or a change
+//! of the policy's files) builds and validates a whole new one before it replaces the old, so a
+//! decision sees either the old or the new, and a broken edit leaves the old in force.
 
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use dockward_collect::request::{RequestParts, parse_request};
 use dockward_model::{Action, ApiRequest};
+use dockward_policy::Date;
 
-use crate::log::{DecisionLog, Record, RuleRecord};
+use crate::log::{DecisionLog, Record, RuleRecord, WarningRecord};
 use crate::lookup::{Lookups, Resolution};
+use crate::policy::{InForce, Judgement, LoadError, waived_of};
 use crate::settings::{Mode, Settings, SettingsError, SettingsSource};
 use dockward_rules::decide::{Decision, decide};
+
+/// How often the policy file and its modules are looked at for a change.
+pub const POLICY_POLL: Duration = Duration::from_secs(1);
 
 /// A request as the plugin or the proxy received it.
 #[derive(Clone, Copy, Debug)]
@@ -46,14 +57,28 @@ pub struct Verdict {
 /// Decides requests with the settings in force; shared by every connection.
 pub struct Engine {
     source: SettingsSource,
-    settings: RwLock<Arc<Settings>>,
+    state: RwLock<Arc<InForce>>,
     log: DecisionLog,
     lookups: Lookups,
-    rule_settings: dockward_rules::Settings,
     /// Which front end decides: `plugin` or `proxy`, for the log.
     front: &'static str,
     /// The bound on all lookups of one decision.
     lookup_budget: Duration,
+    /// Policy loads: how many were put in force, how many failed, the last failure.
+    reloads: AtomicU64,
+    failed_reloads: AtomicU64,
+    last_failure: Mutex<Option<String>>,
+}
+
+/// How reloads of the policy have gone (for tests and the start line).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReloadStatus {
+    /// Reloads put in force (SIGHUP or a change), not counting the start.
+    pub reloaded: u64,
+    /// Reloads refused (the previous settings and policy were kept).
+    pub failed: u64,
+    /// Why the last refused reload was refused.
+    pub last_failure: Option<String>,
 }
 
 /// Why the engine could not start.
@@ -62,6 +87,9 @@ pub enum EngineError {
     /// The settings file is unusable.
     #[error(transparent)]
     Settings(#[from] SettingsError),
+    /// The policy file (or a Rego module it names) is invalid: every problem at its position.
+    #[error("invalid policy: {0}")]
+    Policy(String),
     /// The decision log cannot be opened.
     #[error("cannot open the decision log {target}: {source}")]
     Log {
@@ -81,7 +109,11 @@ impl Engine {
         front: &'static str,
         lookup_timeout: Duration,
     ) -> Result<Self, EngineError> {
-        let settings = source.load()?;
+        let state = InForce::load(&source).map_err(|e| match e {
+            LoadError::Settings(e) => EngineError::Settings(e),
+            LoadError::Policy(e) => EngineError::Policy(e.to_string()),
+        })?;
+        let settings = Arc::clone(&state.settings);
         let log = DecisionLog::start(settings.decision_log.as_ref()).map_err(|e| EngineError::Log {
             target: settings
                 .decision_log
@@ -92,24 +124,111 @@ impl Engine {
         })?;
         Ok(Engine {
             source,
-            settings: RwLock::new(Arc::new(settings)),
+            state: RwLock::new(Arc::new(state)),
             log,
             lookups,
-            rule_settings: dockward_rules::Settings::default(),
             front,
             // A backstop: every lookup has its own bound (see `lookup`).
             lookup_budget: lookup_timeout
                 .saturating_mul(3)
                 .saturating_add(crate::lookup::MAX_EXPORT_TIME),
+            reloads: AtomicU64::new(0),
+            failed_reloads: AtomicU64::new(0),
+            last_failure: Mutex::new(None),
         })
     }
 
     /// The settings in force.
     pub fn settings(&self) -> Arc<Settings> {
-        match self.settings.read() {
+        Arc::clone(&self.state().settings)
+    }
+
+    /// Settings, policy and rule settings in force.
+    pub fn state(&self) -> Arc<InForce> {
+        match self.state.read() {
             Ok(s) => Arc::clone(&s),
             Err(poisoned) => Arc::clone(&poisoned.into_inner()),
         }
+    }
+
+    fn put_in_force(&self, next: Arc<InForce>) {
+        match self.state.write() {
+            Ok(mut slot) => *slot = next,
+            Err(poisoned) => *poisoned.into_inner() = next,
+        }
+        self.reloads.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn refused(&self, why: String) -> String {
+        if let Ok(mut last) = self.last_failure.lock() {
+            *last = Some(why.clone());
+        }
+        self.failed_reloads.fetch_add(1, Ordering::SeqCst);
+        why
+    }
+
+    /// How reloads have gone.
+    pub fn reload_status(&self) -> ReloadStatus {
+        ReloadStatus {
+            reloaded: self.reloads.load(Ordering::SeqCst),
+            failed: self.failed_reloads.load(Ordering::SeqCst),
+            last_failure: self.last_failure.lock().ok().and_then(|l| l.clone()),
+        }
+    }
+
+    /// Reads the policy again when its file or one of its modules changed since it was read
+    /// (the background poll). `None`: nothing changed; `Some(Err)`: the new version is broken
+    /// and the previous policy stays in force. A file seen changing is read once per change.
+    pub fn reload_policy_if_changed(
+        &self,
+        tried: &mut Option<crate::policy::Fingerprint>,
+    ) -> Option<Result<Arc<InForce>, String>> {
+        let state = self.state();
+        if state.fingerprint.is_empty() {
+            return None;
+        }
+        let now = state.fingerprint.now();
+        if now == state.fingerprint || tried.as_ref() == Some(&now) {
+            return None;
+        }
+        *tried = Some(now);
+        Some(match InForce::with_policy_of(state.given.clone()) {
+            Ok(next) => {
+                let next = Arc::new(next);
+                self.put_in_force(Arc::clone(&next));
+                Ok(next)
+            }
+            Err(e) => Err(self.refused(format!("policy reload failed, keeping the previous policy: {e}"))),
+        })
+    }
+
+    /// Polls the policy's files every [`POLICY_POLL`] until the returned task is aborted.
+    pub fn watch_policy(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let engine = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut tried = None;
+            let mut tick = tokio::time::interval(POLICY_POLL);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                // Reading a policy and compiling its modules is file I/O and CPU work: off the
+                // threads that answer dockerd.
+                let engine = Arc::clone(&engine);
+                let mut attempt = tried.take();
+                let done = tokio::task::spawn_blocking(move || {
+                    let result = engine.reload_policy_if_changed(&mut attempt);
+                    (result, attempt)
+                })
+                .await;
+                let Ok((result, attempt)) = done else { continue };
+                tried = attempt;
+                match result {
+                    None => {}
+                    Some(Ok(state)) => eprintln!("dockward: {}", describe_reload("policy changed", &state)),
+                    Some(Err(e)) => eprintln!("dockward: {e}"),
+                }
+            }
+        })
     }
 
     /// Where lookups go.
@@ -120,25 +239,29 @@ impl Engine {
     /// SIGHUP: reads the settings again, reopens the decision log (after rotation, or at its
     /// new path) and forgets cached lookups. A settings file that cannot be used leaves the
     /// settings in force unchanged (the log is still reopened).
-    pub fn reload(&self) -> Result<Arc<Settings>, String> {
+    pub fn reload(&self) -> Result<Arc<InForce>, String> {
         self.lookups.clear();
-        let loaded = self.source.load();
-        let current = self.settings();
+        let loaded = InForce::load(&self.source).map(Arc::new);
         let next = match &loaded {
-            Ok(settings) => Arc::new(settings.clone()),
-            Err(_) => current,
+            Ok(state) => {
+                // Settings first: decisions logged to the new log then carry the new settings
+                // (one decided just before may still land there).
+                self.put_in_force(Arc::clone(state));
+                Arc::clone(state)
+            }
+            Err(_) => self.state(),
         };
-        // Settings first: decisions logged to the new log then carry the new settings (one
-        // decided just before may still land there).
-        if let Ok(mut slot) = self.settings.write() {
-            *slot = Arc::clone(&next);
-        }
-        let reopened = self.log.reopen(next.decision_log.as_ref());
+        let reopened = self.log.reopen(next.settings.decision_log.as_ref());
         match (loaded, reopened) {
-            (Err(e), _) => Err(format!("{e}; the settings in force are kept")),
+            (Err(LoadError::Policy(e)), _) => Err(self.refused(format!(
+                "policy reload failed, keeping the previous policy: {}",
+                LoadError::Policy(e)
+            ))),
+            (Err(e), _) => Err(self.refused(format!("{e}; the settings in force are kept"))),
             (Ok(_), Err(e)) => Err(format!(
                 "cannot open the decision log {}: {e}; decisions are not logged until the next SIGHUP",
-                next.decision_log
+                next.settings
+                    .decision_log
                     .as_ref()
                     .map(ToString::to_string)
                     .unwrap_or_default()
@@ -150,9 +273,10 @@ impl Engine {
     /// Denies a plugin request that could not be read (`reason` completes "the plugin request
     /// …"), in every mode, and logs it.
     pub fn refuse_unreadable(&self, reason: &str) -> Verdict {
-        let settings = self.settings();
+        let state = self.state();
         let decision = Decision::unjudgeable(&format!("the plugin request {reason}"));
         let message = decision.message();
+        let judgement = Judgement::of(decision);
         let received = Received {
             method: "",
             uri: "",
@@ -162,9 +286,7 @@ impl Engine {
             user: "",
             authn: "",
         };
-        let mut record = record(
-            self.front, &received, None, &decision, &settings, "deny", &message,
-        );
+        let mut record = record(self.front, &received, None, &judgement, &state, "deny", &message);
         record.route = "(unreadable plugin request)".into();
         self.log.write(&record);
         Verdict {
@@ -175,7 +297,8 @@ impl Engine {
 
     /// Decides one request and logs the decision.
     pub async fn judge(&self, received: &Received<'_>) -> Verdict {
-        let settings = self.settings();
+        let state = self.state();
+        let settings = &state.settings;
         let parts = RequestParts {
             method: received.method,
             uri: received.uri,
@@ -185,8 +308,8 @@ impl Engine {
             body_complete: received.body_complete,
         };
         let mut notes = Vec::new();
-        let (decision, request) = match parse_request(&parts) {
-            Err(unjudgeable) => (Decision::unjudgeable(&unjudgeable.reason), None),
+        let (judgement, request) = match parse_request(&parts) {
+            Err(unjudgeable) => (Judgement::of(Decision::unjudgeable(&unjudgeable.reason)), None),
             Ok(mut request) => {
                 let resolution = if matches!(request.action, Action::Read | Action::Allowed) {
                     // Reads are allowed at once: dockerd authorizes the plugin's own lookups
@@ -206,8 +329,8 @@ impl Engine {
                         )),
                     }
                 };
-                let decision = match resolution {
-                    Err(reason) => Decision::unjudgeable(&reason),
+                let judgement = match resolution {
+                    Err(reason) => Judgement::of(Decision::unjudgeable(&reason)),
                     Ok(resolution) => {
                         notes = resolution.notes;
                         let ctx = dockward_rules::Context {
@@ -215,15 +338,18 @@ impl Engine {
                             host: None,
                             host_error: Some("the plugin does not collect host facts"),
                             client: None,
-                            settings: &self.rule_settings,
+                            settings: &state.rules,
                         };
-                        decide(&ctx, &request, settings.profile)
+                        let decision = decide(&ctx, &request, settings.profile);
+                        Judgement::new(&state, &request, decision, Date::today())
                     }
                 };
-                (decision, Some(request))
+                (judgement, Some(request))
             }
         };
-        let mut message = decision.message();
+        let allow = judgement.allow();
+        let mut message = judgement.message();
+        notes.extend(judgement.notes());
         if !notes.is_empty() {
             let noted = notes.join("; ");
             message = if message.is_empty() {
@@ -232,7 +358,7 @@ impl Engine {
                 format!("{message} (note: {noted})")
             };
         }
-        let verdict_name = match (decision.allow, settings.mode) {
+        let verdict_name = match (allow, settings.mode) {
             (true, _) => "allow",
             (false, Mode::Enforce) => "deny",
             (false, Mode::Audit) => "would-deny",
@@ -241,27 +367,47 @@ impl Engine {
             self.front,
             received,
             request.as_ref(),
-            &decision,
-            &settings,
+            &judgement,
+            &state,
             verdict_name,
             &message,
         ));
         Verdict {
-            allow: decision.allow || settings.mode == Mode::Audit,
+            allow: allow || settings.mode == Mode::Audit,
             message,
         }
     }
+}
+
+/// The line on standard error after a reload: what is in force now.
+pub fn describe_reload(what: &str, state: &InForce) -> String {
+    let settings = &state.settings;
+    format!(
+        "{what}: profile {} ({}), mode {}, decision log {}, policy {}",
+        settings.profile.name(),
+        settings.profile_from.name(),
+        settings.mode.name(),
+        settings
+            .decision_log
+            .as_ref()
+            .map_or_else(|| "none".to_string(), ToString::to_string),
+        settings
+            .policy
+            .as_ref()
+            .map_or_else(|| "none".to_string(), |p| p.display().to_string()),
+    )
 }
 
 fn record(
     front: &'static str,
     received: &Received<'_>,
     request: Option<&ApiRequest>,
-    decision: &Decision,
-    settings: &Settings,
+    judgement: &Judgement,
+    state: &InForce,
     verdict: &'static str,
     message: &str,
 ) -> Record {
+    let settings: &Settings = &state.settings;
     let (route, container, image) = match request {
         None => (
             format!("{} {}", received.method, received.uri),
@@ -293,19 +439,40 @@ fn record(
         verdict,
         profile: settings.profile.name(),
         mode: settings.mode.name(),
-        rules: decision
-            .findings
+        rules: judgement
+            .denials
             .iter()
-            .map(|f| RuleRecord {
-                id: f.id.to_string(),
-                name: f.name.to_string(),
-                status: serde_json::to_value(f.status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
-                message: f.message.clone(),
+            .map(|f| {
+                let (waived, expired) = waived_of(&f.waiver);
+                RuleRecord {
+                    id: f.id.clone(),
+                    name: f.name.clone(),
+                    status: serde_json::to_value(f.status)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                    message: f.message.clone(),
+                    module: f.module.clone(),
+                    waived: waived.cloned(),
+                    waiver_expired: expired.cloned(),
+                }
             })
             .collect(),
+        warnings: judgement
+            .warnings
+            .iter()
+            .map(|w| WarningRecord {
+                id: w.id.clone(),
+                severity: w.severity,
+                message: w.message.clone(),
+                module: w.module.clone(),
+            })
+            .collect(),
+        policy: settings
+            .policy
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
         reason: message.to_string(),
     }
 }

@@ -8,6 +8,7 @@ pub mod log;
 pub mod lookup;
 pub mod package;
 pub mod plugin;
+pub mod policy;
 pub mod proxy;
 pub mod run;
 pub mod server;

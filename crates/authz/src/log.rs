@@ -52,11 +52,18 @@ pub struct Record {
     pub profile: &'static str,
     /// `enforce` or `audit`.
     pub mode: &'static str,
-    /// The rules that failed or could not judge.
+    /// The rules that failed or could not judge (custom Rego rules too, as `custom/ID`), each
+    /// with the waiver that accepted it, if one did.
     pub rules: Vec<RuleRecord>,
     /// The decision's message (why it was denied, or what was noted).
     #[serde(skip_serializing_if = "String::is_empty")]
     pub reason: String,
+    /// The custom rules' `warn` findings: logged, never denying.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<WarningRecord>,
+    /// The policy file in force, when there is one.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub policy: String,
 }
 
 /// One rule's verdict on the request.
@@ -70,6 +77,28 @@ pub struct RuleRecord {
     pub status: String,
     /// What the rule found.
     pub message: String,
+    /// The Rego module of a custom rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module: Option<String>,
+    /// The waiver in force that accepted this finding: its reason, position and expiry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waived: Option<dockward_model::Waived>,
+    /// A waiver that would have accepted it but expired: the finding counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver_expired: Option<dockward_model::Waived>,
+}
+
+/// A custom rule's `warn` finding.
+#[derive(Clone, Debug, Serialize)]
+pub struct WarningRecord {
+    /// `custom/ID`.
+    pub id: String,
+    /// Its severity.
+    pub severity: dockward_model::Severity,
+    /// Its message.
+    pub message: String,
+    /// The Rego module.
+    pub module: String,
 }
 
 enum Msg {

@@ -133,14 +133,9 @@ pub async fn serve_proxy(options: ProxyOptions) -> Result<(), StartError> {
 }
 
 fn announce(what: &str, socket: &str, engine: &Engine, daemon: &str) {
-    let settings = engine.settings();
+    let state = engine.state();
     eprintln!(
-        "dockward {what}: listening on {socket}, profile {}, mode {}, daemon {daemon}, decision log {}",
-        settings.profile.name(),
-        settings.mode.name(),
-        settings
-            .decision_log
-            .as_ref()
-            .map_or_else(|| "none".to_string(), ToString::to_string),
+        "dockward {what}: listening on {socket}, daemon {daemon}, {}",
+        crate::engine::describe_reload("", &state).trim_start_matches(": "),
     );
 }

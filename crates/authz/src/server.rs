@@ -33,6 +33,8 @@ where
     let mut hup = signal(SignalKind::hangup())?;
     let (stop, stopping) = watch::channel(false);
     let mut connections = JoinSet::new();
+    // Stopped with the loop, also when the loop's future is dropped.
+    let _watcher = AbortOnDrop(engine.watch_policy());
     let BoundSocket { listener, file } = socket;
     loop {
         while connections.try_join_next().is_some() {}
@@ -47,15 +49,18 @@ where
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             },
-            _ = hup.recv() => match engine.reload() {
-                Ok(settings) => eprintln!(
-                    "dockward: reloaded settings: profile {}, mode {}, decision log {}",
-                    settings.profile.name(),
-                    settings.mode.name(),
-                    settings.decision_log.as_ref().map_or_else(|| "none".to_string(), ToString::to_string),
-                ),
-                Err(e) => eprintln!("dockward: reload: {e}"),
-            },
+            _ = hup.recv() => {
+                // Reading the files and compiling Rego modules: off the accept loop's thread.
+                let reloading = Arc::clone(&engine);
+                match tokio::task::spawn_blocking(move || reloading.reload()).await {
+                    Ok(Ok(state)) => eprintln!(
+                        "dockward: {}",
+                        crate::engine::describe_reload("reloaded settings", &state)
+                    ),
+                    Ok(Err(e)) => eprintln!("dockward: reload: {e}"),
+                    Err(e) => eprintln!("dockward: reload: {e}"),
+                }
+            }
             _ = term.recv() => break,
             _ = int.recv() => break,
         }
@@ -77,6 +82,14 @@ where
     drop(file);
     eprintln!("dockward: stopped; removed {path}");
     Ok(())
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Resolves when the server stops.

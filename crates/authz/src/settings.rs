@@ -1,6 +1,6 @@
-//! The settings an operator can change while the plugin or the proxy runs: profile, mode and
-//! decision log. They come from the defaults, then the `--config` file, then the command line
-//! (a flag given on the command line always wins), and are read again on SIGHUP.
+//! The settings an operator can change while the plugin or the proxy runs: profile, mode,
+//! decision log and policy file. They come from the defaults, then the `--config` file, then the
+//! command line (a flag given on the command line always wins), and are read again on SIGHUP.
 //!
 //! The file is plain `key = value` lines so that it needs no parser beyond this one and reads the
 //! same to a person and to a shell script:
@@ -10,7 +10,14 @@
 //! profile = restricted
 //! mode = audit
 //! decision-log = /var/log/dockward/decisions.log
+//! policy = /etc/dockward/dockward.toml
 //! ```
+//!
+//! The policy file (`dockward.toml`) is only ever the one named here or by `--policy`: unlike
+//! `audit` and `lint`, the plugin does not look for one from its working directory upward,
+//! because a service's working directory says nothing about what it should enforce (systemd
+//! starts it in `/`, a managed plugin in its rootfs). Its `profile` applies when neither the
+//! settings file nor the command line names one (see [`ProfileFrom`]).
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -77,23 +84,55 @@ impl std::fmt::Display for LogTarget {
     }
 }
 
+/// Where the profile in force was chosen, by precedence: the default (baseline) < the policy
+/// file's `profile` < the settings file's `profile` < `--profile` (or `DOCKWARD_PROFILE`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProfileFrom {
+    /// Nothing named one: baseline.
+    Default,
+    /// The policy file's `profile`.
+    Policy,
+    /// The `--config` file's `profile`.
+    Config,
+    /// `--profile` or `DOCKWARD_PROFILE`.
+    CommandLine,
+}
+
+impl ProfileFrom {
+    /// How the start and reload lines say it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProfileFrom::Default => "default",
+            ProfileFrom::Policy => "policy file",
+            ProfileFrom::Config => "settings file",
+            ProfileFrom::CommandLine => "command line",
+        }
+    }
+}
+
 /// The settings in force.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {
     /// Which rules decide.
     pub profile: Profile,
+    /// Where `profile` was chosen.
+    pub profile_from: ProfileFrom,
     /// Enforce or audit.
     pub mode: Mode,
     /// Where decisions are logged; `None` logs nothing.
     pub decision_log: Option<LogTarget>,
+    /// The policy file (`--policy`, or `policy =` in the settings file); `None` for no policy.
+    pub policy: Option<PathBuf>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             profile: Profile::Baseline,
+            profile_from: ProfileFrom::Default,
             mode: Mode::Enforce,
             decision_log: None,
+            policy: None,
         }
     }
 }
@@ -107,6 +146,8 @@ pub struct Overrides {
     pub mode: Option<Mode>,
     /// `--decision-log`.
     pub decision_log: Option<LogTarget>,
+    /// `--policy`.
+    pub policy: Option<PathBuf>,
 }
 
 /// Where settings come from: the command line, and a file read again on SIGHUP.
@@ -156,12 +197,16 @@ impl SettingsSource {
         let o = &self.overrides;
         if let Some(profile) = o.profile {
             settings.profile = profile;
+            settings.profile_from = ProfileFrom::CommandLine;
         }
         if let Some(mode) = o.mode {
             settings.mode = mode;
         }
         if let Some(log) = &o.decision_log {
             settings.decision_log = Some(log.clone());
+        }
+        if let Some(policy) = &o.policy {
+            settings.policy = Some(policy.clone());
         }
         Ok(settings)
     }
@@ -188,15 +233,23 @@ pub fn apply_file(settings: &mut Settings, path: &Path, text: &str) -> Result<()
             "profile" => {
                 settings.profile = value
                     .parse()
-                    .map_err(|e: <Profile as FromStr>::Err| error(e.to_string()))?
+                    .map_err(|e: <Profile as FromStr>::Err| error(e.to_string()))?;
+                settings.profile_from = ProfileFrom::Config;
             }
             "mode" => settings.mode = value.parse().map_err(error)?,
             "decision-log" | "decision_log" => {
                 settings.decision_log = (!value.is_empty()).then(|| LogTarget::parse(value));
             }
+            "policy" => {
+                // Relative to the settings file, not to the service's working directory.
+                settings.policy = (!value.is_empty()).then(|| {
+                    let base = path.parent().unwrap_or(Path::new(""));
+                    base.join(value)
+                });
+            }
             other => {
                 return Err(error(format!(
-                    "unknown setting \"{other}\" (known: profile, mode, decision-log)"
+                    "unknown setting \"{other}\" (known: profile, mode, decision-log, policy)"
                 )));
             }
         }
@@ -224,17 +277,39 @@ mod tests {
         apply_file(
             &mut s,
             Path::new("a.conf"),
-            "# c\nprofile = restricted\nmode=\"audit\"\n\ndecision-log = -\n",
+            "# c\nprofile = restricted\nmode=\"audit\"\n\ndecision-log = -\npolicy = dockward.toml\n",
         )
         .unwrap();
         assert_eq!(
             s,
             Settings {
                 profile: Profile::Restricted,
+                profile_from: ProfileFrom::Config,
                 mode: Mode::Audit,
-                decision_log: Some(LogTarget::Stdout)
+                decision_log: Some(LogTarget::Stdout),
+                policy: Some(PathBuf::from("dockward.toml")),
             }
         );
+        let mut s = Settings::default();
+        apply_file(
+            &mut s,
+            Path::new("/etc/dockward/authz.conf"),
+            "policy = 'dockward.toml'\n",
+        )
+        .unwrap();
+        assert_eq!(s.policy, Some(PathBuf::from("/etc/dockward/dockward.toml")));
+        assert_eq!(s.profile_from, ProfileFrom::Default);
+        let source = SettingsSource {
+            config: None,
+            overrides: Overrides {
+                profile: Some(Profile::Baseline),
+                policy: Some(PathBuf::from("/p.toml")),
+                ..Overrides::default()
+            },
+        };
+        let s = source.load().unwrap();
+        assert_eq!(s.profile_from, ProfileFrom::CommandLine);
+        assert_eq!(s.policy, Some(PathBuf::from("/p.toml")));
     }
 
     #[test]
@@ -243,7 +318,7 @@ mod tests {
         let err = apply_file(&mut s, Path::new("a.conf"), "mode = audit\nprofil = x\n").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "a.conf:2: unknown setting \"profil\" (known: profile, mode, decision-log)"
+            "a.conf:2: unknown setting \"profil\" (known: profile, mode, decision-log, policy)"
         );
         let err = apply_file(&mut s, Path::new("a.conf"), "mode = loud\n").unwrap_err();
         assert_eq!(

@@ -13,18 +13,21 @@ use dockward_collect::Environment;
 use dockward_rules::profile::Profile;
 
 const SETTINGS_HELP: &str =
-    "Settings: --profile, --mode and --decision-log may also be set in a --config file of
-`key = value` lines (profile, mode, decision-log); a flag given on the command line wins over
-the file. SIGHUP re-reads the file, reopens the decision log (log rotation) and forgets cached
-lookups; SIGTERM stops accepting, lets requests in flight finish (at most 10 s) and removes
-the socket.
+    "Settings: --profile, --mode, --decision-log and --policy may also be set in a --config file
+of `key = value` lines (profile, mode, decision-log, policy); a flag given on the command line
+wins over the file. The profile: baseline by default, else the policy file's `profile`, else
+the settings file's, else --profile. No policy file is looked for in the working directory:
+only --policy or `policy =` name one. SIGHUP re-reads the settings and the policy, reopens the
+decision log (log rotation) and forgets cached lookups; a change of the policy file or its Rego
+modules is picked up within about 2 s. A broken settings file or policy keeps what is in force.
+SIGTERM stops accepting, lets requests in flight finish (at most 10 s) and removes the socket.
 
 Decision log: one JSON line per decision with \"verdict\": \"allow\", \"deny\" or \"would-deny\"
 (audit mode). See docs/authz.md.
 
 Exit codes:
   0    stopped by SIGTERM or SIGINT
-  2    could not start: bad flags or settings file, socket in use, log not writable";
+  2    could not start: bad flags, settings file or policy, socket in use, log not writable";
 
 /// `dockward authz`.
 #[derive(Args)]
@@ -59,9 +62,14 @@ pub struct DecisionArgs {
     /// output.
     #[arg(long, env = "DOCKWARD_DECISION_LOG", value_name = "PATH|-")]
     decision_log: Option<String>,
-    /// A settings file (`key = value` lines: profile, mode, decision-log), read again on SIGHUP.
+    /// A settings file (`key = value` lines: profile, mode, decision-log, policy), read again on
+    /// SIGHUP.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// The policy file (dockward.toml: profile, rules, waivers, Rego rules), read again on SIGHUP
+    /// and when it changes. Never looked for in the working directory.
+    #[arg(long, env = "DOCKWARD_POLICY", value_name = "FILE")]
+    policy: Option<PathBuf>,
     /// Where the host's `/` is mounted (symbolic links of bind sources are resolved inside it).
     #[arg(long, value_name = "DIR", default_value = "/")]
     host_root: PathBuf,
@@ -92,6 +100,7 @@ impl DecisionArgs {
                 profile,
                 mode,
                 decision_log: self.decision_log.as_deref().map(LogTarget::parse),
+                policy: self.policy.clone(),
             },
         })
     }

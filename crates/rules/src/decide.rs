@@ -260,7 +260,9 @@ fn must_escape(c: char) -> bool {
     c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
-fn escape_controls(text: String) -> String {
+/// `text` with control characters and bidirectional overrides escaped (`\n`, `\u{202e}`), as
+/// [`Decision::message`] escapes its parts: for messages built from untrusted text.
+pub fn escape_controls(text: String) -> String {
     if !text.chars().any(must_escape) {
         return text;
     }

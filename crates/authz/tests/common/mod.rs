@@ -47,6 +47,8 @@ impl Drop for TempDir {
 /// A server running in this process; stopped (and its socket removed) when dropped.
 pub struct Running {
     pub socket: PathBuf,
+    /// The engine deciding (its reload status, the state in force).
+    pub engine: Arc<Engine>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
@@ -76,15 +78,17 @@ pub fn plugin(socket: &Path, settings: SettingsSource, docker: &Path) -> Running
 pub fn plugin_on_host(socket: &Path, settings: SettingsSource, docker: &Path, host_root: &Path) -> Running {
     let engine = engine(settings, docker, "plugin", host_root);
     let bound = dockward_authz::socket::bind(socket).unwrap();
+    let serving = Arc::clone(&engine);
     let task = tokio::spawn(dockward_authz::server::run(
         bound,
         Arc::clone(&engine),
         move |stream, stopping| {
-            dockward_authz::plugin::serve_connection(Arc::clone(&engine), stream, stopping)
+            dockward_authz::plugin::serve_connection(Arc::clone(&serving), stream, stopping)
         },
     ));
     Running {
         socket: socket.to_path_buf(),
+        engine,
         task,
     }
 }
@@ -94,12 +98,13 @@ pub fn proxy(socket: &Path, settings: SettingsSource, upstream: &Path) -> Runnin
     let engine = engine(settings, upstream, "proxy", Path::new("/"));
     let bound = dockward_authz::socket::bind(socket).unwrap();
     let upstream = Arc::new(Upstream::Unix(upstream.to_path_buf()));
+    let serving = Arc::clone(&engine);
     let task = tokio::spawn(dockward_authz::server::run(
         bound,
         Arc::clone(&engine),
         move |stream, stopping| {
             dockward_authz::proxy::serve_connection(
-                Arc::clone(&engine),
+                Arc::clone(&serving),
                 Arc::clone(&upstream),
                 stream,
                 stopping,
@@ -108,6 +113,7 @@ pub fn proxy(socket: &Path, settings: SettingsSource, upstream: &Path) -> Runnin
     ));
     Running {
         socket: socket.to_path_buf(),
+        engine,
         task,
     }
 }
