@@ -318,7 +318,7 @@ impl Engine {
                 } else {
                     match tokio::time::timeout(
                         self.lookup_budget,
-                        self.lookups.resolve(&mut request, settings.profile),
+                        self.lookups.resolve(&mut request, &state.rules),
                     )
                     .await
                     {

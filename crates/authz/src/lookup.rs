@@ -257,7 +257,18 @@ impl Lookups {
     }
 
     /// Fills in what `request` refers to. `Err` is the reason the request cannot be judged.
-    pub async fn resolve(&self, request: &mut ApiRequest, profile: Profile) -> Result<Resolution, String> {
+    /// `rules` are the settings the decision is judged with (`rules.profile` the profile in
+    /// force): lookups that only some rules need happen when those rules are selected.
+    pub async fn resolve(
+        &self,
+        request: &mut ApiRequest,
+        rules: &dockward_rules::Settings,
+    ) -> Result<Resolution, String> {
+        let profile = rules.profile.unwrap_or(Profile::Baseline);
+        let selects = |id: &str| {
+            dockward_rules::find(id).is_some_and(|rule| rules.selects_under(Some(profile), rule))
+        };
+        let (needs_image_user, needs_exec_user) = (selects("CT0001"), selects("RQ0002"));
         let mut session = Session {
             lookups: self,
             client: None,
@@ -270,13 +281,13 @@ impl Lookups {
         );
         match &mut request.action {
             Action::Container(workload) | Action::Service(workload) => {
-                self.workload(&mut session, workload, profile, &mut notes).await?;
+                self.workload(&mut session, workload, needs_image_user, &mut notes).await?;
             }
             Action::Volume(workload) => {
                 self.host_paths(workload);
             }
             // The exec user matters to exec-as-root only.
-            Action::Exec(exec) if profile.selects("RQ0002") => {
+            Action::Exec(exec) if needs_exec_user => {
                 self.exec_user(&mut session, exec, &mut notes).await?;
             }
             _ => {}
@@ -339,7 +350,7 @@ impl Lookups {
         &self,
         session: &mut Session<'_>,
         workload: &mut Workload,
-        profile: Profile,
+        needs_image_user: bool,
         notes: &mut Vec<String>,
     ) -> Result<(), Failure> {
         // A started container's user already includes its image's USER.
@@ -349,7 +360,7 @@ impl Lookups {
         self.named_volumes(session, workload).await?;
         self.host_paths(workload);
         // The image's user matters to runs-as-root only.
-        if profile.selects("CT0001") {
+        if needs_image_user {
             self.image_user(session, workload, !started, notes).await?;
         }
         Ok(())

@@ -264,10 +264,8 @@ impl Judgement {
             return judgement;
         }
         let subject = subject_of(request, state.policy.is_some());
+        // `decide` judged with `state.rules`: rules the policy disables were not asked.
         for finding in &judgement.decision.findings {
-            if disabled(&state.rules, finding.id) {
-                continue;
-            }
             judgement.denials.push(Denial {
                 id: finding.id.to_string(),
                 name: finding.name.to_string(),
@@ -281,8 +279,7 @@ impl Judgement {
         if let Some(modules) = state.policy.as_deref().and_then(Policy::rego)
             && let Action::Container(workload) | Action::Service(workload) = &request.action
         {
-            let input = dockward_policy::rego::workload_input("container", workload);
-            for outcome in modules.evaluate(&input) {
+            for outcome in dockward_policy::rego::request_findings(modules, workload) {
                 match outcome {
                     ModuleOutcome::Findings(findings) => {
                         for finding in findings {
@@ -317,7 +314,7 @@ impl Judgement {
         if custom_disabled(&state.rules, &finding.id) {
             return;
         }
-        if is_warn(&finding) {
+        if finding.warn {
             self.warnings.push(Warning {
                 id: finding.id,
                 message: finding.message,
@@ -436,26 +433,6 @@ fn subject_of(request: &ApiRequest, needed: bool) -> Subject {
     }
 }
 
-/// Whether the policy disables a built-in rule (by id, name or category).
-fn disabled(rules: &dockward_rules::Settings, id: &str) -> bool {
-    // TEMPORARY until dockward_rules::Settings::disables lands (rules-options).
-    dockward_rules::registry::find(id).is_some_and(|rule| {
-        rules.disable.iter().any(|d| {
-            d.eq_ignore_ascii_case(rule.id)
-                || d.eq_ignore_ascii_case(rule.name)
-                || dockward_rules::Scope::parse(d)
-                    .is_some_and(|s| dockward_rules::Scope::of(rule.id) == Some(s))
-        })
-    })
-}
-
 fn custom_disabled(rules: &dockward_rules::Settings, id: &str) -> bool {
     rules.disable.iter().any(|d| d.eq_ignore_ascii_case(id))
-}
-
-/// Whether a custom finding is an element of its module's `warn` set (logged only) rather than
-/// of `deny`.
-fn is_warn(finding: &CustomFinding) -> bool {
-    let _ = finding;
-    todo!("the rego API says which set a finding came from")
 }
