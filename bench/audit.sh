@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Benchmark: dockward's full audit against `docker inspect` of the same containers, on a private
-# daemon. Prints both times (median of several runs), their ratio and dockward's peak memory.
+# daemon. Prints both times (median of several runs), their ratio and dockward's peak memory,
+# and the same audit with a policy of one custom Rego rule (bench/lib/one-rule), evaluated on
+# every container, image, the daemon and the host.
 #
 #   bench/audit.sh [N] [--created]
 #
 # N containers (default 100) are started (`docker run`); with --created they are only created and
-# audited with `--all`. Targets: ratio <= 2 at N=100 running and N=1000 created; peak RSS <= 50 MB.
+# audited with `--all`. Targets: ratio <= 2 at N=100 running and N=1000 created; peak RSS <= 50 MB;
+# the custom rule keeps the audit at most as long as `docker inspect` (issue 10: ratio <= 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/private-dockerd.sh
@@ -55,10 +58,16 @@ median_seconds() {
 # shellcheck disable=SC2086
 inspect_s=$(median_seconds docker -H "$host" inspect $ids)
 audit_s=$(DOCKER_HOST=$host median_seconds "$bin" "${audit_args[@]}")
+rego_args=("${audit_args[@]}" --policy "$PWD/bench/lib/one-rule/dockward.toml")
+# The policy must be in force, and the rule judged every container: fail loudly, not time an error.
+custom=$(DOCKER_HOST=$host "$bin" "${rego_args[@]}" | python3 -c 'import json,sys; print(sum(1 for r in json.load(sys.stdin)["results"] if r["rule"].startswith("custom/")))')
+[ "$custom" -ge "$count" ] || { echo "the custom rule gave $custom results for $count containers" >&2; exit 1; }
+audit_rego_s=$(DOCKER_HOST=$host median_seconds "$bin" "${rego_args[@]}")
 peak_kb=$(DOCKER_HOST=$host /usr/bin/time -f %M "$bin" "${audit_args[@]}" 2>&1 >/dev/null | tail -n 1)
 results=$(DOCKER_HOST=$host "$bin" "${audit_args[@]}" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["results"]))')
 
 ratio=$(awk -v a="$audit_s" -v b="$inspect_s" 'BEGIN {printf "%.2f", a / b}')
+ratio_rego=$(awk -v a="$audit_rego_s" -v b="$inspect_s" 'BEGIN {printf "%.2f", a / b}')
 peak_mb=$(awk -v k="$peak_kb" 'BEGIN {printf "%.1f", k / 1024}')
 verdict() { awk -v v="$1" -v max="$2" 'BEGIN {print (v <= max) ? "met" : "MISSED"}'; }
 cat <<REPORT
@@ -66,6 +75,8 @@ containers:            $count ($mode)
 results:               $results
 docker inspect (floor): ${inspect_s} s   (median of $runs)
 dockward audit:        ${audit_s} s   (median of $runs)
-ratio audit/inspect:   ${ratio}   (target <= 2: $(verdict "$ratio" 2))
+ratio audit/inspect:   ${ratio}   (target <= 2: $(verdict "$ratio" 2); <= 1: $(verdict "$ratio" 1))
+audit, 1 Rego rule:    ${audit_rego_s} s   (median of $runs; $custom custom results)
+ratio audit+rule/inspect: ${ratio_rego}   (target <= 2: $(verdict "$ratio_rego" 2); issue 10, <= 1: $(verdict "$ratio_rego" 1))
 dockward peak RSS:     ${peak_mb} MB   (target <= 50: $(verdict "$peak_mb" 50))
 REPORT

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Measurements for bench/authz.sh (which starts the daemon and the plugins).
 
-  authz_bench.py decisions SOCKET FLOOR_SOCKET N IMAGE
+  authz_bench.py decisions SOCKET FLOOR_SOCKET N IMAGE [REGO_SOCKET]
       N AuthZReq calls for a full container create body to each plugin, straight to its socket
-      over one keep-alive connection each, in alternating batches of 100 (so a change of machine
-      load hits both alike). Prints JSON: per-call latencies (ns) per plugin.
+      over one keep-alive connection each, in rotating batches of 100 (so a change of machine
+      load hits all alike). REGO_SOCKET: dockward with a policy of one custom Rego rule.
+      Prints JSON: per-call latencies (ns) per plugin.
   authz_bench.py api DOCKER_SOCKET DAEMON_DIR CONFIG PLUGIN FLOOR ROUNDS GETS CREATES IMAGE
       ROUNDS rounds; in each, the daemon's authorization plugins are set to none, to [FLOOR] (the
       allow-all plugin) and to [PLUGIN] (daemon.json CONFIG + SIGHUP, in an order that rotates
@@ -88,11 +89,13 @@ def authz_request(image):
     ).encode()
 
 
-def decisions(sock_path, floor_path, count, image):
+def decisions(sock_path, floor_path, count, image, rego_path=None):
     payload = authz_request(image)
     headers = {"Content-Type": "application/json", "Accept": "application/vnd.docker.plugins.v1.2+json"}
     conns = {"dockward": UnixConnection(sock_path), "floor": UnixConnection(floor_path)}
-    latencies = {"dockward": [], "floor": []}
+    if rego_path:
+        conns["dockward+rego"] = UnixConnection(rego_path)
+    latencies = {name: [] for name in conns}
 
     def call(name):
         conn = conns[name]
@@ -109,8 +112,10 @@ def decisions(sock_path, floor_path, count, image):
         for _ in range(200):
             call(name)
     batch = 100
+    names = list(conns)
     for b in range(max(1, count // batch)):
-        order = ["dockward", "floor"] if b % 2 == 0 else ["floor", "dockward"]
+        shift = b % len(names)
+        order = names[shift:] + names[:shift]
         for name in order:
             latencies[name].extend(call(name) for _ in range(batch))
     return latencies
@@ -200,6 +205,16 @@ def report(decisions_file, api_file):
     lines.append(
         f"  ratio dockward/floor (median): {dw_med / fl_med:.2f}   (target <= 1: {verdict(dw_med <= fl_med)})"
     )
+    if "dockward+rego" in both:
+        rg = both["dockward+rego"]
+        rg_med = statistics.median(rg)
+        lines.append(
+            f"  dockward + 1 Rego rule: median {ms(rg_med)}, p99 {ms(pct(rg, 99))}, {1e9 / statistics.mean(rg):.0f} decisions/s"
+        )
+        lines.append(
+            f"  ratio dockward+rego/floor (median): {rg_med / fl_med:.2f}   (target <= 1: {verdict(rg_med <= fl_med)});"
+            f" the rule adds a median {ms(rg_med - dw_med)}"
+        )
     for kind, label in (("get", "GET /containers/json"), ("create", "POST /containers/create + DELETE")):
         without_rounds = runs["without"][kind]
         without_all = [t for run in without_rounds for t in run]
@@ -224,7 +239,8 @@ def report(decisions_file, api_file):
 def main():
     mode = sys.argv[1]
     if mode == "decisions":
-        print(json.dumps(decisions(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])))
+        rego = sys.argv[6] if len(sys.argv) > 6 else None
+        print(json.dumps(decisions(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], rego)))
     elif mode == "api":
         s, d, c, p, f, rounds, gets, creates, image = sys.argv[2:11]
         print(json.dumps(api(s, d, c, p, f, int(rounds), int(gets), int(creates), image)))

@@ -265,9 +265,8 @@ impl Lookups {
         rules: &dockward_rules::Settings,
     ) -> Result<Resolution, String> {
         let profile = rules.profile.unwrap_or(Profile::Baseline);
-        let selects = |id: &str| {
-            dockward_rules::find(id).is_some_and(|rule| rules.selects_under(Some(profile), rule))
-        };
+        let selects =
+            |id: &str| dockward_rules::find(id).is_some_and(|rule| rules.selects_under(Some(profile), rule));
         let (needs_image_user, needs_exec_user) = (selects("CT0001"), selects("RQ0002"));
         let mut session = Session {
             lookups: self,
@@ -281,7 +280,8 @@ impl Lookups {
         );
         match &mut request.action {
             Action::Container(workload) | Action::Service(workload) => {
-                self.workload(&mut session, workload, needs_image_user, &mut notes).await?;
+                self.workload(&mut session, workload, needs_image_user, &mut notes)
+                    .await?;
             }
             Action::Volume(workload) => {
                 self.host_paths(workload);

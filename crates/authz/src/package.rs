@@ -72,9 +72,10 @@ pub fn config_json(options: &PackageOptions) -> serde_json::Value {
             "--docker-host", "unix:///run/docker.sock"
         ],
         "env": [
-            {"name": "DOCKWARD_PROFILE", "description": "baseline or restricted", "settable": ["value"], "value": options.profile},
+            {"name": "DOCKWARD_PROFILE", "description": "baseline, restricted, cis-level1 or cis-level2", "settable": ["value"], "value": options.profile},
             {"name": "DOCKWARD_MODE", "description": "enforce or audit", "settable": ["value"], "value": options.mode},
-            {"name": "DOCKWARD_DECISION_LOG", "description": "where decisions are logged (- is the daemon's log)", "settable": ["value"], "value": "-"}
+            {"name": "DOCKWARD_DECISION_LOG", "description": "where decisions are logged (- is the daemon's log)", "settable": ["value"], "value": "-"},
+            {"name": "DOCKWARD_POLICY", "description": "a policy file as the plugin sees the host: /host/PATH (empty: none)", "settable": ["value"], "value": ""}
         ],
         "interface": {"types": ["docker.authz/1.0"], "socket": options.socket_name},
         "network": {"type": "none"},

@@ -145,7 +145,7 @@ async fn a_waiver_allows_the_request_it_names_and_no_other() {
     assert_eq!(
         reply["Msg"],
         "POST /containers/create (name web, image busybox) denied by profile baseline: CT0015 host-pid: \
-         container shares the host's PID namespace (fix: remove --pid host)"
+         container shares the host's PID namespace (fix: remove --pid=host)"
     );
     let decision = logged(&p.log(), "web");
     assert_eq!(decision["verdict"], "deny");
@@ -172,7 +172,7 @@ expires = 2020-06-30
         reply["Msg"],
         format!(
             "POST /containers/create (name node-exporter-1, image busybox) denied by profile baseline: \
-             CT0015 host-pid: container shares the host's PID namespace (fix: remove --pid host) \
+             CT0015 host-pid: container shares the host's PID namespace (fix: remove --pid=host) \
              (note: the waiver at {}:2:1 for CT0015 host-pid expired on 2020-06-30)",
             p.policy().display()
         )
@@ -190,11 +190,7 @@ expires = 2020-06-30
     );
 }
 
-#[tokio::test]
-async fn label_and_image_selectors_match_what_the_request_creates() {
-    let p = PolicyDir::new(
-        "selectors",
-        r#"
+const SELECTOR_WAIVERS: &str = r#"
 [[waiver]]
 rules = ["host-pid"]
 labels = ["team=monitoring"]
@@ -204,18 +200,30 @@ reason = "the monitoring team's agents read host processes"
 rules = ["host-network"]
 images = ["registry.example.com/agents/*"]
 reason = "agents answer on the host's network"
-"#,
-    );
+"#;
+
+#[tokio::test]
+async fn a_label_selector_matches_the_labels_of_the_create() {
+    let p = PolicyDir::new("labels", SELECTOR_WAIVERS);
     let daemon = common::daemon(vec![]);
     let server = plugin(&p.dir.join("p.sock"), p.source(), &daemon.path);
-
     let labelled = r#"{"Image":"busybox","Labels":{"team":"monitoring"},"HostConfig":{"PidMode":"host"}}"#;
     let reply = create(&server.socket, "agent-a", labelled).await;
     assert_eq!(reply["Allow"], true, "{reply}");
+    assert_eq!(
+        logged(&p.log(), "agent-a")["rules"][0]["waived"]["reason"],
+        "the monitoring team's agents read host processes"
+    );
     let other_label = r#"{"Image":"busybox","Labels":{"team":"web"},"HostConfig":{"PidMode":"host"}}"#;
     let reply = create(&server.socket, "agent-b", other_label).await;
     assert_eq!(reply["Allow"], false, "{reply}");
+}
 
+#[tokio::test]
+async fn an_image_selector_matches_the_image_of_the_create() {
+    let p = PolicyDir::new("images", SELECTOR_WAIVERS);
+    let daemon = common::daemon(vec![]);
+    let server = plugin(&p.dir.join("p.sock"), p.source(), &daemon.path);
     let agent = r#"{"Image":"registry.example.com/agents/net:1","HostConfig":{"NetworkMode":"host"}}"#;
     let reply = create(&server.socket, "agent-c", agent).await;
     assert_eq!(reply["Allow"], true, "{reply}");
@@ -234,7 +242,7 @@ reason = "agents answer on the host's network"
         reply["Msg"],
         format!(
             "POST /containers/create (name agent-e, image registry.example.com/agents/net:1) denied by profile \
-             baseline: CT0015 host-pid: container shares the host's PID namespace (fix: remove --pid host) \
+             baseline: CT0015 host-pid: container shares the host's PID namespace (fix: remove --pid=host) \
              (note: CT0009 host-network waived by {}:7:1: agents answer on the host's network)",
             p.policy().display()
         )

@@ -51,8 +51,8 @@ pub enum AuthzCommand {
 /// Flags both enforcement servers share.
 #[derive(Args, Clone)]
 pub struct DecisionArgs {
-    /// Which rules decide [default: baseline].
-    #[arg(long, env = "DOCKWARD_PROFILE", value_parser = ["baseline", "restricted"])]
+    /// Which rules decide [default: the policy file's profile, else baseline].
+    #[arg(long, env = "DOCKWARD_PROFILE", value_parser = ["baseline", "restricted", "cis-level1", "cis-level2"])]
     profile: Option<String>,
     /// `enforce` denies; `audit` allows everything and logs what enforce would deny
     /// [default: enforce].
@@ -100,7 +100,8 @@ impl DecisionArgs {
                 profile,
                 mode,
                 decision_log: self.decision_log.as_deref().map(LogTarget::parse),
-                policy: self.policy.clone(),
+                // An empty DOCKWARD_POLICY (the managed plugin's default) names no policy.
+                policy: self.policy.clone().filter(|p| !p.as_os_str().is_empty()),
             },
         })
     }
@@ -132,7 +133,7 @@ pub struct PackageArgs {
     #[arg(long, value_name = "PATH", default_value = "/var/run/docker.sock")]
     docker_socket: PathBuf,
     /// The profile the plugin starts with.
-    #[arg(long, value_parser = ["baseline", "restricted"], default_value = "baseline")]
+    #[arg(long, value_parser = ["baseline", "restricted", "cis-level1", "cis-level2"], default_value = "baseline")]
     profile: String,
     /// The mode the plugin starts with.
     #[arg(long, value_parser = ["enforce", "audit"], default_value = "enforce")]

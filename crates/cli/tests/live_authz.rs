@@ -1782,6 +1782,11 @@ struct SocketPlugin {
 
 impl SocketPlugin {
     fn start(env: &Env, name: &str) -> SocketPlugin {
+        SocketPlugin::start_with(env, name, &[])
+    }
+
+    /// With more flags (`--policy FILE`).
+    fn start_with(env: &Env, name: &str, extra: &[&str]) -> SocketPlugin {
         let socket = PathBuf::from(format!("/run/docker/plugins/{name}.sock"));
         assert!(
             UnixStream::connect(&socket).is_err(),
@@ -1795,6 +1800,7 @@ impl SocketPlugin {
             .arg(&env.managed)
             .arg("--decision-log")
             .arg(env.work.join(format!("{name}.decisions.log")))
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -1874,4 +1880,180 @@ fn a_plugin_that_is_down_fails_closed_until_it_is_taken_out_of_the_chain() {
     // The documented break-glass: take it out of authorization-plugins and reload.
     managed_reload(&env, &[]);
     docker(&env.managed, &["ps"]);
+}
+
+/// The policy file the plugin enforces with: a Rego rule, a waiver in force and an expired one.
+const LIVE_POLICY: &str = r#"rego = ["policies/*.rego"]
+
+[[waiver]]
+rules = ["host-pid"]
+containers = ["node-exporter-*"]
+reason = "node-exporter reads host processes"
+expires = 2999-12-31
+
+[[waiver]]
+rules = ["host-pid"]
+containers = ["legacy-agent-*"]
+reason = "the legacy agent, until its replacement ships"
+expires = 2020-06-30
+"#;
+
+const LIVE_MODULE: &str = r#"package dockward.live
+
+import rego.v1
+
+deny contains {"id": "DW001", "message": sprintf("image %s is retired", [input.workload.image.value])} if {
+	input.kind == "container"
+	startswith(input.workload.image.value, "dwpolicy/retired")
+}
+"#;
+
+/// Removes the managed daemon's policy test containers and takes the plugin out of its chain.
+struct PolicyCleanup<'a>(&'a Env);
+
+impl Drop for PolicyCleanup<'_> {
+    fn drop(&mut self) {
+        managed_reload(self.0, &[]);
+        for prefix in ["node-exporter-", "legacy-agent-", "dwpolicy-"] {
+            remove_containers(&self.0.managed, prefix);
+        }
+        let _ = docker_output(&self.0.managed, &["rmi", "dwpolicy/retired:1"]);
+    }
+}
+
+/// What `docker run` printed of a denial: the daemon's error line, without `docker: ` and the
+/// hint to run `--help` that follows it.
+fn run_error(out: &Output) -> String {
+    assert!(!out.status.success(), "docker run succeeded");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let first = stderr.lines().next().unwrap_or_default();
+    first.strip_prefix("docker: ").unwrap_or(first).to_string()
+}
+
+fn run_detached(host: &str, name: &str, image: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "run",
+        "-d",
+        "--name",
+        name,
+        "--network",
+        "none",
+        "--cgroupns",
+        "private",
+    ];
+    args.extend(extra);
+    args.extend([image, "sleep", "86400"]);
+    docker_output(host, &args)
+}
+
+#[test]
+fn the_plugin_enforces_the_policy_file_rego_rules_and_waivers() {
+    let _serial = serial();
+    let Some(env) = live_env() else { return };
+    let dir = env.work.join("policy-live");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("policies")).unwrap();
+    let policy = dir.join("dockward.toml");
+    std::fs::write(&policy, LIVE_POLICY).unwrap();
+    std::fs::write(dir.join("policies/live.rego"), LIVE_MODULE).unwrap();
+    for prefix in ["node-exporter-", "legacy-agent-", "dwpolicy-"] {
+        remove_containers(&env.managed, prefix);
+    }
+    // Tagged while no plugin is in the chain.
+    docker(&env.managed, &["tag", &env.image, "dwpolicy/retired:1"]);
+    let plugin = SocketPlugin::start_with(&env, "dockward-policy", &["--policy", policy.to_str().unwrap()]);
+    let _cleanup = PolicyCleanup(&env);
+    managed_reload(&env, &["dockward-policy"]);
+    let prefix = "Error response from daemon: authorization denied by plugin dockward-policy: ";
+    let log = env.work.join("dockward-policy.decisions.log");
+    let position = |line: u32| format!("{}:{line}:1", policy.display());
+
+    // A Rego rule denies a real `docker run`; nothing is created.
+    let out = run_detached(&env.managed, "dwpolicy-retired", "dwpolicy/retired:1", &[]);
+    assert_eq!(
+        run_error(&out),
+        format!(
+            "{prefix}POST /containers/create (name dwpolicy-retired, image dwpolicy/retired:1) denied by \
+             profile baseline: custom/DW001: image dwpolicy/retired:1 is retired"
+        ),
+    );
+    assert!(!container_exists(&env.managed, "dwpolicy-retired"));
+    let decision = create_decision(
+        &decisions_for(&log, &["dwpolicy-retired".to_string()]),
+        "dwpolicy-retired",
+    )
+    .cloned()
+    .expect("the Rego denial is logged");
+    assert_eq!(decision["verdict"], "deny");
+    assert_eq!(decision["rules"][0]["id"], "custom/DW001");
+
+    // The waiver lets node-exporter-1 share the host's PID namespace, and only it.
+    let out = run_detached(&env.managed, "node-exporter-1", &env.image, &["--pid", "host"]);
+    assert!(
+        out.status.success(),
+        "waived run: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        docker(
+            &env.managed,
+            &[
+                "inspect",
+                "-f",
+                "{{.HostConfig.PidMode}} {{.State.Running}}",
+                "node-exporter-1"
+            ]
+        ),
+        "host true"
+    );
+    let decision = create_decision(
+        &decisions_for(&log, &["node-exporter-1".to_string()]),
+        "node-exporter-1",
+    )
+    .cloned()
+    .expect("the waived create is logged");
+    assert_eq!(decision["verdict"], "allow");
+    assert_eq!(decision["rules"][0]["id"], "CT0015");
+    assert_eq!(
+        decision["rules"][0]["waived"],
+        serde_json::json!({
+            "reason": "node-exporter reads host processes",
+            "at": position(3),
+            "expires": "2999-12-31",
+        })
+    );
+
+    let out = run_detached(&env.managed, "dwpolicy-web", &env.image, &["--pid", "host"]);
+    assert_eq!(
+        run_error(&out),
+        format!(
+            "{prefix}POST /containers/create (name dwpolicy-web, image {}) denied by profile baseline: \
+             CT0015 host-pid: container shares the host's PID namespace (fix: remove --pid=host)",
+            env.image
+        ),
+    );
+    assert!(!container_exists(&env.managed, "dwpolicy-web"));
+
+    // An expired waiver allows nothing, and says so.
+    let out = run_detached(&env.managed, "legacy-agent-1", &env.image, &["--pid", "host"]);
+    assert_eq!(
+        run_error(&out),
+        format!(
+            "{prefix}POST /containers/create (name legacy-agent-1, image {}) denied by profile baseline: \
+             CT0015 host-pid: container shares the host's PID namespace (fix: remove --pid=host) \
+             (note: the waiver at {} for CT0015 host-pid expired on 2020-06-30)",
+            env.image,
+            position(9)
+        ),
+    );
+    assert!(!container_exists(&env.managed, "legacy-agent-1"));
+    let decision = create_decision(
+        &decisions_for(&log, &["legacy-agent-1".to_string()]),
+        "legacy-agent-1",
+    )
+    .cloned()
+    .expect("the expired waiver's denial is logged");
+    assert_eq!(decision["verdict"], "deny");
+    assert_eq!(decision["rules"][0]["waiver_expired"]["at"], position(9));
+    drop(plugin);
 }
