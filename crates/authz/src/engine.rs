@@ -224,7 +224,7 @@ impl Engine {
                 tried = attempt;
                 match result {
                     None => {}
-                    Some(Ok(state)) => eprintln!("dockward: {}", describe_reload("policy changed", &state)),
+                    Some(Ok(state)) => eprintln!("dockward: policy changed: {}", describe(&state)),
                     Some(Err(e)) => eprintln!("dockward: {e}"),
                 }
             }
@@ -379,11 +379,11 @@ impl Engine {
     }
 }
 
-/// The line on standard error after a reload: what is in force now.
-pub fn describe_reload(what: &str, state: &InForce) -> String {
+/// What is in force, for the start line and the line after a reload.
+pub fn describe(state: &InForce) -> String {
     let settings = &state.settings;
     format!(
-        "{what}: profile {} ({}), mode {}, decision log {}, policy {}",
+        "profile {} ({}), mode {}, decision log {}, policy {}",
         settings.profile.name(),
         settings.profile_from.name(),
         settings.mode.name(),

@@ -82,15 +82,15 @@ impl InForce {
             }
         }
         rules.profile = Some(settings.profile);
-        let fingerprint = match (&given.policy, before) {
-            (Some(path), Some(before)) => {
+        let fingerprint = match before {
+            Some(before) => {
                 let modules = policy
                     .as_deref()
                     .and_then(Policy::rego)
                     .map_or(&[][..], |m| &m.files[..]);
-                Fingerprint::of_policy(path, modules, before)
+                Fingerprint::of_policy(modules, before)
             }
-            _ => Fingerprint::default(),
+            None => Fingerprint::default(),
         };
         Ok(InForce {
             settings: Arc::new(settings),
@@ -99,20 +99,6 @@ impl InForce {
             rules,
             fingerprint,
         })
-    }
-
-    /// The defaults, with no file read (for a settings source that could not be read at all).
-    pub fn defaults() -> InForce {
-        InForce {
-            settings: Arc::new(Settings::default()),
-            given: Settings::default(),
-            policy: None,
-            rules: dockward_rules::Settings {
-                profile: Some(Settings::default().profile),
-                ..dockward_rules::Settings::default()
-            },
-            fingerprint: Fingerprint::default(),
-        }
     }
 }
 
@@ -140,7 +126,7 @@ impl Fingerprint {
         (path.to_path_buf(), stat(path))
     }
 
-    fn of_policy(path: &Path, modules: &[PathBuf], before: (PathBuf, Option<[i128; 5]>)) -> Fingerprint {
+    fn of_policy(modules: &[PathBuf], before: (PathBuf, Option<[i128; 5]>)) -> Fingerprint {
         let mut entries = vec![before];
         let mut dirs: Vec<PathBuf> = Vec::new();
         for module in modules {
@@ -152,7 +138,6 @@ impl Fingerprint {
             }
         }
         entries.extend(dirs.iter().map(|d| Fingerprint::of_file(d)));
-        let _ = path;
         Fingerprint(entries)
     }
 

@@ -136,6 +136,6 @@ fn announce(what: &str, socket: &str, engine: &Engine, daemon: &str) {
     let state = engine.state();
     eprintln!(
         "dockward {what}: listening on {socket}, daemon {daemon}, {}",
-        crate::engine::describe_reload("", &state).trim_start_matches(": "),
+        crate::engine::describe(&state),
     );
 }

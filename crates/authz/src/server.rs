@@ -54,8 +54,8 @@ where
                 let reloading = Arc::clone(&engine);
                 match tokio::task::spawn_blocking(move || reloading.reload()).await {
                     Ok(Ok(state)) => eprintln!(
-                        "dockward: {}",
-                        crate::engine::describe_reload("reloaded settings", &state)
+                        "dockward: reloaded settings: {}",
+                        crate::engine::describe(&state)
                     ),
                     Ok(Err(e)) => eprintln!("dockward: reload: {e}"),
                     Err(e) => eprintln!("dockward: reload: {e}"),

@@ -19,7 +19,7 @@ wins over the file. The profile: baseline by default, else the policy file's `pr
 the settings file's, else --profile. No policy file is looked for in the working directory:
 only --policy or `policy =` name one. SIGHUP re-reads the settings and the policy, reopens the
 decision log (log rotation) and forgets cached lookups; a change of the policy file or its Rego
-modules is picked up within about 2 s. A broken settings file or policy keeps what is in force.
+modules is picked up within about a second. A broken settings file or policy keeps what is in force.
 SIGTERM stops accepting, lets requests in flight finish (at most 10 s) and removes the socket.
 
 Decision log: one JSON line per decision with \"verdict\": \"allow\", \"deny\" or \"would-deny\"
