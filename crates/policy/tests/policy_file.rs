@@ -552,3 +552,20 @@ fn the_engine_selects_what_the_precedence_says() {
     assert!(settings.selects(find("CT0015")));
     assert!(!settings.selects(find("CT0011")));
 }
+
+#[test]
+fn rego_patterns_are_resolved_beside_the_file_and_reported_at_their_position() {
+    assert_eq!(
+        errors("profile = \"baseline\"\nrego = [\"policies/*.rego\", \"\"]\n"),
+        [
+            "dockward.toml:2:9: rego pattern `policies/*.rego` matches no file",
+            "dockward.toml:2:28: rego patterns must not be empty",
+        ]
+    );
+    assert_eq!(
+        errors("rego = \"policies/*.rego\"\n"),
+        ["dockward.toml:1:8: rego must be an array of strings, found a string"]
+    );
+    // No patterns, no modules.
+    assert!(valid("rego = []\n").rego().is_none());
+}
