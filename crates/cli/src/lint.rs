@@ -262,14 +262,7 @@ pub(crate) fn lint(args: LintArgs) -> anyhow::Result<u8> {
         crate::policy::keep_selected_custom(&mut custom, &base_settings);
         results.extend(custom);
     }
-    let mut subjects = dockward_policy::Subjects::default();
-    for workload in &other.workloads {
-        let kind = match workload.origin {
-            dockward_model::Origin::Kubernetes { .. } => TargetKind::K8sContainer,
-            _ => TargetKind::ComposeService,
-        };
-        subjects.insert_workload(kind, workload);
-    }
+    let subjects = dockward_policy::Subjects::from_workloads(&other.workloads);
     // Files (Dockerfiles, daemon.json, seccomp profiles) are known by their path, which is
     // what a target of their kind shows without being recorded.
     let outcome = crate::policy::apply(&policy, &mut results, &subjects, &cli);
