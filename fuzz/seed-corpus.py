@@ -151,6 +151,21 @@ for f in files("crates/rules/tests/fixtures/*.json"):
         if "inspect" in case:
             put("inspect", json.dumps(merge(base, case["inspect"])))
 
+# Baselines: the CLI's JSON reports, and small ones with located and custom failures.
+for path in files("crates/cli/tests/data/snapshot.report.json"):
+    put("baseline", open(path, "rb").read())
+put("baseline", json.dumps({
+    "schema_version": 1, "tool": {"name": "dockward", "version": "0"},
+    "results": [
+        {"rule": "DF0001", "name": "rule", "status": "fail", "target": {"kind": "dockerfile", "name": "Dockerfile"},
+         "message": "runs as root", "location": {"path": "Dockerfile", "line": 9, "column": 1}},
+        {"rule": "CT0006", "name": "rule", "status": "fail", "target": {"kind": "container", "name": "gone"}, "message": "x"},
+        {"rule": "custom/ORG001", "name": "custom/ORG001", "status": "fail", "target": {"kind": "container", "name": "app"},
+         "message": "team images", "waived": {"reason": "r", "at": "dockward.toml:1:1"}},
+    ],
+    "baseline": {"path": "older.json", "known": 0, "new": 0},
+}))
+
 # Snapshots: the CLI's test snapshot and the fixtures' snapshot cases merged onto it.
 snapshot_path = os.path.join(ROOT, "crates/cli/tests/data/snapshot.json")
 if os.path.exists(snapshot_path):
