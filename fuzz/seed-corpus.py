@@ -340,5 +340,20 @@ for seed in [
 ]:
     put("policy_file", seed)
 
+# Rego modules: the blocks of docs/rego.md, and the modules the rego tests compile.
+rego_doc = open(os.path.join(ROOT, "docs/rego.md")).read()
+blocks = [b.split("\n```")[0] for b in rego_doc.split("```rego\n")[1:]]
+for b in blocks:
+    put("rego_module", b)
+if len(blocks) >= 3:
+    put("rego_module", blocks[0] + "\n" + blocks[2])
+for seed in [
+    'package dockward.custom\ndeny contains {"id": "X", "message": "m"} if { 1 / 0 }\n',
+    'package dockward.custom\nwarn contains {"id": "W", "message": concat("", ["a", "b"]), "severity": "info"} if true\n',
+    'package team\ndeny contains 1 if true\n',
+    'package dockward.custom\ndeny contains {"id": "X" if {\n',
+]:
+    put("rego_module", seed)
+
 for target in sorted(os.listdir(CORPUS)):
     print(f"{target}: {len(os.listdir(os.path.join(CORPUS, target)))} seeds", file=sys.stderr)

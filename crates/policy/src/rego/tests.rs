@@ -263,6 +263,34 @@ fn a_parse_error_is_at_its_line_and_column() {
 }
 
 #[test]
+fn brackets_nested_too_deep_are_refused_before_parsing() {
+    // Found by fuzzing: the parser never ends on 87 nested `{`.
+    let text = format!(
+        "package dockward.custom\n# {{{{{{ in a comment\nwarn contains {{\"id\": \"{}\", \"x\": {}1{}}}\n",
+        "{".repeat(40),
+        "{".repeat(40),
+        "}".repeat(40)
+    );
+    let found = diagnostics(&text);
+    assert_eq!(
+        found,
+        vec![Diagnostic {
+            path: "policies/team.rego".into(),
+            line: 3,
+            // `warn contains {"id": "` (22 columns), the string (40), `", "x": ` (8), 12 more `{`.
+            column: 22 + 40 + 8 + 12,
+            message: "brackets nest deeper than 12 levels".into(),
+        }]
+    );
+    // 12 levels are fine.
+    modules(&format!(
+        "package dockward.custom\nx := {}1{}\n",
+        "[".repeat(12),
+        "]".repeat(12)
+    ));
+}
+
+#[test]
 fn a_module_outside_the_dockward_package_is_refused() {
     let found = diagnostics("# team rules\npackage team.custom\ndeny contains 1 if true\n");
     assert_eq!(
