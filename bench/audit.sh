@@ -59,9 +59,16 @@ median_seconds() {
 inspect_s=$(median_seconds docker -H "$host" inspect $ids)
 audit_s=$(DOCKER_HOST=$host median_seconds "$bin" "${audit_args[@]}")
 rego_args=("${audit_args[@]}" --policy "$PWD/bench/lib/one-rule/dockward.toml")
-# The policy must be in force, and the rule judged every container: fail loudly, not time an error.
-custom=$(DOCKER_HOST=$host "$bin" "${rego_args[@]}" | python3 -c 'import json,sys; print(sum(1 for r in json.load(sys.stdin)["results"] if r["rule"].startswith("custom/")))')
-[ "$custom" -ge "$count" ] || { echo "the custom rule gave $custom results for $count containers" >&2; exit 1; }
+# The policy must be in force and its rule judged without error (a module that fails is cheap
+# and proves nothing): fail loudly, not time an error. The rule passes every container, so it adds
+# no result.
+custom=$(DOCKER_HOST=$host "$bin" "${rego_args[@]}" | python3 -c '
+import json, sys
+report = json.load(sys.stdin)
+assert report.get("policy", {}).get("path", "").endswith("one-rule/dockward.toml"), "the policy is not in force"
+errors = [r for r in report["results"] if r["rule"].startswith("custom/")]
+assert not errors, f"custom results: {errors[:3]}"
+print(len(errors))')
 audit_rego_s=$(DOCKER_HOST=$host median_seconds "$bin" "${rego_args[@]}")
 peak_kb=$(DOCKER_HOST=$host /usr/bin/time -f %M "$bin" "${audit_args[@]}" 2>&1 >/dev/null | tail -n 1)
 results=$(DOCKER_HOST=$host "$bin" "${audit_args[@]}" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["results"]))')
@@ -76,7 +83,7 @@ results:               $results
 docker inspect (floor): ${inspect_s} s   (median of $runs)
 dockward audit:        ${audit_s} s   (median of $runs)
 ratio audit/inspect:   ${ratio}   (target <= 2: $(verdict "$ratio" 2); <= 1: $(verdict "$ratio" 1))
-audit, 1 Rego rule:    ${audit_rego_s} s   (median of $runs; $custom custom results)
+audit, 1 Rego rule:    ${audit_rego_s} s   (median of $runs; the rule passed every target)
 ratio audit+rule/inspect: ${ratio_rego}   (target <= 2: $(verdict "$ratio_rego" 2); issue 10, <= 1: $(verdict "$ratio_rego" 1))
 dockward peak RSS:     ${peak_mb} MB   (target <= 50: $(verdict "$peak_mb" 50))
 REPORT
