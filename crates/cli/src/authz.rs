@@ -68,8 +68,10 @@ pub struct DecisionArgs {
     config: Option<PathBuf>,
     /// The policy file (dockward.toml: profile, rules, waivers, Rego rules), read again on SIGHUP
     /// and when it changes. Never looked for in the working directory.
-    #[arg(long, env = "DOCKWARD_POLICY", value_name = "FILE")]
-    policy: Option<PathBuf>,
+    // An OsString, not a PathBuf: clap refuses an empty path, and the managed plugin's
+    // DOCKWARD_POLICY is empty until the user sets it.
+    #[arg(long, env = "DOCKWARD_POLICY", value_name = "FILE", value_parser = clap::builder::OsStringValueParser::new())]
+    policy: Option<std::ffi::OsString>,
     /// Where the host's `/` is mounted (symbolic links of bind sources are resolved inside it).
     #[arg(long, value_name = "DIR", default_value = "/")]
     host_root: PathBuf,
@@ -101,7 +103,7 @@ impl DecisionArgs {
                 mode,
                 decision_log: self.decision_log.as_deref().map(LogTarget::parse),
                 // An empty DOCKWARD_POLICY (the managed plugin's default) names no policy.
-                policy: self.policy.clone().filter(|p| !p.as_os_str().is_empty()),
+                policy: self.policy.clone().filter(|p| !p.is_empty()).map(PathBuf::from),
             },
         })
     }

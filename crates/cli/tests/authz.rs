@@ -163,6 +163,35 @@ fn a_bad_settings_file_stops_the_start() {
     assert!(!dir.join("p.sock").exists());
 }
 
+/// The managed plugin's config.json sets DOCKWARD_POLICY to "" (no policy) until the user sets
+/// it: the plugin must start with it.
+#[test]
+fn an_empty_dockward_policy_names_no_policy() {
+    let dir = Dir::new("empty-policy");
+    let socket = dir.join("p.sock");
+    let child = dockward()
+        .args(["authz", "serve", "--socket"])
+        .arg(&socket)
+        .args([
+            "--docker-host",
+            &format!("unix://{}", dir.join("none.sock").display()),
+        ])
+        .env("DOCKWARD_POLICY", "")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut server = Server(child);
+    wait_until("the plugin answers or exits", || {
+        post(&socket, "/Plugin.Activate", "").is_ok() || matches!(server.0.try_wait(), Ok(Some(_)))
+    });
+    assert!(
+        matches!(server.0.try_wait(), Ok(None)),
+        "the plugin exited: {}",
+        std::io::read_to_string(server.0.stderr.take().unwrap()).unwrap()
+    );
+}
+
 #[test]
 fn sigterm_stops_cleanly_and_removes_the_socket() {
     let dir = Dir::new("term");
