@@ -71,7 +71,7 @@ fn main() {
         black_box(modules.evaluate(black_box(&input)));
     });
     time(
-        "  request_findings (facts straight to the value + rule, authz)",
+        "  request_findings (the fields the rule names + rule, authz)",
         2000,
         || {
             black_box(rego::request_findings(&modules, black_box(&workload)));

@@ -73,6 +73,8 @@ struct Compiled {
     idle: Mutex<Vec<regorus::Engine>>,
     packages: Vec<Package>,
     time_limit: Duration,
+    /// What of `input` the modules can reach: inputs are built only that far.
+    needed: Needed,
 }
 
 /// One package (one or more files declaring it).
@@ -256,8 +258,15 @@ impl Modules {
                 idle: Mutex::new(Vec::new()),
                 packages: self.compiled.packages.clone(),
                 time_limit: limit,
+                needed: self.compiled.needed.clone(),
             }),
         }
+    }
+
+    /// What of `input` the modules can reach (the inputs built for [`Modules::evaluate_facts`]
+    /// hold only that).
+    pub fn needed(&self) -> &Needed {
+        &self.compiled.needed
     }
 
     /// The time limit of one evaluation.
@@ -314,20 +323,22 @@ impl Modules {
         if self.compiled.packages.is_empty() {
             return Vec::new();
         }
-        match facts.to_rego_value() {
-            Ok(facts) => {
-                let input = std::collections::BTreeMap::from([
-                    (regorus::Value::from("kind"), regorus::Value::from(kind)),
-                    (
-                        regorus::Value::from("source"),
-                        regorus::Value::from(source.as_str()),
-                    ),
-                    (regorus::Value::from(key), facts),
-                ]);
-                self.evaluate_value(regorus::Value::from(input))
+        let mut input = std::collections::BTreeMap::from([
+            (regorus::Value::from("kind"), regorus::Value::from(kind)),
+            (
+                regorus::Value::from("source"),
+                regorus::Value::from(source.as_str()),
+            ),
+        ]);
+        if let Some(needed) = self.compiled.needed.field(key) {
+            match facts.to_rego_value(needed) {
+                Ok(facts) => {
+                    input.insert(regorus::Value::from(key), facts);
+                }
+                Err(e) => return self.all_errors(&format!("the input could not be built: {e}")),
             }
-            Err(e) => self.all_errors(&format!("the input could not be built: {e}")),
         }
+        self.evaluate_value(regorus::Value::from(input))
     }
 
     fn all_errors(&self, message: &str) -> Vec<ModuleOutcome> {
@@ -669,8 +680,10 @@ fn compile(sources: &[(String, String)], time_limit: Duration) -> Result<Compile
         return Err(vec![module_diagnostic(&e, shown)]);
     }
 
+    let mut needed = Needed::nothing();
     let mut packages: Vec<Package> = Vec::new();
     for (name, path, text) in &parsed {
+        needed.merge(needed::input_references(text));
         let index = match packages.iter().position(|p| &p.name == name) {
             Some(index) => {
                 let module = &mut packages[index].module;
@@ -710,6 +723,7 @@ fn compile(sources: &[(String, String)], time_limit: Duration) -> Result<Compile
         idle: Mutex::new(Vec::new()),
         packages,
         time_limit,
+        needed,
     })
 }
 
@@ -1059,13 +1073,13 @@ pub fn host_input(host: &HostFacts) -> serde_json::Value {
 
 /// Facts that can be an input ([`Modules::evaluate_facts`]): every serializable type.
 pub trait ErasedFacts {
-    /// The facts as regorus' value, as serde_json would write them.
-    fn to_rego_value(&self) -> Result<regorus::Value, value::Error>;
+    /// The `needed` part of the facts as regorus' value, as serde_json would write them.
+    fn to_rego_value(&self, needed: &Needed) -> Result<regorus::Value, value::Error>;
 }
 
 impl<T: serde::Serialize> ErasedFacts for T {
-    fn to_rego_value(&self) -> Result<regorus::Value, value::Error> {
-        value::to_value(self)
+    fn to_rego_value(&self, needed: &Needed) -> Result<regorus::Value, value::Error> {
+        value::to_value_needed(self, needed)
     }
 }
 
@@ -1239,7 +1253,10 @@ fn no_references() -> Arc<[Cow<'static, str>]> {
     Arc::clone(EMPTY.get_or_init(|| Arc::from(Vec::new())))
 }
 
+pub mod needed;
 pub mod value;
+
+pub use needed::Needed;
 
 #[cfg(test)]
 mod tests;

@@ -785,3 +785,100 @@ fn calling_a_missing_builtin_is_an_error_when_evaluated() {
         "data.dockward.custom.deny: policies/team.rego:3:16: could not find function io.jwt.decode"
     );
 }
+
+/// Modules that look into `input` in every way a reference can: a field chain, a bracket, an
+/// iteration, a whole object, a builtin over all of it, an import.
+const REACHING_MODULES: [&str; 6] = [
+    ORG001,
+    r#"package dockward.reach
+import rego.v1
+deny contains {"id": "R1", "message": sprintf("%d mounts, %d labels", [count(input.workload.mounts), count(input.workload.labels)])} if {
+    some m in input.workload.mounts
+    m.source != ""
+}
+warn contains {"id": "R2", "message": concat(",", object.keys(input.workload))} if input.kind == "container"
+"#,
+    r#"package dockward.whole
+import rego.v1
+deny contains {"id": "W1", "message": json.marshal(input)} if input.source == "lint"
+"#,
+    r#"package dockward.builtin
+import rego.v1
+deny contains {"id": "K1", "message": sprintf("%d keys", [count(object.keys(input.image))])} if {
+    contains(json.marshal(input.image), "/Config/User")
+}
+deny contains {"id": "K2", "message": input.daemon.endpoint} if input.daemon["info"]
+"#,
+    r#"package dockward.imported
+import rego.v1
+import input.dockerfile as df
+deny contains {"id": "D1", "message": sprintf("%d stages", [count(df.stages)])} if df.path
+"#,
+    r#"package dockward.nothing
+import rego.v1
+deny contains {"id": "N1", "message": "always"} if true
+"#,
+];
+
+impl Facts {
+    /// Every module on these facts, the input built only as far as the modules reach.
+    fn evaluate_needed(&self, modules: &Modules, source: InputSource) -> Vec<ModuleOutcome> {
+        let (kind, key, facts): (&str, &str, &dyn ErasedFacts) = match self {
+            Facts::Workload(w) => (workload_kind(w), "workload", w),
+            Facts::Image(i) => ("image", "image", i),
+            Facts::Dockerfile(d) => ("dockerfile", "dockerfile", d),
+            Facts::Daemon(d) => ("daemon", "daemon", d),
+            Facts::Host(h) => ("host", "host", h),
+        };
+        modules.evaluate_facts(kind, key, source, facts)
+    }
+}
+
+#[test]
+fn an_input_built_only_as_far_as_the_modules_reach_gives_the_same_outcomes() {
+    for (n, text) in REACHING_MODULES.iter().enumerate() {
+        // Each module alone, and all of them together.
+        let alone = modules(text);
+        let together = Modules::from_sources(
+            &REACHING_MODULES
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (format!("policies/{i}.rego"), (*t).to_string()))
+                .collect::<Vec<_>>(),
+        )
+        .expect("compiles");
+        for modules in [alone, together] {
+            let mut some_finding = false;
+            for (name, facts) in real_facts() {
+                for source in [InputSource::Audit, InputSource::Lint] {
+                    let mut whole = facts.input();
+                    set_source(&mut whole, source);
+                    let expected = modules.evaluate(&whole);
+                    some_finding |= expected
+                        .iter()
+                        .any(|o| matches!(o, ModuleOutcome::Findings(f) if !f.is_empty()));
+                    assert_eq!(
+                        facts.evaluate_needed(&modules, source),
+                        expected,
+                        "module {n} on {name} from {source:?}"
+                    );
+                }
+            }
+            assert!(some_finding, "module {n} finds something somewhere");
+        }
+    }
+}
+
+#[test]
+fn an_input_leaves_out_what_no_module_names() {
+    let org001 = modules(ORG001);
+    let mut expected = Needed::nothing();
+    expected.add(&["kind"]);
+    expected.add(&["workload", "image", "value"]);
+    assert_eq!(org001.needed(), &expected);
+    let workload = container("nginx:1.27");
+    let built =
+        value::to_value_needed(&workload, expected.field("workload").expect("workload")).expect("converts");
+    assert_eq!(built.to_string(), r#"{"image":{"value":"nginx:1.27"}}"#);
+    assert!(modules(REACHING_MODULES[2]).needed().is_all());
+}

@@ -8,6 +8,8 @@ use std::fmt;
 use regorus::Value;
 use serde::ser::{self, Serialize};
 
+use super::needed::{ALL, Needed};
+
 /// Why a value could not be converted (only custom `Serialize` impls fail).
 #[derive(Debug)]
 pub struct Error(String);
@@ -28,10 +30,23 @@ impl ser::Error for Error {
 
 /// `value` as regorus' value, as serde_json would have written it.
 pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value, Error> {
-    value.serialize(ToRego)
+    value.serialize(ToRego { needed: &ALL })
 }
 
-struct ToRego;
+/// The `needed` part of `value` as regorus' value: the fields of objects it does not name are
+/// left out, never serialized.
+pub fn to_value_needed<T: Serialize + ?Sized>(value: &T, needed: &Needed) -> Result<Value, Error> {
+    value.serialize(ToRego { needed })
+}
+
+#[derive(Clone, Copy)]
+struct ToRego<'a> {
+    needed: &'a Needed,
+}
+
+/// Arrays and enum variants are taken whole: a reference into them has brackets, which needs
+/// everything from the last plain field anyway.
+const WHOLE: ToRego<'static> = ToRego { needed: &ALL };
 
 fn float(v: f64) -> Value {
     // serde_json writes non-finite floats as null.
@@ -50,16 +65,16 @@ fn tagged(variant: &str, value: Value) -> Value {
     object(BTreeMap::from([(Value::from(variant), value)]))
 }
 
-impl ser::Serializer for ToRego {
+impl<'a> ser::Serializer for ToRego<'a> {
     type Ok = Value;
     type Error = Error;
     type SerializeSeq = Seq;
     type SerializeTuple = Seq;
     type SerializeTupleStruct = Seq;
     type SerializeTupleVariant = Seq;
-    type SerializeMap = Map;
-    type SerializeStruct = Map;
-    type SerializeStructVariant = Map;
+    type SerializeMap = Map<'a>;
+    type SerializeStruct = Map<'a>;
+    type SerializeStructVariant = Map<'a>;
 
     fn serialize_bool(self, v: bool) -> Result<Value, Error> {
         Ok(Value::from(v))
@@ -140,7 +155,7 @@ impl ser::Serializer for ToRego {
         variant: &'static str,
         value: &T,
     ) -> Result<Value, Error> {
-        Ok(tagged(variant, value.serialize(self)?))
+        Ok(tagged(variant, value.serialize(WHOLE)?))
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<Seq, Error> {
         Ok(Seq {
@@ -166,14 +181,15 @@ impl ser::Serializer for ToRego {
             variant: Some(variant),
         })
     }
-    fn serialize_map(self, _len: Option<usize>) -> Result<Map, Error> {
+    fn serialize_map(self, _len: Option<usize>) -> Result<Map<'a>, Error> {
         Ok(Map {
             entries: BTreeMap::new(),
             key: None,
             variant: None,
+            needed: self.needed,
         })
     }
-    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Map, Error> {
+    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Map<'a>, Error> {
         self.serialize_map(Some(len))
     }
     fn serialize_struct_variant(
@@ -182,11 +198,12 @@ impl ser::Serializer for ToRego {
         _index: u32,
         variant: &'static str,
         _len: usize,
-    ) -> Result<Map, Error> {
+    ) -> Result<Map<'a>, Error> {
         Ok(Map {
             entries: BTreeMap::new(),
             key: None,
             variant: Some(variant),
+            needed: &ALL,
         })
     }
 }
@@ -198,7 +215,7 @@ struct Seq {
 
 impl Seq {
     fn push<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.items.push(value.serialize(ToRego)?);
+        self.items.push(value.serialize(WHOLE)?);
         Ok(())
     }
     fn done(self) -> Value {
@@ -254,13 +271,23 @@ impl ser::SerializeTupleVariant for Seq {
     }
 }
 
-struct Map {
+struct Map<'a> {
     entries: BTreeMap<Value, Value>,
-    key: Option<Value>,
+    /// The key of the value to come, and the part of that value needed (none: left out).
+    key: Option<(Value, Option<&'a Needed>)>,
     variant: Option<&'static str>,
+    needed: &'a Needed,
 }
 
-impl Map {
+impl<'a> Map<'a> {
+    fn insert<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+        if let Some(needed) = self.needed.field(key) {
+            self.entries
+                .insert(Value::from(key), value.serialize(ToRego { needed })?);
+        }
+        Ok(())
+    }
+
     fn done(self) -> Value {
         let map = object(self.entries);
         match self.variant {
@@ -279,19 +306,26 @@ fn key_of(key: Value) -> Result<Value, Error> {
     }
 }
 
-impl ser::SerializeMap for Map {
+impl ser::SerializeMap for Map<'_> {
     type Ok = Value;
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
-        self.key = Some(key_of(key.serialize(ToRego)?)?);
+        let key = key_of(key.serialize(WHOLE)?)?;
+        let needed = match &key {
+            Value::String(name) => self.needed.field(name),
+            _ => None,
+        };
+        self.key = Some((key, needed));
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        let key = self
+        let (key, needed) = self
             .key
             .take()
             .ok_or_else(|| Error("a map value without a key".into()))?;
-        self.entries.insert(key, value.serialize(ToRego)?);
+        if let Some(needed) = needed {
+            self.entries.insert(key, value.serialize(ToRego { needed })?);
+        }
         Ok(())
     }
     fn end(self) -> Result<Value, Error> {
@@ -299,24 +333,22 @@ impl ser::SerializeMap for Map {
     }
 }
 
-impl ser::SerializeStruct for Map {
+impl ser::SerializeStruct for Map<'_> {
     type Ok = Value;
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
-        self.entries.insert(Value::from(key), value.serialize(ToRego)?);
-        Ok(())
+        self.insert(key, value)
     }
     fn end(self) -> Result<Value, Error> {
         Ok(self.done())
     }
 }
 
-impl ser::SerializeStructVariant for Map {
+impl ser::SerializeStructVariant for Map<'_> {
     type Ok = Value;
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
-        self.entries.insert(Value::from(key), value.serialize(ToRego)?);
-        Ok(())
+        self.insert(key, value)
     }
     fn end(self) -> Result<Value, Error> {
         Ok(self.done())
