@@ -120,7 +120,19 @@ pub const FILE_NAMES: [&str; 2] = ["dockward.toml", ".dockward.toml"];
 pub const MAX_FILE_SIZE: usize = 1 << 20;
 
 /// The keys of the file's top level (`$schema` lets editors find the JSON Schema).
-pub const TOP_LEVEL_KEYS: &[&str] = &["$schema", "profile", "rego", "rules", "options", "waiver"];
+pub const TOP_LEVEL_KEYS: &[&str] = &[
+    "$schema",
+    "profile",
+    "rego",
+    "rego-time-limit-ms",
+    "rules",
+    "options",
+    "waiver",
+];
+
+/// The longest time limit of one Rego evaluation a policy may set: a plugin that waits longer on
+/// one request holds up the daemon's client.
+pub const MAX_REGO_TIME_LIMIT_MS: i64 = 60_000;
 /// The keys of `[rules]`.
 pub const RULES_KEYS: &[&str] = &["enable", "disable", "severity"];
 /// The keys of `[options]`.
@@ -263,6 +275,7 @@ impl Policy {
         policy.path = Some(path.to_path_buf());
         policy.display = display.clone();
         let mut rego_patterns = Vec::new();
+        let mut rego_time_limit = None;
         for (key, value) in root.get_ref() {
             match key.get_ref().as_ref() {
                 "$schema" => {
@@ -279,6 +292,18 @@ impl Policy {
                         }
                     }
                 }
+                "rego-time-limit-ms" => match value.get_ref() {
+                    DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+                        Ok(ms @ 1..=MAX_REGO_TIME_LIMIT_MS) => {
+                            rego_time_limit = Some(std::time::Duration::from_millis(ms.unsigned_abs()));
+                        }
+                        _ => cx.error(
+                            value.span(),
+                            format!("rego-time-limit-ms must be from 1 to {MAX_REGO_TIME_LIMIT_MS}"),
+                        ),
+                    },
+                    _ => cx.wrong_type(value, "rego-time-limit-ms", "an integer (milliseconds)"),
+                },
                 "rules" => cx.rules(value, &mut policy),
                 "options" => cx.options(value, &mut policy),
                 "waiver" => cx.waivers(value, &mut policy),
@@ -287,7 +312,12 @@ impl Policy {
         }
         if !rego_patterns.is_empty() {
             match crate::rego::Modules::load(base_dir, &rego_patterns, &display) {
-                Ok(modules) => policy.rego = Some(modules),
+                Ok(modules) => {
+                    policy.rego = Some(match rego_time_limit {
+                        Some(limit) => modules.with_time_limit(limit),
+                        None => modules,
+                    });
+                }
                 Err(diags) => cx.diags.extend(diags),
             }
         }

@@ -215,7 +215,7 @@ expires = 7
         errors(text),
         [
             "dockward.toml:1:11: profile must be a string, found an integer",
-            "dockward.toml:2:1: unknown key \"colour\": expected one of $schema, profile, rego, rules, options, waiver",
+            "dockward.toml:2:1: unknown key \"colour\": expected one of $schema, profile, rego, rego-time-limit-ms, rules, options, waiver",
             "dockward.toml:5:11: unknown rule, rule name or category \"host-pdi\" (did you mean \"host-pid\"?)",
             "dockward.toml:5:23: unknown rule, rule name or category \"containres\" (did you mean \"containers\"?)",
             "dockward.toml:5:37: each element of rules.enable must be a string, found an integer",
@@ -568,4 +568,49 @@ fn rego_patterns_are_resolved_beside_the_file_and_reported_at_their_position() {
     );
     // No patterns, no modules.
     assert!(valid("rego = []\n").rego().is_none());
+}
+
+#[test]
+fn the_rego_time_limit_is_set_in_milliseconds_and_bounded() {
+    let dir = TempDir::new("time-limit");
+    std::fs::create_dir_all(dir.0.join("policies")).expect("mkdir");
+    std::fs::write(
+        dir.0.join("policies/team.rego"),
+        "package dockward.team\nimport rego.v1\ndeny contains {\"id\": \"T1\", \"message\": \"m\"} if false\n",
+    )
+    .expect("write");
+    let parse_in_dir = |text: &str| Policy::parse(text, Path::new("dockward.toml"), &dir.0);
+    let limit_of = |text: &str| match parse_in_dir(text) {
+        Ok(policy) => policy.rego().map(|m| m.time_limit()),
+        Err(e) => panic!("refused: {e:?}"),
+    };
+    let patterns = "rego = [\"policies/*.rego\"]\n";
+    assert_eq!(limit_of(patterns), Some(std::time::Duration::from_secs(1)));
+    assert_eq!(
+        limit_of(&format!("{patterns}rego-time-limit-ms = 250\n")),
+        Some(std::time::Duration::from_millis(250))
+    );
+    assert_eq!(
+        limit_of(&format!("rego-time-limit-ms = 60_000\n{patterns}")),
+        Some(std::time::Duration::from_secs(60))
+    );
+    for (value, message) in [
+        ("0", "1:22: rego-time-limit-ms must be from 1 to 60000"),
+        ("60001", "1:22: rego-time-limit-ms must be from 1 to 60000"),
+        ("-5", "1:22: rego-time-limit-ms must be from 1 to 60000"),
+        (
+            "\"1s\"",
+            "1:22: rego-time-limit-ms must be an integer (milliseconds), found a string",
+        ),
+        (
+            "1.5",
+            "1:22: rego-time-limit-ms must be an integer (milliseconds), found a float",
+        ),
+    ] {
+        assert_eq!(
+            errors(&format!("rego-time-limit-ms = {value}\n")),
+            [format!("dockward.toml:{message}")],
+            "{value}"
+        );
+    }
 }
