@@ -997,3 +997,44 @@ fn a_baseline_works_for_lint_too() {
     assert_eq!(report["baseline"]["new"], 0);
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn the_policy_sets_the_rego_time_limit_and_a_rule_stopped_by_it_is_an_error() {
+    let dir = workdir("time-limit");
+    write(
+        &dir,
+        "policies/slow.rego",
+        "package dockward.slow\nimport rego.v1\ndeny contains {\"id\": \"SLOW\", \"message\": sprintf(\"%d\", [n])} if {\n    input.kind == \"container\"\n    n := count([x | some i in numbers.range(1, 900000); some j in numbers.range(1, 900000); x := i * j])\n}\n",
+    );
+    write(
+        &dir,
+        "dockward.toml",
+        "rego = [\"policies/*.rego\"]\nrego-time-limit-ms = 20\n",
+    );
+    let (code, report, stderr) = audit(&dir, &[]);
+    // An error is a result that fails the run, as a failure would (exit 2 is for a run that could
+    // not be done).
+    assert_eq!(code, Some(1), "{stderr}");
+    let errors: Vec<(String, String, String)> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["rule"] == "custom/dockward.slow")
+        .map(|r| {
+            (
+                r["target"]["name"].as_str().unwrap().to_string(),
+                r["status"].as_str().unwrap().to_string(),
+                r["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let message =
+        "policies/slow.rego: data.dockward.slow.deny: stopped: exceeded the time limit of 20 ms".to_string();
+    assert_eq!(
+        errors,
+        ["node-exporter-1", "agent", "builder", "web", "app"]
+            .iter()
+            .map(|name| (name.to_string(), "error".to_string(), message.clone()))
+            .collect::<Vec<_>>()
+    );
+}
