@@ -92,6 +92,9 @@ pub fn input_references(text: &str) -> Needed {
                     i += 1;
                 }
             }
+            // A template string (`$"… {input.x} …"`, OPA 1.7; regorus 0.14 has none) would hide
+            // references inside a string: everything is needed.
+            b'$' if matches!(bytes.get(i + 1), Some(b'"' | b'`')) => return Needed::All,
             b'"' => {
                 i += 1;
                 while i < bytes.len() && bytes[i] != b'"' {
@@ -205,6 +208,18 @@ deny contains {"id": "ORG001", "message": "m"} if {
         let text =
             "# input\nx := \"input \\\" input\"\ny := `input`\nmy_input := 1\ninputs := 2\nz := input.kind";
         assert_eq!(input_references(text), fields(&[("kind", Needed::All)]));
+    }
+
+    #[test]
+    fn a_template_string_needs_everything() {
+        assert_eq!(
+            input_references("x := $\"image {input.workload.image.value}\""),
+            Needed::All
+        );
+        assert_eq!(
+            input_references("x := \"$\"\ny := input.kind"),
+            fields(&[("kind", Needed::All)])
+        );
     }
 
     #[test]

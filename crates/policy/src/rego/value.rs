@@ -44,8 +44,8 @@ struct ToRego<'a> {
     needed: &'a Needed,
 }
 
-/// Arrays and enum variants are taken whole: a reference into them has brackets, which needs
-/// everything from the last plain field anyway.
+/// Arrays and enum variants are taken whole (more than needed is always safe; a reference into an
+/// array has brackets, which needs it whole anyway).
 const WHOLE: ToRego<'static> = ToRego { needed: &ALL };
 
 fn float(v: f64) -> Value {
