@@ -30,7 +30,7 @@ impl ser::Error for Error {
 
 /// `value` as regorus' value, as serde_json would have written it.
 pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value, Error> {
-    value.serialize(ToRego { needed: &ALL })
+    value.serialize(WHOLE)
 }
 
 /// The `needed` part of `value` as regorus' value: the fields of objects it does not name are
