@@ -288,7 +288,7 @@ impl Engine {
         };
         let mut record = record(self.front, &received, None, &judgement, &state, "deny", &message);
         record.route = "(unreadable plugin request)".into();
-        self.log.write(&record);
+        self.log.write(record);
         Verdict {
             allow: false,
             message,
@@ -363,7 +363,7 @@ impl Engine {
             (false, Mode::Enforce) => "deny",
             (false, Mode::Audit) => "would-deny",
         };
-        self.log.write(&record(
+        self.log.write(record(
             self.front,
             received,
             request.as_ref(),
@@ -427,7 +427,7 @@ fn record(
         }
     };
     Record {
-        time: dockward_collect::now_rfc3339(),
+        time: std::time::SystemTime::now(),
         source: front,
         method: received.method.to_string(),
         uri: received.uri.to_string(),

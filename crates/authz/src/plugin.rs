@@ -164,10 +164,24 @@ impl PluginRequest {
                 "user" => out.user = text("User", v)?,
                 "userauthnmethod" => out.authn = text("UserAuthNMethod", v)?,
                 "requestbody" => {
-                    let encoded = text("RequestBody", v)?;
-                    let cleaned: String = encoded.chars().filter(|c| *c != '\r' && *c != '\n').collect();
+                    let Value::String(encoded) = v else {
+                        text("RequestBody", v)?;
+                        continue;
+                    };
+                    let encoded = encoded.as_bytes();
+                    let cleaned;
+                    let encoded = if encoded.iter().any(|b| matches!(b, b'\r' | b'\n')) {
+                        cleaned = encoded
+                            .iter()
+                            .copied()
+                            .filter(|b| !matches!(b, b'\r' | b'\n'))
+                            .collect::<Vec<u8>>();
+                        &cleaned[..]
+                    } else {
+                        encoded
+                    };
                     let body = GO_BASE64
-                        .decode(cleaned.as_bytes())
+                        .decode(encoded)
                         .map_err(|e| format!("has a RequestBody that is not base64: {e}"))?;
                     out.body = (!body.is_empty()).then_some(body);
                 }

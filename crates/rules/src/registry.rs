@@ -241,8 +241,20 @@ pub static OPT_IN: &[&str] = &["DF0008", "CT0033", "IM0009", "DF0020"];
 
 /// Finds a rule by id or name (case-insensitive).
 pub fn find(key: &str) -> Option<&'static Rule> {
-    RULES
-        .iter()
-        .copied()
-        .find(|r| r.id.eq_ignore_ascii_case(key) || r.name.eq_ignore_ascii_case(key))
+    // Every decision of the authorization plugin looks rules up: a map, not a scan of them all.
+    static BY_KEY: std::sync::LazyLock<std::collections::HashMap<String, &'static Rule>> =
+        std::sync::LazyLock::new(|| {
+            let mut map = std::collections::HashMap::new();
+            for &rule in RULES {
+                for key in [rule.id, rule.name] {
+                    map.entry(key.to_ascii_lowercase()).or_insert(rule);
+                }
+            }
+            map
+        });
+    if key.bytes().any(|b| b.is_ascii_uppercase()) {
+        BY_KEY.get(&key.to_ascii_lowercase()).copied()
+    } else {
+        BY_KEY.get(key).copied()
+    }
 }

@@ -74,7 +74,17 @@ fn ids_are_well_formed_unique_and_stable() {
             "{}: name round trip",
             rule.id
         );
+        assert_eq!(
+            (
+                find(&rule.id.to_ascii_lowercase()).map(|r| r.id),
+                find(&rule.name.to_ascii_uppercase()).map(|r| r.id)
+            ),
+            (Some(rule.id), Some(rule.id)),
+            "{}: any case",
+            rule.id
+        );
     }
+    assert!(find("no-such-rule").is_none() && find("").is_none());
     // A committed list, so renaming or renumbering a rule shows in review.
     let listing: String = RULES.iter().map(|r| format!("{} {}\n", r.id, r.name)).collect();
     golden("crates/rules/tests/rule-ids.txt", &listing);
