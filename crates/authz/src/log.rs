@@ -216,7 +216,8 @@ fn writer_thread(
     // Blocks only while nothing waits: then the next record wakes it.
     while let Ok(first) = rx.recv() {
         out.take(first);
-        while let Ok(next) = rx.try_recv() {
+        // At most a queue's worth per write, so a batch stays bounded while records keep coming.
+        for next in rx.try_iter().take(QUEUE) {
             out.take(next);
         }
         out.flush();
@@ -245,8 +246,14 @@ impl Output {
                 self.failing = false;
             }
             Msg::Line(record) => {
-                if self.writer.is_some() && serde_json::to_writer(&mut self.batch, &record).is_ok() {
-                    self.batch.push(b'\n');
+                if self.writer.is_none() {
+                    return;
+                }
+                let start = self.batch.len();
+                match serde_json::to_writer(&mut self.batch, &record) {
+                    Ok(()) => self.batch.push(b'\n'),
+                    // Never half a line.
+                    Err(_) => self.batch.truncate(start),
                 }
             }
         }
@@ -346,7 +353,11 @@ mod tests {
         // The swap travels on its own thread: wait until a line lands in the new file.
         let mut sent = 0;
         while std::fs::read_to_string(&second).unwrap_or_default().is_empty() {
-            assert!(sent < 500, "nothing reached {} after the reopen", second.display());
+            assert!(
+                sent < 500,
+                "nothing reached {} after the reopen",
+                second.display()
+            );
             log.write(record(&format!("/b/{sent}")));
             sent += 1;
             std::thread::sleep(std::time::Duration::from_millis(10));
