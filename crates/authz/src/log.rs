@@ -223,7 +223,6 @@ fn writer_thread(
         out.flush();
         std::thread::sleep(BATCH_INTERVAL);
     }
-    out.flush();
 }
 
 /// The writer thread's state: where lines go and the lines not written yet.

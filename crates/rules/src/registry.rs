@@ -245,16 +245,18 @@ pub fn find(key: &str) -> Option<&'static Rule> {
     static BY_KEY: std::sync::LazyLock<std::collections::HashMap<String, &'static Rule>> =
         std::sync::LazyLock::new(|| {
             let mut map = std::collections::HashMap::new();
+            // Each key as written too, so the usual spellings (`CT0001`, `host-pid`) are found
+            // without lowercasing them first.
             for &rule in RULES {
                 for key in [rule.id, rule.name] {
+                    map.entry(key.to_string()).or_insert(rule);
                     map.entry(key.to_ascii_lowercase()).or_insert(rule);
                 }
             }
             map
         });
-    if key.bytes().any(|b| b.is_ascii_uppercase()) {
-        BY_KEY.get(&key.to_ascii_lowercase()).copied()
-    } else {
-        BY_KEY.get(key).copied()
-    }
+    BY_KEY
+        .get(key)
+        .or_else(|| BY_KEY.get(&key.to_ascii_lowercase()))
+        .copied()
 }
